@@ -1,0 +1,133 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { claimObjectNames } from './object-names';
+import { checkObjectName, releaseService, resolveRelease } from './release-base';
+import { ReleaseOptions } from './release-options';
+import { ReleaseTrack } from './release-track';
+import { checkTrack, trackDeployment, versionSlug } from './track-deployment';
+import { checkHost, fail } from './validation';
+
+/** The two colors of a blue-green release. */
+export enum BlueGreenColor {
+  /** The blue track. */
+  BLUE = 'blue',
+  /** The green track. */
+  GREEN = 'green',
+}
+
+/** Props of a `BlueGreenRelease`. */
+export interface BlueGreenReleaseProps extends ReleaseOptions {
+  /**
+   * The blue track.
+   * @default - no blue track (it may be absent while idle, e.g. after cut-over)
+   */
+  readonly blue?: ReleaseTrack;
+
+  /**
+   * The green track.
+   * @default - no green track (it may be absent while idle, e.g. after cut-over)
+   */
+  readonly green?: ReleaseTrack;
+
+  /** Which color the Service `<name>` selects and every route sends traffic to. */
+  readonly active: BlueGreenColor;
+
+  /**
+   * Whether to emit a Service `<name>-preview` over the idle color (when there is one).
+   * @default true
+   */
+  readonly preview?: boolean;
+
+  /**
+   * Expose the preview at this host, through the router (needs a router that serves hosts,
+   * not `TrafficRouter.service()`, and an idle color to preview).
+   * @default - the preview is reachable inside the cluster only
+   */
+  readonly previewHost?: string;
+}
+
+/**
+ * A blue-green release: a Deployment per present color, the Service `<name>` over the active
+ * color, a Service `<name>-preview` over the idle one, and the router's objects.
+ *
+ * Cut-over is `active: BlueGreenColor.GREEN`: only selectors and routes change.
+ */
+export class BlueGreenRelease extends Construct {
+  /** The app name: every object is named after it. */
+  public readonly name: string;
+  /** The blue track's Deployment `<name>-<v>`, when blue is present. */
+  public readonly blueDeployment?: kplus.Deployment;
+  /** The green track's Deployment `<name>-<v>`, when green is present. */
+  public readonly greenDeployment?: kplus.Deployment;
+  /** Service `<name>` over the active color: the one clients call. */
+  public readonly activeService: kplus.Service;
+  /** Service `<name>-preview` over the idle color, when there is one and `preview` is on. */
+  public readonly previewService?: kplus.Service;
+
+  constructor(scope: Construct, id: string, props: BlueGreenReleaseProps) {
+    super(scope, id);
+    const owner = `BlueGreenRelease '${id}'`;
+    const release = resolveRelease(owner, id, props);
+    const { name, router } = release;
+    this.name = name;
+
+    const colors = Object.values(BlueGreenColor) as string[];
+    if (!colors.includes(props.active)) {
+      fail(owner, 'active', props.active, 'must be BlueGreenColor.BLUE or BlueGreenColor.GREEN');
+    }
+    const blue = props.blue === undefined ? undefined : checkTrack(owner, 'blue', props.blue);
+    const green = props.green === undefined ? undefined : checkTrack(owner, 'green', props.green);
+    const active = props.active === BlueGreenColor.BLUE ? blue : green;
+    const idle = props.active === BlueGreenColor.BLUE ? green : blue;
+    const idleColor = props.active === BlueGreenColor.BLUE ? 'green' : 'blue';
+    if (!active) {
+      fail(owner, 'active', props.active, `names an absent color: give ${props.active} a track, or make the present color active`);
+    }
+    if (blue && green && versionSlug(blue.version) === versionSlug(green.version)) {
+      fail(owner, 'green.version', green.version, `must differ from blue.version (${JSON.stringify(blue.version)}): both would be the Deployment "${name}-${versionSlug(blue.version)}"`);
+    }
+    if (props.preview !== undefined && typeof props.preview !== 'boolean') {
+      fail(owner, 'preview', props.preview, 'must be true or false');
+    }
+    const preview = props.preview ?? true;
+    if (props.previewHost !== undefined) {
+      checkHost(owner, 'previewHost', props.previewHost);
+      if (!router.servesHosts) {
+        fail(owner, 'previewHost', props.previewHost, 'needs a router that serves hosts (TrafficRouter.nginx(), .istio() or .gatewayApi()), not TrafficRouter.service()');
+      }
+      if (!preview) {
+        fail(owner, 'previewHost', props.previewHost, 'needs the preview Service: remove previewHost or set preview to true');
+      }
+      if (!idle) {
+        fail(owner, 'previewHost', props.previewHost, `has nothing to preview: the idle color (${idleColor}) is absent; remove previewHost or give ${idleColor} a track`);
+      }
+    }
+
+    for (const track of [blue, green]) {
+      if (track) checkObjectName(release, `${name}-${versionSlug(track.version)}`, 'Deployment');
+    }
+    if (preview && idle) checkObjectName(release, `${name}-preview`, 'Service');
+
+    this.blueDeployment = blue ? trackDeployment(this, release, blue) : undefined;
+    this.greenDeployment = green ? trackDeployment(this, release, green) : undefined;
+    const activeDeployment = (props.active === BlueGreenColor.BLUE ? this.blueDeployment : this.greenDeployment)!;
+    const idleDeployment = props.active === BlueGreenColor.BLUE ? this.greenDeployment : this.blueDeployment;
+
+    // Only a router that picks subsets of `<name>` needs it to select both colors.
+    this.activeService = releaseService(this, 'Service', release, name, router.routesBySubset ? { app: name } : { app: name, version: active.version });
+    this.previewService = preview && idle ? releaseService(this, 'PreviewService', release, `${name}-preview`, { app: name, version: idle.version }) : undefined;
+
+    router.bindBlueGreen(this, {
+      owner,
+      name,
+      servicePort: release.servicePort,
+      metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
+      activeService: this.activeService,
+      active: { version: active.version, slug: versionSlug(active.version), deployment: activeDeployment },
+      idle: idle && idleDeployment ? { version: idle.version, slug: versionSlug(idle.version), deployment: idleDeployment } : undefined,
+      previewService: this.previewService,
+      previewHost: props.previewHost,
+    });
+    claimObjectNames(owner, this);
+  }
+}

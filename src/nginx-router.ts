@@ -1,0 +1,172 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HeaderMatchType } from './header-match';
+import { objectMetadata } from './metadata';
+import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
+import { checkHost, checkPath, fail } from './validation';
+
+/** Options of `TrafficRouter.nginx()`. */
+export interface NginxRouterOptions {
+  /**
+   * The host the Ingresses serve. The canary Ingress always carries the same host, as
+   * ingress-nginx requires.
+   * @default - every host (no host in the rule)
+   * @see https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-rules
+   */
+  readonly host?: string;
+
+  /**
+   * The path prefix the Ingresses serve (pathType `Prefix`).
+   * @default '/'
+   */
+  readonly path?: string;
+
+  /**
+   * The IngressClass of both Ingresses.
+   * @default 'nginx'
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/k8s-122-migration/#what-is-an-ingressclass-and-why-is-it-important-for-users-of-ingress-nginx-controller-now
+   */
+  readonly ingressClassName?: string;
+
+  /**
+   * A TLS Secret for `host`, on the main Ingress only (the canary Ingress inherits it).
+   * Needs `host`.
+   * @default - no TLS
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/tls/
+   */
+  readonly tlsSecretName?: string;
+
+  /**
+   * Extra annotations on the main Ingress only (ingress-nginx ignores those of a canary
+   * Ingress). `nginx.ingress.kubernetes.io/canary*` annotations are the library's own, and
+   * session affinity is refused because ingress-nginx then skips the canary rules for
+   * every request that carries the affinity cookie.
+   * @default - none
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+const PREFIX = 'nginx.ingress.kubernetes.io/';
+const OWNER = 'TrafficRouter.nginx';
+const AFFINITY_ANNOTATIONS = [`${PREFIX}affinity`, `${PREFIX}affinity-canary-behavior`, `${PREFIX}upstream-hash-by`];
+/**
+ * ingress-nginx's annotation validation (parser.BasicCharsRegex) accepts only these characters in
+ * canary-by-header, canary-by-header-value and canary-by-cookie; any other value is logged and
+ * replaced by '' (the rule silently disappears).
+ */
+const NGINX_BASIC_CHARS = /^[-._~a-zA-Z0-9/:]+$/;
+/** ...and these in canary-by-header-pattern (parser.IsValidRegex). */
+const NGINX_REGEX_CHARS = /^[-._~a-zA-Z0-9/:^$[\](){}*+?|&=\\]+$/;
+
+/** Validates the options and fills in the defaults. */
+export function validateNginxOptions(options: NginxRouterOptions): NginxRouterOptions {
+  if (options.host !== undefined) checkHost(OWNER, 'options.host', options.host);
+  const path = options.path ?? '/';
+  checkPath(OWNER, 'options.path', path);
+  const ingressClassName = options.ingressClassName ?? 'nginx';
+  if (ingressClassName.includes('*')) fail(OWNER, 'options.ingressClassName', ingressClassName, 'must be a DNS subdomain');
+  checkHost(OWNER, 'options.ingressClassName', ingressClassName);
+  if (options.tlsSecretName !== undefined) {
+    if (options.tlsSecretName.includes('*')) fail(OWNER, 'options.tlsSecretName', options.tlsSecretName, 'must be a DNS subdomain');
+    checkHost(OWNER, 'options.tlsSecretName', options.tlsSecretName);
+    if (options.host === undefined) {
+      fail(OWNER, 'options.tlsSecretName', options.tlsSecretName, 'needs options.host: a TLS certificate is served for a host');
+    }
+  }
+  for (const [key, value] of Object.entries(options.annotations ?? {})) {
+    if (key.startsWith(`${PREFIX}canary`)) {
+      fail(OWNER, `options.annotations[${JSON.stringify(key)}]`, value, 'is not allowed: the canary annotations are written by the library, on the canary Ingress only');
+    }
+    if (AFFINITY_ANNOTATIONS.includes(key)) {
+      fail(OWNER, `options.annotations[${JSON.stringify(key)}]`, value, 'is not allowed: with session affinity or consistent hashing ingress-nginx keeps every request that is already bound to the main backend there, skipping the header, cookie and weight rules');
+    }
+    if (typeof value !== 'string') {
+      fail(OWNER, `options.annotations[${JSON.stringify(key)}]`, value, 'must be a string');
+    }
+  }
+  return { ...options, path, ingressClassName };
+}
+
+/** Main Ingress `<name>` to Service `<name>`; canary Ingress `<name>-canary` with the canary annotations. */
+export function bindNginxCanary(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): void {
+  ingress(scope, 'Ingress', routing.name, options, routing.service, routing.servicePort, routing.metadata.labels, {
+    ...routing.metadata.annotations,
+    ...options.annotations,
+  }, true);
+
+  if (!routing.canary || !routing.canaryService) return;
+  checkNginxCharacters(routing);
+  // What ingress-nginx's balancer.lua (route_to_alternative_balancer) does with these, in order:
+  // 1. the header: `canary-by-header-value` is compared for equality, `canary-by-header-pattern`
+  //    with ngx.re.match (a PCRE search, hence the anchors); a miss falls through;
+  // 2. the cookie: `always` -> canary, `never` -> main, anything else falls through;
+  // 3. the weight: math.random(total) <= weight, total = canary-weight-total when above 100.
+  const annotations: { [key: string]: string } = { ...routing.metadata.annotations, [`${PREFIX}canary`]: 'true' };
+  if (routing.header) {
+    annotations[`${PREFIX}canary-by-header`] = routing.header.name;
+    if (routing.header.type === HeaderMatchType.EXACT) {
+      annotations[`${PREFIX}canary-by-header-value`] = routing.header.value;
+    } else {
+      annotations[`${PREFIX}canary-by-header-pattern`] = routing.header.anchoredPattern;
+    }
+  }
+  if (routing.cookie) {
+    annotations[`${PREFIX}canary-by-cookie`] = routing.cookie;
+  }
+  annotations[`${PREFIX}canary-weight`] = String(routing.weight);
+  annotations[`${PREFIX}canary-weight-total`] = String(routing.weightTotal);
+  ingress(scope, 'CanaryIngress', `${routing.name}-canary`, options, routing.canaryService, routing.servicePort, routing.metadata.labels, annotations, false);
+}
+
+/** Ingress `<name>` to the active Service; with `previewHost`, Ingress `<name>-preview` there. */
+export function bindNginxBlueGreen(scope: Construct, options: NginxRouterOptions, routing: BlueGreenRouting): void {
+  ingress(scope, 'Ingress', routing.name, options, routing.activeService, routing.servicePort, routing.metadata.labels, {
+    ...routing.metadata.annotations,
+    ...options.annotations,
+  }, true);
+  if (routing.previewHost && routing.previewService) {
+    const preview: NginxRouterOptions = { ...options, host: routing.previewHost, tlsSecretName: undefined };
+    ingress(scope, 'PreviewIngress', `${routing.name}-preview`, preview, routing.previewService, routing.servicePort, routing.metadata.labels, {
+      ...routing.metadata.annotations,
+      ...options.annotations,
+    }, false);
+  }
+}
+
+function ingress(
+  scope: Construct,
+  id: string,
+  name: string,
+  options: NginxRouterOptions,
+  service: kplus.Service,
+  port: number,
+  labels: { [key: string]: string } | undefined,
+  annotations: { [key: string]: string },
+  withTls: boolean,
+): kplus.Ingress {
+  const backend = kplus.IngressBackend.fromService(service, { port });
+  const tls = withTls && options.tlsSecretName && options.host
+    ? [{ hosts: [options.host], secret: kplus.Secret.fromSecretName(scope, `${id}TlsSecret`, options.tlsSecretName) }]
+    : undefined;
+  return new kplus.Ingress(scope, id, {
+    metadata: objectMetadata(name, labels, annotations),
+    className: options.ingressClassName,
+    rules: [{ host: options.host, path: options.path, pathType: kplus.HttpIngressPathType.PREFIX, backend }],
+    tls,
+  });
+}
+
+/** Refuses what ingress-nginx's annotation validation would silently replace by ''. */
+function checkNginxCharacters(routing: CanaryRouting): void {
+  const why = 'with TrafficRouter.nginx() ingress-nginx\'s annotation validation drops it with only a log line';
+  if (routing.header && routing.header.type === HeaderMatchType.EXACT && !NGINX_BASIC_CHARS.test(routing.header.value)) {
+    fail(routing.owner, 'canary.traffic.header value', routing.header.value, `must contain only letters, digits and '-._~/:' (${why})`);
+  }
+  if (routing.header && routing.header.type === HeaderMatchType.REGULAR_EXPRESSION && !NGINX_REGEX_CHARS.test(routing.header.anchoredPattern)) {
+    fail(routing.owner, 'canary.traffic.header pattern', routing.header.value, `must contain only letters, digits and '-._~/:^$[](){}*+?|&=\\' (no spaces, commas or other punctuation: ${why})`);
+  }
+  if (routing.cookie !== undefined && !NGINX_BASIC_CHARS.test(routing.cookie)) {
+    fail(routing.owner, 'canary.traffic.cookie', routing.cookie, `must contain only letters, digits and '-._~/:' (${why})`);
+  }
+}

@@ -1,0 +1,95 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { objectMetadata } from './metadata';
+import { ReleaseOptions } from './release-options';
+import { checkContainerOpts } from './track-deployment';
+import { TrafficRouter } from './traffic-router';
+import { checkDns1035Label, checkPort, fail } from './validation';
+
+/** The labels the library puts on pods and selects by. */
+const RESERVED_LABELS = ['app', 'version'];
+
+/** A validated release: what every track's Deployment and every Service share. */
+export interface ResolvedRelease {
+  readonly owner: string;
+  readonly name: string;
+  readonly containerPort: number;
+  readonly servicePort: number;
+  readonly container: kplus.ContainerOpts;
+  readonly strategy: kplus.DeploymentStrategy;
+  readonly metadata: ApiObjectMetadata;
+  readonly podMetadata: ApiObjectMetadata;
+  readonly serviceAccount?: kplus.IServiceAccount;
+  readonly router: TrafficRouter;
+}
+
+/** Validates the props both constructs share and fills in their defaults. */
+export function resolveRelease(owner: string, id: string, props: ReleaseOptions): ResolvedRelease {
+  if (props === undefined || props === null || typeof props !== 'object') {
+    fail(owner, 'props', props, 'must be an object');
+  }
+  const name = checkDns1035Label(owner, 'name', props.name ?? id);
+  const containerPort = checkPort(owner, 'containerPort', props.containerPort);
+  const servicePort = checkPort(owner, 'servicePort', props.servicePort ?? containerPort);
+  checkContainerOpts(owner, 'container', props.container);
+  checkMetadata(owner, 'metadata', props.metadata);
+  checkMetadata(owner, 'podMetadata', props.podMetadata);
+  if (props.router !== undefined && !(props.router instanceof TrafficRouter)) {
+    fail(owner, 'router', props.router, 'must be a TrafficRouter, e.g. TrafficRouter.nginx()');
+  }
+  return {
+    owner,
+    name,
+    containerPort,
+    servicePort,
+    container: props.container ?? {},
+    strategy: props.strategy ?? kplus.DeploymentStrategy.rollingUpdate({
+      maxSurge: kplus.PercentOrAbsolute.percent(25),
+      maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+    }),
+    metadata: { labels: props.metadata?.labels, annotations: props.metadata?.annotations },
+    podMetadata: { labels: props.podMetadata?.labels, annotations: props.podMetadata?.annotations },
+    serviceAccount: props.serviceAccount,
+    router: props.router ?? TrafficRouter.service(),
+  };
+}
+
+function checkMetadata(owner: string, prop: string, metadata: ApiObjectMetadata | undefined): void {
+  if (metadata === undefined) return;
+  for (const key of ['name', 'namespace', 'generateName'] as const) {
+    if (metadata[key] !== undefined) {
+      fail(owner, `${prop}.${key}`, metadata[key], 'is not allowed: names come from `name` and the namespace from the chart');
+    }
+  }
+  for (const key of RESERVED_LABELS) {
+    if (metadata.labels?.[key] !== undefined) {
+      fail(owner, `${prop}.labels.${key}`, metadata.labels[key], `is not allowed: the library sets the '${key}' label and selects pods by it`);
+    }
+  }
+  for (const [key, value] of Object.entries({ ...metadata.labels })) {
+    if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key)) {
+      fail(owner, `${prop}.labels key`, key, 'must be a label key: an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends');
+    }
+    if (typeof value !== 'string' || !/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/.test(value)) {
+      fail(owner, `${prop}.labels.${key}`, value, 'must be a label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends, or empty');
+    }
+  }
+}
+
+/** Every generated object name must be a DNS label of at most 63 characters. */
+export function checkObjectName(release: ResolvedRelease, objectName: string, what: string): void {
+  if (objectName.length > 63) {
+    fail(release.owner, 'name', release.name, `is too long: the ${what} "${objectName}" would have ${objectName.length} characters, and at most 63 are allowed; shorten the name or the version`);
+  }
+}
+
+/** A Service `name` with port `http` to containerPort, selecting pods by `selector`. */
+export function releaseService(scope: Construct, id: string, release: ResolvedRelease, name: string, selector: { [key: string]: string }): kplus.Service {
+  const service = new kplus.Service(scope, id, {
+    metadata: objectMetadata(name, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
+    ports: [{ name: 'http', port: release.servicePort, targetPort: release.containerPort }],
+  });
+  for (const [key, value] of Object.entries(selector)) service.selectLabel(key, value);
+  return service;
+}

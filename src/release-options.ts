@@ -1,0 +1,61 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { TrafficRouter } from './traffic-router';
+
+/** Props shared by `CanaryRelease` and `BlueGreenRelease`. */
+export interface ReleaseOptions {
+  /**
+   * The app name: a DNS-1035 label (starts with a letter). Pods carry it as the `app` label and
+   * every object is named after it.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /** The port the container listens on (named `http`). */
+  readonly containerPort: number;
+
+  /**
+   * The port the Services expose, named `http`, targeting `containerPort`.
+   * @default - containerPort
+   */
+  readonly servicePort?: number;
+
+  /**
+   * Container settings shared by every track; a track's own `container` is merged over them.
+   * Ports come from `containerPort` only.
+   * @default - cdk8s-plus defaults: non-root, read-only root filesystem, no privilege escalation
+   */
+  readonly container?: kplus.ContainerOpts;
+
+  /**
+   * How each track's Deployment replaces its pods.
+   * @default - rolling update with maxSurge 25% and maxUnavailable 0
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy
+   */
+  readonly strategy?: kplus.DeploymentStrategy;
+
+  /**
+   * Labels and annotations added to every object (not a name or namespace: use the chart's namespace).
+   * @default - none
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Labels and annotations added to every pod, e.g. `sidecar.istio.io/inject: "true"`.
+   * The `app` and `version` labels are the library's own.
+   * @default - none
+   */
+  readonly podMetadata?: ApiObjectMetadata;
+
+  /**
+   * The service account the pods run as.
+   * @default - the namespace's default service account, with no token mounted
+   */
+  readonly serviceAccount?: kplus.IServiceAccount;
+
+  /**
+   * How traffic enters the release.
+   * @default TrafficRouter.service()
+   */
+  readonly router?: TrafficRouter;
+}

@@ -1,0 +1,70 @@
+import * as kplus from 'cdk8s-plus-27';
+import { HeaderMatch } from './header-match';
+
+/** One version of the app: a Deployment `<name>-<v>` of `replicas` pods of `image`. */
+export interface ReleaseTrack {
+  /**
+   * The version: lowercase letters, digits, '-' and '.', alphanumeric at both ends, e.g. `v1`
+   * or `1.4.2`. Pods carry it as the `version` label; the Deployment is named `<name>-<v>`,
+   * where `<v>` is the version with '.' replaced by '-'.
+   */
+  readonly version: string;
+
+  /** The container image, e.g. `myapp:v1`. */
+  readonly image: string;
+
+  /**
+   * How many pods run this version.
+   * @default 1
+   */
+  readonly replicas?: number;
+
+  /**
+   * This track's container settings, merged over the release's shared `container`
+   * (environment variables merged by name, security context merged field by field).
+   * Ports come from `containerPort` and cannot be set here.
+   * @default - the shared `container` settings only
+   */
+  readonly container?: kplus.ContainerOpts;
+}
+
+/** Which requests reach the canary: header first, then cookie, then weight. */
+export interface CanaryTraffic {
+  /**
+   * 1st: a request carrying this header (exact value or RE2 regex on the whole value) goes to the canary.
+   * @default - no header rule
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
+   */
+  readonly header?: HeaderMatch;
+
+  /**
+   * 2nd: a request with cookie `<cookie>=always` goes to the canary, `<cookie>=never` to stable;
+   * any other value falls through to the weight.
+   * @default - no cookie rule
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
+   */
+  readonly cookie?: string;
+
+  /**
+   * 3rd: this share (out of `weightTotal`) of the remaining requests goes to the canary,
+   * drawn per request (not sticky).
+   * @default 0
+   */
+  readonly weight?: number;
+
+  /**
+   * What `weight` is out of: a whole number from 100 to 1,000,000.
+   * @default 100
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
+   */
+  readonly weightTotal?: number;
+}
+
+/** The canary track, and which requests reach it. */
+export interface CanaryTrack extends ReleaseTrack {
+  /**
+   * Which requests reach the canary.
+   * @default - no request reaches the canary (weight 0); it runs and can be called through `<name>-canary`
+   */
+  readonly traffic?: CanaryTraffic;
+}

@@ -1,0 +1,159 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { HeaderMatch } from './header-match';
+import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, validateNginxOptions } from './nginx-router';
+
+/** A track as a router sees it: its version and its Deployment. */
+export interface RoutedTrack {
+  /** The version, e.g. `1.4.2`. */
+  readonly version: string;
+  /** `<v>`: the version with '.' replaced by '-', e.g. `1-4-2`; a DNS label. */
+  readonly slug: string;
+  /** The track's Deployment `<name>-<v>`. */
+  readonly deployment: kplus.Deployment;
+}
+
+/** What a `CanaryRelease` asks its router to route; all of it already validated. */
+export interface CanaryRouting {
+  /** Who is asking, for error messages, e.g. `CanaryRelease 'myapp'`. */
+  readonly owner: string;
+  /** The app name. */
+  readonly name: string;
+  /** The port the Services expose, named `http`. */
+  readonly servicePort: number;
+  /** Labels and annotations every object carries. */
+  readonly metadata: ApiObjectMetadata;
+  /** Service `<name>`: the one clients call. */
+  readonly service: kplus.Service;
+  /** The stable track. */
+  readonly stable: RoutedTrack;
+  /**
+   * The canary track.
+   * @default - no canary: everything goes to stable
+   */
+  readonly canary?: RoutedTrack;
+  /**
+   * Service `<name>-canary`, selecting only the canary's pods.
+   * @default - no canary
+   */
+  readonly canaryService?: kplus.Service;
+  /**
+   * 1st rule: this header sends a request to the canary.
+   * @default - none
+   */
+  readonly header?: HeaderMatch;
+  /**
+   * 2nd rule: `<cookie>=always` to the canary, `<cookie>=never` to stable.
+   * @default - none
+   */
+  readonly cookie?: string;
+  /** 3rd rule: this share of the rest, out of `weightTotal`, goes to the canary. */
+  readonly weight: number;
+  /** What `weight` is out of (100 to 1,000,000). */
+  readonly weightTotal: number;
+}
+
+/** What a `BlueGreenRelease` asks its router to route; all of it already validated. */
+export interface BlueGreenRouting {
+  /** Who is asking, for error messages, e.g. `BlueGreenRelease 'myapp'`. */
+  readonly owner: string;
+  /** The app name. */
+  readonly name: string;
+  /** The port the Services expose, named `http`. */
+  readonly servicePort: number;
+  /** Labels and annotations every object carries. */
+  readonly metadata: ApiObjectMetadata;
+  /** Service `<name>`, the one clients call. */
+  readonly activeService: kplus.Service;
+  /** The active color's track. */
+  readonly active: RoutedTrack;
+  /**
+   * The idle color's track.
+   * @default - none (after cut-over)
+   */
+  readonly idle?: RoutedTrack;
+  /**
+   * Service `<name>-preview` over the idle color.
+   * @default - no preview
+   */
+  readonly previewService?: kplus.Service;
+  /**
+   * Expose the preview at this host.
+   * @default - the preview is reachable inside the cluster only
+   */
+  readonly previewHost?: string;
+}
+
+/**
+ * How traffic enters a release: plain Service, ingress-nginx, Istio or Gateway API.
+ *
+ * Open for extension: subclass it and implement `bindCanary` and `bindBlueGreen` to emit the
+ * objects of another traffic provider.
+ */
+export abstract class TrafficRouter {
+  /**
+   * One Service `<name>` over every track: requests are split by replica ratio only.
+   * No header, cookie or weight rules.
+   */
+  public static service(): TrafficRouter {
+    return new ServiceRouter();
+  }
+
+  /**
+   * ingress-nginx: a main Ingress `<name>` and a canary Ingress `<name>-canary` carrying
+   * `nginx.ingress.kubernetes.io/canary-*` annotations.
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
+   */
+  public static nginx(options: NginxRouterOptions = {}): TrafficRouter {
+    return new NginxRouter(validateNginxOptions(options));
+  }
+
+  /**
+   * Whether the router can steer requests by header, cookie or weight. When false, a
+   * canary's `traffic` is an error.
+   */
+  public abstract readonly splitsTraffic: boolean;
+
+  /**
+   * Whether the router picks tracks as subsets of the one Service `<name>`, which then selects
+   * every track's pods; otherwise `<name>` selects only the stable (or active) track.
+   */
+  public abstract readonly routesBySubset: boolean;
+
+  /** Whether the router serves hosts, so a blue-green `previewHost` can be exposed. */
+  public abstract readonly servesHosts: boolean;
+
+  /** Emits the routing objects of a canary release into `scope`. */
+  public abstract bindCanary(scope: Construct, routing: CanaryRouting): void;
+
+  /** Emits the routing objects of a blue-green release into `scope`. */
+  public abstract bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void;
+}
+
+class ServiceRouter extends TrafficRouter {
+  public readonly splitsTraffic = false;
+  public readonly routesBySubset = false;
+  public readonly servesHosts = false;
+  public bindCanary(): void {
+    // The Service `<name>` over every track is all there is.
+  }
+  public bindBlueGreen(): void {
+    // The Service `<name>` over the active color is all there is.
+  }
+}
+
+class NginxRouter extends TrafficRouter {
+  public readonly splitsTraffic = true;
+  public readonly routesBySubset = false;
+  public readonly servesHosts = true;
+  constructor(private readonly options: NginxRouterOptions) {
+    super();
+  }
+  public bindCanary(scope: Construct, routing: CanaryRouting): void {
+    bindNginxCanary(scope, this.options, routing);
+  }
+  public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
+    bindNginxBlueGreen(scope, this.options, routing);
+  }
+}
