@@ -1,7 +1,9 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { GatewayApiRouterOptions, bindGatewayApiBlueGreen, bindGatewayApiCanary, validateGatewayApiOptions } from './gateway-api-router';
 import { HeaderMatch } from './header-match';
+import { IstioRouterOptions, bindIstioBlueGreen, bindIstioCanary, validateIstioOptions } from './istio-router';
 import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, validateNginxOptions } from './nginx-router';
 
 /** A track as a router sees it: its version and its Deployment. */
@@ -110,6 +112,25 @@ export abstract class TrafficRouter {
   }
 
   /**
+   * Istio: a VirtualService `<name>` (networking.istio.io/v1, Istio >= 1.22) routing to the
+   * Services `<name>` and `<name>-canary` by host, or with `subsets: true` to subsets of a
+   * DestinationRule `<name>`.
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+   */
+  public static istio(options: IstioRouterOptions = {}): TrafficRouter {
+    return new IstioRouter(validateIstioOptions(options));
+  }
+
+  /**
+   * Gateway API: an HTTPRoute `<name>` (gateway.networking.k8s.io/v1) with header and cookie
+   * rules and a weighted rule over the Services `<name>` and `<name>-canary`.
+   * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
+   */
+  public static gatewayApi(options: GatewayApiRouterOptions): TrafficRouter {
+    return new GatewayApiRouter(validateGatewayApiOptions(options));
+  }
+
+  /**
    * Whether the router can steer requests by header, cookie or weight. When false, a
    * canary's `traffic` is an error.
    */
@@ -155,5 +176,36 @@ class NginxRouter extends TrafficRouter {
   }
   public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
     bindNginxBlueGreen(scope, this.options, routing);
+  }
+}
+
+class IstioRouter extends TrafficRouter {
+  public readonly splitsTraffic = true;
+  public readonly routesBySubset: boolean;
+  public readonly servesHosts = true;
+  constructor(private readonly options: IstioRouterOptions) {
+    super();
+    this.routesBySubset = options.subsets ?? false;
+  }
+  public bindCanary(scope: Construct, routing: CanaryRouting): void {
+    bindIstioCanary(scope, this.options, routing);
+  }
+  public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
+    bindIstioBlueGreen(scope, this.options, routing);
+  }
+}
+
+class GatewayApiRouter extends TrafficRouter {
+  public readonly splitsTraffic = true;
+  public readonly routesBySubset = false;
+  public readonly servesHosts = true;
+  constructor(private readonly options: GatewayApiRouterOptions) {
+    super();
+  }
+  public bindCanary(scope: Construct, routing: CanaryRouting): void {
+    bindGatewayApiCanary(scope, this.options, routing);
+  }
+  public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
+    bindGatewayApiBlueGreen(scope, this.options, routing);
   }
 }

@@ -1,0 +1,13 @@
+import { escapeRegex } from './validation';
+
+/**
+ * An RE2 regular expression on the whole `Cookie` header that matches when it carries
+ * `<name>=<value>` as one of its cookies (first, last or among others), and not a cookie whose
+ * name merely ends with `<name>` nor a value that merely starts with `<value>`.
+ *
+ * For Istio and Gateway API, which have no cookie match. Anchored at both ends, so it means
+ * the same whether the implementation searches or matches the whole value.
+ */
+export function cookieHeaderPattern(name: string, value: string): string {
+  return `^(?:.*;\\s*)?${escapeRegex(name)}=${escapeRegex(value)}(?:\\s*;.*)?$`;
+}
