@@ -6,6 +6,7 @@
 import { Testing } from 'cdk8s';
 import { CanaryRelease, CanaryTraffic, HeaderMatch, TrafficRouter } from '../src';
 import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from './route-simulator';
+import { synthValid } from './util';
 
 type Route = (manifests: Manifest[], req: SimRequest) => Outcome;
 
@@ -28,7 +29,7 @@ function synth(router: TrafficRouter, traffic: CanaryTraffic): Manifest[] {
     canary: { version: 'v2', image: 'myapp:v2', replicas: 1, traffic },
     router,
   });
-  return Testing.synth(chart) as Manifest[];
+  return synthValid(chart) as Manifest[];
 }
 
 const seeds: CanaryTraffic = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary', weight: 10 };
