@@ -1,0 +1,18 @@
+/**
+ * The examples app: `npm run synth` (cdk8s synth) writes one file per chart to
+ * dist/<chart-id>.k8s.yaml.
+ */
+import { App } from 'cdk8s';
+import { addBlueGreen } from './blue-green';
+import { addHeaderCanary } from './header-canary';
+import { addPromotion } from './promotion';
+import { addRollingUpdate } from './rolling-update';
+import { addWeightCanary } from './weight-canary';
+
+const app = new App();
+addHeaderCanary(app);
+addWeightCanary(app);
+addRollingUpdate(app);
+addPromotion(app);
+addBlueGreen(app);
+app.synth();
