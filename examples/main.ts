@@ -4,7 +4,9 @@
  */
 import { App } from 'cdk8s';
 import { addBlueGreen } from './blue-green';
+import { addGatewayApi } from './gateway-api';
 import { addHeaderCanary } from './header-canary';
+import { addIstio } from './istio';
 import { addPromotion } from './promotion';
 import { addRollingUpdate } from './rolling-update';
 import { addWeightCanary } from './weight-canary';
@@ -15,4 +17,6 @@ addWeightCanary(app);
 addRollingUpdate(app);
 addPromotion(app);
 addBlueGreen(app);
+addIstio(app);
+addGatewayApi(app);
 app.synth();

@@ -21,6 +21,7 @@ export interface ResolvedRelease {
   readonly metadata: ApiObjectMetadata;
   readonly podMetadata: ApiObjectMetadata;
   readonly serviceAccount?: kplus.IServiceAccount;
+  readonly automountServiceAccountToken: boolean;
   readonly router: TrafficRouter;
 }
 
@@ -35,6 +36,9 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
   checkContainerOpts(owner, 'container', props.container);
   checkMetadata(owner, 'metadata', props.metadata);
   checkMetadata(owner, 'podMetadata', props.podMetadata);
+  if (props.automountServiceAccountToken !== undefined && typeof props.automountServiceAccountToken !== 'boolean') {
+    fail(owner, 'automountServiceAccountToken', props.automountServiceAccountToken, 'must be true or false');
+  }
   if (props.router !== undefined && !(props.router instanceof TrafficRouter)) {
     fail(owner, 'router', props.router, 'must be a TrafficRouter, e.g. TrafficRouter.nginx()');
   }
@@ -51,6 +55,7 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
     metadata: { labels: props.metadata?.labels, annotations: props.metadata?.annotations },
     podMetadata: { labels: props.podMetadata?.labels, annotations: props.podMetadata?.annotations },
     serviceAccount: props.serviceAccount,
+    automountServiceAccountToken: props.automountServiceAccountToken ?? false,
     router: props.router ?? TrafficRouter.service(),
   };
 }

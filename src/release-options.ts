@@ -54,6 +54,14 @@ export interface ReleaseOptions {
   readonly serviceAccount?: kplus.IServiceAccount;
 
   /**
+   * Whether pods mount the service account's API token. Turn it on only for an app that
+   * calls the Kubernetes API.
+   * @default false
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting
+   */
+  readonly automountServiceAccountToken?: boolean;
+
+  /**
    * How traffic enters the release.
    * @default TrafficRouter.service()
    */

@@ -77,6 +77,7 @@ export function trackDeployment(scope: Construct, release: ResolvedRelease, trac
       annotations: release.podMetadata.annotations,
     },
     serviceAccount: release.serviceAccount,
+    automountServiceAccountToken: release.automountServiceAccountToken,
   });
   deployment.select(kplus.LabelSelector.of({ labels: selector }));
 
