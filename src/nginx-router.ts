@@ -74,13 +74,8 @@ export function validateNginxOptions(options: NginxRouterOptions): NginxRouterOp
       fail(OWNER, 'options.tlsSecretName', options.tlsSecretName, 'needs options.host: a TLS certificate is served for a host');
     }
   }
+  checkNginxAnnotations(OWNER, 'options.annotations', options.annotations);
   for (const [key, value] of Object.entries(options.annotations ?? {})) {
-    if (key.startsWith(`${PREFIX}canary`)) {
-      fail(OWNER, `options.annotations[${JSON.stringify(key)}]`, value, 'is not allowed: the canary annotations are written by the library, on the canary Ingress only');
-    }
-    if (AFFINITY_ANNOTATIONS.includes(key)) {
-      fail(OWNER, `options.annotations[${JSON.stringify(key)}]`, value, 'is not allowed: with session affinity or consistent hashing ingress-nginx keeps every request that is already bound to the main backend there, skipping the header, cookie and weight rules');
-    }
     if (typeof value !== 'string') {
       fail(OWNER, `options.annotations[${JSON.stringify(key)}]`, value, 'must be a string');
     }
@@ -88,8 +83,24 @@ export function validateNginxOptions(options: NginxRouterOptions): NginxRouterOp
   return { ...options, path, ingressClassName };
 }
 
+/**
+ * Refuses the canary annotations (the library's own) and session affinity, whether they come
+ * from the router's `annotations` or from the release's `metadata`, which goes on every Ingress.
+ */
+function checkNginxAnnotations(owner: string, prop: string, annotations: { [key: string]: string } | undefined): void {
+  for (const [key, value] of Object.entries(annotations ?? {})) {
+    if (key.startsWith(`${PREFIX}canary`)) {
+      fail(owner, `${prop}[${JSON.stringify(key)}]`, value, 'is not allowed: the canary annotations are written by the library, on the canary Ingress only');
+    }
+    if (AFFINITY_ANNOTATIONS.includes(key)) {
+      fail(owner, `${prop}[${JSON.stringify(key)}]`, value, 'is not allowed: with session affinity or consistent hashing ingress-nginx keeps every request that is already bound to the main backend there, skipping the header, cookie and weight rules');
+    }
+  }
+}
+
 /** Main Ingress `<name>` to Service `<name>`; canary Ingress `<name>-canary` with the canary annotations. */
 export function bindNginxCanary(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): void {
+  checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
   ingress(scope, 'Ingress', routing.name, options, routing.service, routing.servicePort, routing.metadata.labels, {
     ...routing.metadata.annotations,
     ...options.annotations,
@@ -121,6 +132,7 @@ export function bindNginxCanary(scope: Construct, options: NginxRouterOptions, r
 
 /** Ingress `<name>` to the active Service; with `previewHost`, Ingress `<name>-preview` there. */
 export function bindNginxBlueGreen(scope: Construct, options: NginxRouterOptions, routing: BlueGreenRouting): void {
+  checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
   ingress(scope, 'Ingress', routing.name, options, routing.activeService, routing.servicePort, routing.metadata.labels, {
     ...routing.metadata.annotations,
     ...options.annotations,
