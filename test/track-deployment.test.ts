@@ -1,0 +1,170 @@
+/** The Deployment `<name>-<v>` of each track: labels, selector, container, probe, strategy. */
+import { Duration, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryReleaseProps } from '../src';
+import { K8sObject, PATH_LABEL, container, find, ofKind, synthValid } from './util';
+
+const myapp = { containerPort: 80, servicePort: 8080 };
+const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };
+const v2 = { version: 'v2', image: 'myapp:v2', replicas: 1 };
+
+function synth(props: Partial<CanaryReleaseProps>): K8sObject[] {
+  const chart = Testing.chart();
+  new CanaryRelease(chart, 'myapp', { ...myapp, stable: v1, canary: v2, ...props });
+  return synthValid(chart);
+}
+
+describe('labels and selector', () => {
+  test('the selector is exactly {app, version}; the pod template carries those labels and no path-derived one', () => {
+    const manifests = synth({});
+
+    for (const [name, version] of [['myapp-v1', 'v1'], ['myapp-v2', 'v2']]) {
+      const deployment = find(manifests, 'Deployment', name);
+      expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp', version } });
+      expect(deployment.spec.template.metadata.labels).toEqual({ app: 'myapp', version });
+      expect(deployment.metadata.labels).toEqual({ app: 'myapp', version });
+      expect(Object.keys(deployment.spec.template.metadata.labels)).not.toContain(PATH_LABEL);
+    }
+  });
+
+  test('podMetadata labels join the pod template, never the selector', () => {
+    const manifests = synth({ podMetadata: { labels: { tier: 'web' } } });
+
+    const deployment = find(manifests, 'Deployment', 'myapp-v1');
+    expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp', version: 'v1' } });
+    expect(deployment.spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v1', tier: 'web' });
+  });
+
+  test('the Deployment keeps the same selector and template whatever else the chart contains', () => {
+    // The construct path differs (different parent), the Deployment must not.
+    const alone = synth({});
+    const chart = Testing.chart();
+    const nested = new kplus.ConfigMap(chart, 'unrelated', { metadata: { name: 'unrelated' } });
+    new CanaryRelease(nested, 'myapp', { ...myapp, stable: v1, canary: v2 });
+    const elsewhere = synthValid(chart);
+
+    expect(JSON.stringify(find(elsewhere, 'Deployment', 'myapp-v2'))).toBe(JSON.stringify(find(alone, 'Deployment', 'myapp-v2')));
+  });
+});
+
+describe('the container', () => {
+  test('is named after the app, runs the track image and listens on containerPort as `http`', () => {
+    const manifests = synth({});
+
+    const c = container(find(manifests, 'Deployment', 'myapp-v2'));
+    expect(c.name).toBe('myapp');
+    expect(c.image).toBe('myapp:v2');
+    expect(c.ports).toEqual([{ containerPort: 80, name: 'http' }]);
+  });
+
+  test('keeps the cdk8s-plus secure defaults', () => {
+    const manifests = synth({});
+
+    const deployment = find(manifests, 'Deployment', 'myapp-v1');
+    expect(container(deployment).securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(deployment.spec.template.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  test('the readiness probe defaults to TCP on containerPort', () => {
+    const manifests = synth({});
+
+    for (const d of ofKind(manifests, 'Deployment')) {
+      expect(container(d).readinessProbe).toMatchObject({ tcpSocket: { port: 80 } });
+    }
+  });
+
+  test('a readiness probe in the shared container wins over the default', () => {
+    const manifests = synth({ container: { readiness: kplus.Probe.fromHttpGet('/healthz', { periodSeconds: Duration.seconds(5) }) } });
+
+    for (const d of ofKind(manifests, 'Deployment')) {
+      const probe = container(d).readinessProbe;
+      expect(probe).toMatchObject({ httpGet: { path: '/healthz', port: 80 }, periodSeconds: 5 });
+      expect(probe.tcpSocket).toBeUndefined();
+    }
+  });
+
+  test("a readiness probe in a track's container wins for that track only", () => {
+    const manifests = synth({
+      container: { readiness: kplus.Probe.fromHttpGet('/healthz') },
+      canary: { ...v2, container: { readiness: kplus.Probe.fromHttpGet('/ready') } },
+    });
+
+    expect(container(find(manifests, 'Deployment', 'myapp-v1')).readinessProbe.httpGet.path).toBe('/healthz');
+    expect(container(find(manifests, 'Deployment', 'myapp-v2')).readinessProbe.httpGet.path).toBe('/ready');
+  });
+
+  test("env is merged by name: the track's value wins, the shared rest stays", () => {
+    const manifests = synth({
+      container: { envVariables: { LOG_LEVEL: kplus.EnvValue.fromValue('info'), REGION: kplus.EnvValue.fromValue('eu') } },
+      canary: { ...v2, container: { envVariables: { LOG_LEVEL: kplus.EnvValue.fromValue('debug'), FEATURE_X: kplus.EnvValue.fromValue('on') } } },
+    });
+
+    const env = (name: string): { [key: string]: string } =>
+      Object.fromEntries(container(find(manifests, 'Deployment', name)).env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env('myapp-v1')).toEqual({ LOG_LEVEL: 'info', REGION: 'eu' });
+    expect(env('myapp-v2')).toEqual({ LOG_LEVEL: 'debug', REGION: 'eu', FEATURE_X: 'on' });
+  });
+
+  test("the security context is merged field by field: the opt-out from root and read-only shared, the track's own on top", () => {
+    const manifests = synth({
+      container: { securityContext: { ensureNonRoot: false } },
+      canary: { ...v2, container: { securityContext: { readOnlyRootFilesystem: false } } },
+    });
+
+    expect(container(find(manifests, 'Deployment', 'myapp-v1')).securityContext).toMatchObject({ runAsNonRoot: false, readOnlyRootFilesystem: true });
+    expect(container(find(manifests, 'Deployment', 'myapp-v2')).securityContext).toMatchObject({ runAsNonRoot: false, readOnlyRootFilesystem: false });
+  });
+
+  test("other track settings replace the shared ones (resources, args)", () => {
+    const manifests = synth({
+      container: { args: ['--shared'], resources: { cpu: { request: kplus.Cpu.millis(100) } } },
+      canary: { ...v2, container: { args: ['--canary'] } },
+    });
+
+    expect(container(find(manifests, 'Deployment', 'myapp-v1')).args).toEqual(['--shared']);
+    expect(container(find(manifests, 'Deployment', 'myapp-v2')).args).toEqual(['--canary']);
+    expect(container(find(manifests, 'Deployment', 'myapp-v2')).resources.requests.cpu).toBe('100m');
+  });
+});
+
+describe('replicas and strategy', () => {
+  test('replicas default to 1; 0 is allowed (a track scaled down)', () => {
+    const manifests = synth({ stable: { version: 'v1', image: 'myapp:v1' }, canary: { ...v2, replicas: 0 } });
+
+    expect(find(manifests, 'Deployment', 'myapp-v1').spec.replicas).toBe(1);
+    expect(find(manifests, 'Deployment', 'myapp-v2').spec.replicas).toBe(0);
+  });
+
+  test('the default strategy is a rolling update with maxSurge 25% and maxUnavailable 0', () => {
+    const manifests = synth({});
+
+    for (const d of ofKind(manifests, 'Deployment')) {
+      expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
+    }
+  });
+
+  test('strategy overrides it: rolling update of 10 replicas with maxSurge 1, maxUnavailable 0', () => {
+    const chart = Testing.chart();
+    new CanaryRelease(chart, 'myapp', {
+      ...myapp,
+      stable: { ...v1, replicas: 10 },
+      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
+    });
+    const manifests = synthValid(chart);
+
+    expect(manifests).toMatchSnapshot();
+    const deployment = find(manifests, 'Deployment', 'myapp-v1');
+    expect(deployment.spec.replicas).toBe(10);
+    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  test('strategy applies to every track, blue-green too: Recreate', () => {
+    const chart = Testing.chart();
+    new BlueGreenRelease(chart, 'myapp', { ...myapp, blue: v1, green: v2, active: BlueGreenColor.BLUE, strategy: kplus.DeploymentStrategy.recreate() });
+    const manifests = synthValid(chart);
+
+    for (const d of ofKind(manifests, 'Deployment')) {
+      expect(d.spec.strategy).toEqual({ type: 'Recreate' });
+    }
+  });
+});

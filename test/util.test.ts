@@ -1,0 +1,71 @@
+/** The test helpers fail when they should: a schema check that cannot fail checks nothing. */
+import { ApiObject, Testing } from 'cdk8s';
+import { K8sObject, podsSelectedBy, synthValid, validateObject } from './util';
+
+const deployment = (spec: object): K8sObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec });
+const validSpec = {
+  selector: { matchLabels: { app: 'a' } },
+  template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+};
+
+describe('synthValid', () => {
+  test('fails on a schema error, naming the object', () => {
+    const chart = Testing.chart();
+    new ApiObject(chart, 'bad', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad' }, spec: { ports: [{ port: 'eighty' }] } });
+
+    expect(() => synthValid(chart)).toThrow('v1/Service "bad" is invalid: data/spec/ports/0/port must be integer');
+  });
+
+  test('fails on a kind it has no model for', () => {
+    const chart = Testing.chart();
+    new ApiObject(chart, 'x', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } });
+
+    expect(() => synthValid(chart)).toThrow('no schema model for example.com/v1/Widget');
+  });
+
+  test('validates Istio v1 objects with the v1beta1 schema', () => {
+    const bad: K8sObject = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'v' }, spec: { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' }, weight: '10' }] }] } };
+    expect(() => validateObject(bad)).toThrow('data/spec/http/0/route/0/weight must be integer');
+    expect(() => validateObject({ ...bad, spec: { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' }, weight: 10 }] }] } })).not.toThrow();
+  });
+
+  test('validates Gateway API HTTPRoutes', () => {
+    const route: K8sObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { parentRefs: [{ name: 'g' }], rules: [{ backendRefs: [{ name: 's', port: 80, weight: 1_000_001 }] }] } };
+    expect(() => validateObject(route)).toThrow('weight must be <= 1000000');
+  });
+
+  test('accepts a valid Deployment and rejects one without a selector', () => {
+    expect(() => validateObject(deployment(validSpec))).not.toThrow();
+    expect(() => validateObject(deployment({ template: validSpec.template }))).toThrow('data/spec must have required property selector');
+  });
+
+  test('rejects a Deployment whose selector does not match its pod template', () => {
+    expect(() => validateObject(deployment({ ...validSpec, selector: { matchLabels: { app: 'b' } } })))
+      .toThrow('spec.selector app=b does not match the pod template labels');
+  });
+
+  test('rejects an object name that is not a DNS label of at most 63 characters', () => {
+    expect(() => validateObject({ ...deployment(validSpec), metadata: { name: 'a'.repeat(64) } })).toThrow('metadata.name is not a valid DNS-1123 label');
+    expect(() => validateObject({ apiVersion: 'v1', kind: 'Service', metadata: { name: '1svc' }, spec: {} })).toThrow('metadata.name is not a valid DNS-1035 label');
+  });
+
+  test('rejects an invalid label value', () => {
+    expect(() => validateObject({ ...deployment(validSpec), metadata: { name: 'd', labels: { app: 'a b' } } })).toThrow('metadata.labels.app has an invalid label value');
+  });
+});
+
+describe('podsSelectedBy', () => {
+  const pod = (name: string, labels: { [key: string]: string }): K8sObject => ({ ...deployment({ ...validSpec, template: { ...validSpec.template, metadata: { labels } } }), metadata: { name } });
+  const service = (selector?: { [key: string]: string }): K8sObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector } });
+  const deployments = [pod('a-v1', { app: 'a', version: 'v1' }), pod('a-v2', { app: 'a', version: 'v2' }), pod('b-v1', { app: 'b', version: 'v1' })];
+
+  test('a selector picks the Deployments whose pod labels include it', () => {
+    expect(podsSelectedBy(service({ app: 'a' }), deployments)).toEqual(['a-v1', 'a-v2']);
+    expect(podsSelectedBy(service({ app: 'a', version: 'v2' }), deployments)).toEqual(['a-v2']);
+    expect(podsSelectedBy(service({ app: 'c' }), deployments)).toEqual([]);
+  });
+
+  test('a Service without a selector selects nothing', () => {
+    expect(podsSelectedBy(service(undefined), deployments)).toEqual([]);
+  });
+});
