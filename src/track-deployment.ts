@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { objectMetadata } from './metadata';
@@ -34,6 +34,58 @@ export function checkContainerOpts(owner: string, prop: string, opts: kplus.Cont
   }
   if ((opts as { image?: unknown }).image !== undefined) {
     fail(owner, `${prop}.image`, (opts as { image?: unknown }).image, 'is not allowed here: each track sets its own image');
+  }
+  checkResources(owner, `${prop}.resources`, opts.resources);
+}
+
+/** A CPU quantity as cdk8s-plus writes it (`Cpu.millis(n)` -> `<n>m`, `Cpu.units(n)` -> `<n>`), in millicores. */
+function cpuMillis(amount: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(amount);
+  if (!m) return undefined;
+  return m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000;
+}
+
+/**
+ * What the API server and cdk8s-plus would otherwise reject later, without naming the prop: a
+ * request above its limit (the API server refuses the pod template), a CPU amount that is not
+ * a non-negative quantity, a memory amount that is not a whole number of MiB or an ephemeral
+ * storage amount that is not a whole number of GiB (cdk8s-plus writes them in those units and
+ * fails at synth otherwise).
+ */
+function checkResources(owner: string, prop: string, resources: kplus.ContainerResources | undefined): void {
+  if (resources === undefined) return;
+  const cpu = resources.cpu;
+  const millis: { [key: string]: number | undefined } = {};
+  for (const key of ['request', 'limit'] as const) {
+    const amount = cpu?.[key]?.amount;
+    if (amount === undefined) continue;
+    const value = typeof amount === 'string' ? cpuMillis(amount) : undefined;
+    if (value === undefined || !Number.isInteger(value)) {
+      fail(owner, `${prop}.cpu.${key}`, amount, 'must be a whole number of millicores, at least 0: kplus.Cpu.millis(250) or kplus.Cpu.units(2)');
+    }
+    millis[key] = value;
+  }
+  if (millis.request !== undefined && millis.limit !== undefined && millis.request > millis.limit) {
+    fail(owner, `${prop}.cpu.request`, cpu!.request!.amount, `must not exceed cpu.limit (${JSON.stringify(cpu!.limit!.amount)}): Kubernetes rejects a request above its limit`);
+  }
+  const sizes: Array<['memory' | 'ephemeralStorage', (s: Size) => number, string]> = [
+    ['memory', (s) => s.toMebibytes({ rounding: SizeRoundingBehavior.NONE }), 'MiB'],
+    ['ephemeralStorage', (s) => s.toGibibytes({ rounding: SizeRoundingBehavior.NONE }), 'GiB'],
+  ];
+  for (const [kind, convert, unit] of sizes) {
+    const amounts: { [key: string]: number | undefined } = {};
+    for (const key of ['request', 'limit'] as const) {
+      const size = resources[kind]?.[key];
+      if (size === undefined) continue;
+      const value = size instanceof Size ? convert(size) : NaN;
+      if (!Number.isInteger(value) || value < 0) {
+        fail(owner, `${prop}.${kind}.${key}`, Number.isNaN(value) ? size : `${value}${unit}`, `must be a cdk8s Size of a whole number of ${unit} (cdk8s-plus writes ${kind} in ${unit})`);
+      }
+      amounts[key] = value;
+    }
+    if (amounts.request !== undefined && amounts.limit !== undefined && amounts.request > amounts.limit) {
+      fail(owner, `${prop}.${kind}.request`, `${amounts.request}${unit}`, `must not exceed ${kind}.limit (${amounts.limit}${unit}): Kubernetes rejects a request above its limit`);
+    }
   }
 }
 
@@ -85,13 +137,38 @@ export function trackDeployment(scope: Construct, release: ResolvedRelease, trac
   deployment.addContainer({
     name: release.name,
     ...opts,
+    securityContext: restrictedSecurityContext(opts.securityContext),
     image: track.image,
     ports: [{ number: release.containerPort, name: 'http' }],
     readiness: opts.readiness ?? kplus.Probe.fromTcpSocket({ port: release.containerPort }),
   });
 
+  const patches = ApiObject.of(deployment);
   // cdk8s-plus always labels the pod template with its construct path; that label would change
   // when the version moves from canary to stable, so it goes.
-  ApiObject.of(deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+  patches.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+  // Pod Security Standards "restricted" wants a seccomp profile; cdk8s-plus has no prop for it.
+  // At pod level it also covers containers injected later (e.g. Istio's sidecar).
+  patches.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
   return deployment;
+}
+
+/**
+ * The container security context, completed for the Pod Security Standards "restricted"
+ * profile: cdk8s-plus already defaults to non-root, no privilege escalation and not privileged;
+ * this adds `capabilities.drop: [ALL]` unless the user sets `capabilities.drop` (`drop: []`
+ * keeps the runtime's default set). Capability names are written as Kubernetes spells them
+ * (`NET_BIND_SERVICE`): cdk8s-plus's `Capability` enum carries a `CAP_` prefix that the
+ * restricted profile's admission check does not accept.
+ */
+export function restrictedSecurityContext(props: kplus.ContainerSecurityContextProps | undefined): kplus.ContainerSecurityContextProps {
+  const capabilities = props?.capabilities;
+  const names = (list: kplus.Capability[] | undefined) => list?.map((c) => String(c).replace(/^CAP_/, '') as kplus.Capability);
+  return {
+    ...props,
+    capabilities: {
+      add: names(capabilities?.add),
+      drop: names(capabilities?.drop) ?? ['ALL' as kplus.Capability],
+    },
+  };
 }

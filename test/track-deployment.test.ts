@@ -1,5 +1,5 @@
 /** The Deployment `<name>-<v>` of each track: labels, selector, container, probe, strategy. */
-import { Duration, Testing } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryReleaseProps } from '../src';
 import { K8sObject, PATH_LABEL, container, find, ofKind, synthValid } from './util';
@@ -166,5 +166,111 @@ describe('replicas and strategy', () => {
     for (const d of ofKind(manifests, 'Deployment')) {
       expect(d.spec.strategy).toEqual({ type: 'Recreate' });
     }
+  });
+});
+
+describe('secure defaults beyond cdk8s-plus (Pod Security Standards "restricted")', () => {
+  test('every container drops ALL capabilities and every pod has the RuntimeDefault seccomp profile', () => {
+    const manifests = synth({});
+
+    for (const d of ofKind(manifests, 'Deployment')) {
+      expect(container(d).securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(d.spec.template.spec.securityContext).toEqual({ fsGroupChangePolicy: 'Always', runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    }
+  });
+
+  test('adding NET_BIND_SERVICE keeps drop ALL and is written without the CAP_ prefix of the cdk8s-plus enum', () => {
+    const manifests = synth({ container: { securityContext: { capabilities: { add: [kplus.Capability.NET_BIND_SERVICE] } } } });
+
+    expect(container(find(manifests, 'Deployment', 'myapp-v1')).securityContext.capabilities).toEqual({ add: ['NET_BIND_SERVICE'], drop: ['ALL'] });
+  });
+
+  test('an explicit capabilities.drop replaces the default: drop: [] keeps the runtime default set', () => {
+    const manifests = synth({ canary: { ...v2, container: { securityContext: { capabilities: { drop: [] } } } } });
+
+    expect(container(find(manifests, 'Deployment', 'myapp-v1')).securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    expect(container(find(manifests, 'Deployment', 'myapp-v2')).securityContext.capabilities).toEqual({ drop: [] });
+  });
+
+  test('the opt-outs the examples use still work, and only loosen what they name', () => {
+    const manifests = synth({ container: { securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false } } });
+
+    const d = find(manifests, 'Deployment', 'myapp-v1');
+    expect(container(d).securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: false,
+      runAsNonRoot: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(d.spec.template.spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+  });
+
+  test('the seccomp profile can be loosened with a JSON patch on the Deployment', () => {
+    const chart = Testing.chart();
+    const release = new CanaryRelease(chart, 'myapp', { ...myapp, stable: v1 });
+    ApiObject.of(release.stableDeployment).addJsonPatch(JsonPatch.replace('/spec/template/spec/securityContext/seccompProfile', { type: 'Unconfined' }));
+
+    expect(find(synthValid(chart), 'Deployment', 'myapp-v1').spec.template.spec.securityContext.seccompProfile).toEqual({ type: 'Unconfined' });
+  });
+});
+
+describe('resources', () => {
+  test('without resources, cdk8s-plus defaults apply: requests 1000m / 512Mi, limits 1500m / 2048Mi', () => {
+    const manifests = synth({});
+
+    for (const d of ofKind(manifests, 'Deployment')) {
+      expect(container(d).resources).toEqual({ requests: { cpu: '1000m', memory: '512Mi' }, limits: { cpu: '1500m', memory: '2048Mi' } });
+    }
+  });
+
+  test("shared resources go on every track; a track's resources replace them for that track, whole", () => {
+    const manifests = synth({
+      container: { resources: { cpu: { request: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) } } },
+      canary: { ...v2, container: { resources: { memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } } } },
+    });
+
+    expect(container(find(manifests, 'Deployment', 'myapp-v1')).resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } });
+    expect(container(find(manifests, 'Deployment', 'myapp-v2')).resources).toEqual({ requests: { memory: '128Mi' }, limits: { memory: '512Mi' } });
+  });
+
+  test('ephemeral storage in whole GiB and CPU in units are accepted', () => {
+    const manifests = synth({ container: { resources: { cpu: { request: kplus.Cpu.units(0.5), limit: kplus.Cpu.units(2) }, ephemeralStorage: { request: Size.gibibytes(1), limit: Size.gibibytes(2) } } } });
+
+    expect(container(find(manifests, 'Deployment', 'myapp-v1')).resources).toEqual({ requests: { 'cpu': '0.5', 'ephemeral-storage': '1Gi' }, limits: { 'cpu': '2', 'ephemeral-storage': '2Gi' } });
+  });
+
+  const owner = "CanaryRelease 'myapp'";
+  test('throws when a CPU request exceeds its limit', () => {
+    expect(() => synth({ container: { resources: { cpu: { request: kplus.Cpu.millis(2000), limit: kplus.Cpu.units(1) } } } }))
+      .toThrow(`${owner}: container.resources.cpu.request ("2000m") must not exceed cpu.limit ("1"): Kubernetes rejects a request above its limit`);
+  });
+
+  test("throws when a track's memory request exceeds its limit, naming the track", () => {
+    expect(() => synth({ canary: { ...v2, container: { resources: { memory: { request: Size.gibibytes(1), limit: Size.mebibytes(512) } } } } }))
+      .toThrow(`${owner}: canary.container.resources.memory.request ("1024MiB") must not exceed memory.limit (512MiB)`);
+  });
+
+  test('throws when memory is not a whole number of MiB (cdk8s-plus would fail at synth without naming the prop)', () => {
+    expect(() => synth({ container: { resources: { memory: { limit: Size.kibibytes(1536) } } } }))
+      .toThrow(`${owner}: container.resources.memory.limit ("1.5MiB") must be a cdk8s Size of a whole number of MiB`);
+  });
+
+  test('throws when ephemeral storage is not a whole number of GiB', () => {
+    expect(() => synth({ container: { resources: { ephemeralStorage: { request: Size.mebibytes(512) } } } }))
+      .toThrow(`${owner}: container.resources.ephemeralStorage.request ("0.5GiB") must be a cdk8s Size of a whole number of GiB`);
+  });
+
+  test('throws when a CPU amount is negative or finer than a millicore', () => {
+    expect(() => synth({ container: { resources: { cpu: { limit: kplus.Cpu.millis(-5) } } } }))
+      .toThrow(`${owner}: container.resources.cpu.limit ("-5m") must be a whole number of millicores, at least 0`);
+    expect(() => synth({ container: { resources: { cpu: { request: kplus.Cpu.millis(0.5) } } } }))
+      .toThrow(`${owner}: container.resources.cpu.request ("0.5m") must be a whole number of millicores`);
   });
 });
