@@ -1,10 +1,11 @@
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { claimObjectNames } from './object-names';
-import { checkObjectName, releaseService, resolveRelease } from './release-base';
+import { checkObjectName, resolveRelease } from './release-base';
 import { ReleaseOptions } from './release-options';
 import { ReleaseTrack } from './release-track';
-import { checkTrack, trackDeployment, versionSlug } from './track-deployment';
+import { checkTrack, versionSlug } from './track-deployment';
 import { checkHost, fail } from './validation';
 
 /** The two colors of a blue-green release. */
@@ -63,6 +64,8 @@ export class BlueGreenRelease extends Construct {
   public readonly activeService: kplus.Service;
   /** Service `<name>-preview` over the idle color, when there is one and `preview` is on. */
   public readonly previewService?: kplus.Service;
+  /** The Argo Rollouts `Rollout` `<name>` that replaces the Deployments, with DeliveryEngine.argoRollouts(). */
+  public readonly rollout?: ApiObject;
 
   constructor(scope: Construct, id: string, props: BlueGreenReleaseProps) {
     super(scope, id);
@@ -103,31 +106,29 @@ export class BlueGreenRelease extends Construct {
       }
     }
 
-    for (const track of [blue, green]) {
-      if (track) checkObjectName(release, `${name}-${versionSlug(track.version)}`, 'Deployment');
+    if (release.engine.emitsDeployments) {
+      for (const track of [blue, green]) {
+        if (track) checkObjectName(release, `${name}-${versionSlug(track.version)}`, 'Deployment');
+      }
     }
-    if (preview && idle) checkObjectName(release, `${name}-preview`, 'Service');
+    if (preview && (idle || !release.engine.emitsDeployments)) checkObjectName(release, `${name}-preview`, 'Service');
 
-    this.blueDeployment = blue ? trackDeployment(this, release, blue) : undefined;
-    this.greenDeployment = green ? trackDeployment(this, release, green) : undefined;
-    const activeDeployment = (props.active === BlueGreenColor.BLUE ? this.blueDeployment : this.greenDeployment)!;
-    const idleDeployment = props.active === BlueGreenColor.BLUE ? this.greenDeployment : this.blueDeployment;
-
-    // Only a router that picks subsets of `<name>` needs it to select both colors.
-    this.activeService = releaseService(this, 'Service', release, name, router.routesBySubset ? { app: name } : { app: name, version: active.version });
-    this.previewService = preview && idle ? releaseService(this, 'PreviewService', release, `${name}-preview`, { app: name, version: idle.version }) : undefined;
-
-    router.bindBlueGreen(this, {
-      owner,
-      name,
-      servicePort: release.servicePort,
-      metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
-      activeService: this.activeService,
-      active: { version: active.version, slug: versionSlug(active.version), deployment: activeDeployment },
-      idle: idle && idleDeployment ? { version: idle.version, slug: versionSlug(idle.version), deployment: idleDeployment } : undefined,
-      previewService: this.previewService,
+    const objects = release.engine._bindBlueGreen(this, {
+      release,
+      blue,
+      green,
+      activeIsBlue: props.active === BlueGreenColor.BLUE,
+      active,
+      idle,
+      preview,
       previewHost: props.previewHost,
+      analysis: release.analysis,
     });
+    this.blueDeployment = objects.blueDeployment;
+    this.greenDeployment = objects.greenDeployment;
+    this.activeService = objects.activeService;
+    this.previewService = objects.previewService;
+    this.rollout = objects.rollout;
     claimObjectNames(owner, this);
   }
 }

@@ -1,11 +1,14 @@
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { CanaryStep } from './canary-step';
 import { HeaderMatch } from './header-match';
 import { claimObjectNames } from './object-names';
-import { checkObjectName, releaseService, resolveRelease } from './release-base';
+import { checkObjectName, resolveRelease } from './release-base';
 import { ReleaseOptions } from './release-options';
+import { resolvePlan } from './release-plan';
 import { CanaryTrack, CanaryTraffic, ReleaseTrack } from './release-track';
-import { checkTrack, trackDeployment, versionSlug } from './track-deployment';
+import { checkTrack, versionSlug } from './track-deployment';
 import { checkCookieName, checkInteger, fail } from './validation';
 
 /** Props of a `CanaryRelease`. */
@@ -18,6 +21,14 @@ export interface CanaryReleaseProps extends ReleaseOptions {
    * @default - only the stable track runs (before and after a release)
    */
   readonly canary?: CanaryTrack;
+
+  /**
+   * The plan a canary walks through, e.g. 5% for 2 hours, 50% for 4 hours, then everyone. It
+   * stays across releases; each canary says how far it has got with `step` (plain manifests),
+   * or a rollout controller walks it.
+   * @default - no plan: the canary's weight is `traffic.weight`
+   */
+  readonly steps?: CanaryStep[];
 }
 
 /**
@@ -31,14 +42,26 @@ export interface CanaryReleaseProps extends ReleaseOptions {
 export class CanaryRelease extends Construct {
   /** The app name: every object is named after it. */
   public readonly name: string;
-  /** The stable track's Deployment `<name>-<v>`. */
-  public readonly stableDeployment: kplus.Deployment;
-  /** The canary track's Deployment `<name>-<v>`, when there is a canary. */
+  /** The canary track's Deployment `<name>-<v>`, when there is a canary (plain manifests). */
   public readonly canaryDeployment?: kplus.Deployment;
   /** Service `<name>`, the one clients call. */
   public readonly service: kplus.Service;
-  /** Service `<name>-canary` over the canary's pods only, when there is a canary. */
+  /** Service `<name>-canary` over the canary's pods only, when there is a canary (always with a rollout controller). */
   public readonly canaryService?: kplus.Service;
+  /** The Argo Rollouts `Rollout` `<name>` that replaces the Deployments, with DeliveryEngine.argoRollouts(). */
+  public readonly rollout?: ApiObject;
+  private readonly _stableDeployment?: kplus.Deployment;
+
+  /**
+   * The stable track's Deployment `<name>-<v>`. Throws with an engine that emits no Deployments
+   * (a rollout controller runs the tracks: see `rollout`).
+   */
+  public get stableDeployment(): kplus.Deployment {
+    if (!this._stableDeployment) {
+      throw new Error(`CanaryRelease '${this.node.id}': stableDeployment does not exist with this engine: the rollout controller runs the tracks (see rollout)`);
+    }
+    return this._stableDeployment;
+  }
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
@@ -62,31 +85,47 @@ export class CanaryRelease extends Construct {
       fail(owner, 'canary.traffic', canary.traffic, 'needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): with TrafficRouter.service() requests split by replica ratio only');
     }
 
-    for (const track of canary ? [stable, canary] : [stable]) {
-      checkObjectName(release, `${name}-${versionSlug(track.version)}`, 'Deployment');
+    const steps = props.steps ?? [];
+    const plan = resolvePlan(owner, props.steps, traffic.weightTotal);
+    let weight = traffic.weight;
+    if (canary?.step !== undefined) {
+      if (canary.traffic?.weight !== undefined) {
+        fail(owner, 'canary.step', canary.step, `cannot be set with canary.traffic.weight (${canary.traffic.weight}): the step's plan sets the weight`);
+      }
+      if (props.steps === undefined) {
+        fail(owner, 'canary.step', canary.step, 'needs steps: it is a position in the release\'s plan');
+      }
+      checkInteger(owner, 'canary.step', canary.step, 0, steps.length - 1, `0 and ${steps.length - 1} (an index into steps)`);
+      if (!router.splitsTraffic) {
+        fail(owner, 'canary.step', canary.step, 'needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): with TrafficRouter.service() requests split by replica ratio only');
+      }
+      weight = plan[canary.step];
     }
-    if (canary) checkObjectName(release, `${name}-canary`, 'Service');
 
-    this.stableDeployment = trackDeployment(this, release, stable);
-    this.canaryDeployment = canary ? trackDeployment(this, release, canary) : undefined;
+    if (release.engine.emitsDeployments) {
+      for (const track of canary ? [stable, canary] : [stable]) {
+        checkObjectName(release, `${name}-${versionSlug(track.version)}`, 'Deployment');
+      }
+    }
+    if (canary || !release.engine.emitsDeployments) checkObjectName(release, `${name}-canary`, 'Service');
 
-    // `<name>` selects every track when the router splits by replica ratio or by subset;
-    // otherwise only stable, so a client that bypasses the router never lands on the canary.
-    const everyTrack = !router.splitsTraffic || router.routesBySubset;
-    this.service = releaseService(this, 'Service', release, name, everyTrack ? { app: name } : { app: name, version: stable.version });
-    this.canaryService = canary ? releaseService(this, 'CanaryService', release, `${name}-canary`, { app: name, version: canary.version }) : undefined;
-
-    router.bindCanary(this, {
-      owner,
-      name,
-      servicePort: release.servicePort,
-      metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
-      service: this.service,
-      stable: { version: stable.version, slug: versionSlug(stable.version), deployment: this.stableDeployment },
-      canary: canary && this.canaryDeployment ? { version: canary.version, slug: versionSlug(canary.version), deployment: this.canaryDeployment } : undefined,
-      canaryService: this.canaryService,
-      ...traffic,
+    const objects = release.engine._bindCanary(this, {
+      release,
+      stable,
+      canary,
+      header: traffic.header,
+      cookie: traffic.cookie,
+      weight,
+      weightTotal: traffic.weightTotal,
+      weightGiven: canary?.traffic?.weight !== undefined,
+      steps,
+      analysis: release.analysis,
     });
+    this._stableDeployment = objects.stableDeployment;
+    this.canaryDeployment = objects.canaryDeployment;
+    this.service = objects.service;
+    this.canaryService = objects.canaryService;
+    this.rollout = objects.rollout;
     claimObjectNames(owner, this);
   }
 }

@@ -80,7 +80,7 @@ interface Destinations {
 }
 
 /** VirtualService `<name>` (header, cookie always, cookie never, weighted); with subsets, DestinationRule `<name>`. */
-export function bindIstioCanary(scope: Construct, options: IstioRouterOptions, routing: CanaryRouting): void {
+export function bindIstioCanary(scope: Construct, options: IstioRouterOptions, routing: CanaryRouting, argoRollouts = false): void {
   const port = { number: routing.servicePort };
   const to = (host: string, track: RoutedTrack) => ({ destination: options.subsets ? { host: routing.name, subset: track.slug, port } : { host, port } });
   const dest: Destinations = {
@@ -111,7 +111,8 @@ export function bindIstioCanary(scope: Construct, options: IstioRouterOptions, r
 
   virtualService(scope, 'VirtualService', routing.name, options.hosts ?? [routing.name], options.gateways, http, routing.metadata);
   if (options.subsets) {
-    destinationRule(scope, routing.name, routing.canary ? [routing.stable, routing.canary] : [routing.stable], routing.metadata);
+    // Argo Rollouts labels the subsets `stable` and `canary` with its pod-template hashes itself.
+    destinationRule(scope, routing.name, routing.canary ? [routing.stable, routing.canary] : [routing.stable], routing.metadata, !argoRollouts);
   }
 }
 
@@ -130,7 +131,7 @@ export function bindIstioBlueGreen(scope: Construct, options: IstioRouterOptions
     virtualService(scope, 'PreviewVirtualService', `${routing.name}-preview`, [routing.previewHost], options.gateways, [{ name: 'preview', route: [idle] }], routing.metadata);
   }
   if (options.subsets) {
-    destinationRule(scope, routing.name, routing.idle ? [routing.active, routing.idle] : [routing.active], routing.metadata);
+    destinationRule(scope, routing.name, routing.idle ? [routing.active, routing.idle] : [routing.active], routing.metadata, true);
   }
 }
 
@@ -160,12 +161,12 @@ function virtualService(
 }
 
 /** DestinationRule `<name>`: one subset per track, named `<v>`, keyed by the `version` label. */
-function destinationRule(scope: Construct, name: string, tracks: RoutedTrack[], metadata: CanaryRouting['metadata']): DestinationRule {
+function destinationRule(scope: Construct, name: string, tracks: RoutedTrack[], metadata: CanaryRouting['metadata'], byVersion: boolean): DestinationRule {
   return new DestinationRule(scope, 'DestinationRule', {
     metadata: objectMetadata(name, metadata.labels, metadata.annotations),
     spec: {
       host: name,
-      subsets: tracks.map((track) => ({ name: checkDns1123Label('DestinationRule', 'subset', track.slug), labels: { version: track.version } })),
+      subsets: tracks.map((track) => ({ name: checkDns1123Label('DestinationRule', 'subset', track.slug), labels: byVersion ? { version: track.version } : undefined })),
     },
   });
 }

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
 import { HeaderMatchType } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
@@ -107,27 +108,56 @@ export function bindNginxCanary(scope: Construct, options: NginxRouterOptions, r
   }, true);
 
   if (!routing.canary || !routing.canaryService) return;
-  checkNginxCharacters(routing);
-  // What ingress-nginx's balancer.lua (route_to_alternative_balancer) does with these, in order:
-  // 1. the header: `canary-by-header-value` is compared for equality, `canary-by-header-pattern`
-  //    with ngx.re.match (a PCRE search, hence the anchors); a miss falls through;
-  // 2. the cookie: `always` -> canary, `never` -> main, anything else falls through;
-  // 3. the weight: math.random(total) <= weight, total = canary-weight-total when above 100.
   const annotations: { [key: string]: string } = { ...routing.metadata.annotations, [`${PREFIX}canary`]: 'true' };
-  if (routing.header) {
-    annotations[`${PREFIX}canary-by-header`] = routing.header.name;
-    if (routing.header.type === HeaderMatchType.EXACT) {
-      annotations[`${PREFIX}canary-by-header-value`] = routing.header.value;
-    } else {
-      annotations[`${PREFIX}canary-by-header-pattern`] = routing.header.anchoredPattern;
-    }
-  }
-  if (routing.cookie) {
-    annotations[`${PREFIX}canary-by-cookie`] = routing.cookie;
-  }
+  for (const [key, value] of Object.entries(canaryRuleAnnotations(routing))) annotations[`${PREFIX}${key}`] = value;
   annotations[`${PREFIX}canary-weight`] = String(routing.weight);
   annotations[`${PREFIX}canary-weight-total`] = String(routing.weightTotal);
   ingress(scope, 'CanaryIngress', `${routing.name}-canary`, options, routing.canaryService, routing.servicePort, routing.metadata.labels, annotations, false);
+}
+
+/**
+ * For Argo Rollouts: the main Ingress `<name>` only (Argo Rollouts creates the canary Ingress
+ * `<name>-<name>-canary` and sets its weight), and the Rollout's `trafficRouting` carrying the
+ * header and cookie rules as `additionalIngressAnnotations`.
+ */
+export function nginxArgoTrafficRouting(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting {
+  checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
+  ingress(scope, 'Ingress', routing.name, options, routing.service, routing.servicePort, routing.metadata.labels, {
+    ...routing.metadata.annotations,
+    ...options.annotations,
+  }, true);
+  const additionalIngressAnnotations = canaryRuleAnnotations(routing);
+  return {
+    nginx: {
+      stableIngress: routing.name,
+      ...(Object.keys(additionalIngressAnnotations).length > 0 ? { additionalIngressAnnotations } : {}),
+    },
+  };
+}
+
+/**
+ * The header and cookie rules as canary annotations (without the `nginx.ingress.kubernetes.io/`
+ * prefix). What ingress-nginx's balancer.lua (route_to_alternative_balancer) does with them, in
+ * order: 1. the header: `canary-by-header-value` is compared for equality,
+ * `canary-by-header-pattern` with ngx.re.match (a PCRE search, hence the anchors); a miss falls
+ * through; 2. the cookie: `always` -> canary, `never` -> main, anything else falls through;
+ * 3. the weight: math.random(total) <= weight, total = canary-weight-total when above 100.
+ */
+function canaryRuleAnnotations(routing: CanaryRouting): { [key: string]: string } {
+  checkNginxCharacters(routing);
+  const annotations: { [key: string]: string } = {};
+  if (routing.header) {
+    annotations['canary-by-header'] = routing.header.name;
+    if (routing.header.type === HeaderMatchType.EXACT) {
+      annotations['canary-by-header-value'] = routing.header.value;
+    } else {
+      annotations['canary-by-header-pattern'] = routing.header.anchoredPattern;
+    }
+  }
+  if (routing.cookie) {
+    annotations['canary-by-cookie'] = routing.cookie;
+  }
+  return annotations;
 }
 
 /** Ingress `<name>` to the active Service; with `previewHost`, Ingress `<name>-preview` there. */

@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { objectMetadata } from './metadata';
 import { ReleaseOptions } from './release-options';
 import { checkContainerOpts } from './track-deployment';
+import { CanaryAnalysis } from './canary-analysis';
+import { DeliveryEngine } from './delivery-engine';
 import { TrafficRouter } from './traffic-router';
 import { checkDns1035Label, checkPort, fail } from './validation';
 
@@ -23,6 +25,8 @@ export interface ResolvedRelease {
   readonly serviceAccount?: kplus.IServiceAccount;
   readonly automountServiceAccountToken: boolean;
   readonly router: TrafficRouter;
+  readonly analysis?: CanaryAnalysis;
+  readonly engine: DeliveryEngine;
 }
 
 /** Validates the props both constructs share and fills in their defaults. */
@@ -38,6 +42,12 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
   checkMetadata(owner, 'podMetadata', props.podMetadata);
   if (props.automountServiceAccountToken !== undefined && typeof props.automountServiceAccountToken !== 'boolean') {
     fail(owner, 'automountServiceAccountToken', props.automountServiceAccountToken, 'must be true or false');
+  }
+  if (props.analysis !== undefined && !(props.analysis instanceof CanaryAnalysis)) {
+    fail(owner, 'analysis', props.analysis, 'must be a CanaryAnalysis, e.g. CanaryAnalysis.prometheus({ address, maxErrorRate })');
+  }
+  if (props.engine !== undefined && !(props.engine instanceof DeliveryEngine)) {
+    fail(owner, 'engine', props.engine, 'must be a DeliveryEngine: DeliveryEngine.manifests() or DeliveryEngine.argoRollouts()');
   }
   if (props.router !== undefined && !(props.router instanceof TrafficRouter)) {
     fail(owner, 'router', props.router, 'must be a TrafficRouter, e.g. TrafficRouter.nginx()');
@@ -57,6 +67,8 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
     serviceAccount: props.serviceAccount,
     automountServiceAccountToken: props.automountServiceAccountToken ?? false,
     router: props.router ?? TrafficRouter.service(),
+    analysis: props.analysis,
+    engine: props.engine ?? DeliveryEngine.manifests(),
   };
 }
 

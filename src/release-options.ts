@@ -1,5 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { CanaryAnalysis } from './canary-analysis';
+import { DeliveryEngine } from './delivery-engine';
 import { TrafficRouter } from './traffic-router';
 
 /** Props shared by `CanaryRelease` and `BlueGreenRelease`. */
@@ -66,4 +68,18 @@ export interface ReleaseOptions {
    * @default TrafficRouter.service()
    */
   readonly router?: TrafficRouter;
+
+  /**
+   * How the new version is judged while it runs. With plain manifests: a PrometheusRule
+   * `<name>` whose alerts say to roll back; with a rollout controller: its analysis, which rolls
+   * back by itself.
+   * @default - no analysis
+   */
+  readonly analysis?: CanaryAnalysis;
+
+  /**
+   * Who moves the release forward.
+   * @default DeliveryEngine.manifests()
+   */
+  readonly engine?: DeliveryEngine;
 }

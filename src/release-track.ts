@@ -67,4 +67,12 @@ export interface CanaryTrack extends ReleaseTrack {
    * @default - no request reaches the canary (weight 0); it runs and can be called through `<name>-canary`
    */
   readonly traffic?: CanaryTraffic;
+
+  /**
+   * The step of the release's `steps` this canary has reached (0-based). With plain manifests
+   * it sets the weight: that of the last `shiftTraffic` at or before it, so moving on is a
+   * one-number change. Not with `traffic.weight`.
+   * @default - no plan position: the weight is `traffic.weight`
+   */
+  readonly step?: number;
 }

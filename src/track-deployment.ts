@@ -134,6 +134,7 @@ export function trackDeployment(scope: Construct, release: ResolvedRelease, trac
   deployment.select(kplus.LabelSelector.of({ labels: selector }));
 
   const opts = mergeContainerOpts(release.container, track.container);
+  checkSecurityContext(release.owner, track.version, opts.securityContext);
   deployment.addContainer({
     name: release.name,
     ...opts,
@@ -151,6 +152,21 @@ export function trackDeployment(scope: Construct, release: ResolvedRelease, trac
   // At pod level it also covers containers injected later (e.g. Istio's sidecar).
   patches.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
   return deployment;
+}
+
+/**
+ * Combinations of the track's merged security context that Kubernetes refuses: the API server
+ * rejects `privileged` without `allowPrivilegeEscalation`, and the kubelet never starts a
+ * container whose `runAsUser` is 0 while `runAsNonRoot` holds.
+ */
+function checkSecurityContext(owner: string, version: string, sc: kplus.ContainerSecurityContextProps | undefined): void {
+  const prop = (field: string) => `container.securityContext.${field} (version ${JSON.stringify(version)})`;
+  if (sc?.privileged === true && sc.allowPrivilegeEscalation !== true) {
+    fail(owner, prop('privileged'), true, 'needs allowPrivilegeEscalation: true as well (Kubernetes rejects a privileged container that may not escalate)');
+  }
+  if (sc?.user === 0 && sc.ensureNonRoot !== false) {
+    fail(owner, prop('user'), 0, 'is root, and runAsNonRoot is on: the kubelet would never start the container; set ensureNonRoot: false too to run as root, explicitly');
+  }
 }
 
 /**

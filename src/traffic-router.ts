@@ -1,10 +1,13 @@
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
+import { CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
 import { GatewayApiRouterOptions, bindGatewayApiBlueGreen, bindGatewayApiCanary, validateGatewayApiOptions } from './gateway-api-router';
 import { HeaderMatch } from './header-match';
 import { IstioRouterOptions, bindIstioBlueGreen, bindIstioCanary, validateIstioOptions } from './istio-router';
-import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, validateNginxOptions } from './nginx-router';
+import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, nginxArgoTrafficRouting, validateNginxOptions } from './nginx-router';
+import { istioMetrics, nginxMetrics } from './router-metrics';
 
 /** A track as a router sees it: its version and its Deployment. */
 export interface RoutedTrack {
@@ -12,8 +15,11 @@ export interface RoutedTrack {
   readonly version: string;
   /** `<v>`: the version with '.' replaced by '-', e.g. `1-4-2`; a DNS label. */
   readonly slug: string;
-  /** The track's Deployment `<name>-<v>`. */
-  readonly deployment: kplus.Deployment;
+  /**
+   * The track's Deployment `<name>-<v>`.
+   * @default - none: a rollout controller runs the track
+   */
+  readonly deployment?: kplus.Deployment;
 }
 
 /** What a `CanaryRelease` asks its router to route; all of it already validated. */
@@ -150,6 +156,26 @@ export abstract class TrafficRouter {
 
   /** Emits the routing objects of a blue-green release into `scope`. */
   public abstract bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void;
+
+  /**
+   * PromQL for a version's error rate and p99 latency from the metrics this router's
+   * controller exposes, for `CanaryAnalysis`.
+   *
+   * @returns undefined when the router exposes no per-version request metrics
+   */
+  public canaryMetrics(_target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
+    return undefined;
+  }
+
+  /**
+   * For `DeliveryEngine.argoRollouts()`: emits the routing objects Argo Rollouts expects to find
+   * (not those it creates itself) and returns the Rollout's `trafficRouting` (JSON), or
+   * undefined for a canary by replica count.
+   * @internal
+   */
+  public _bindArgoCanary(_scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
+    throw new Error(`${routing.owner}: engine (DeliveryEngine.argoRollouts()) does not support this router (${this.constructor.name}): use TrafficRouter.service(), .nginx(), .istio() or .gatewayApi()`);
+  }
 }
 
 class ServiceRouter extends TrafficRouter {
@@ -161,6 +187,10 @@ class ServiceRouter extends TrafficRouter {
   }
   public bindBlueGreen(): void {
     // The Service `<name>` over the active color is all there is.
+  }
+  /** @internal */
+  public _bindArgoCanary(): RolloutSpecStrategyCanaryTrafficRouting | undefined {
+    return undefined; // Argo Rollouts' basic canary: the weight is the share of replicas.
   }
 }
 
@@ -176,6 +206,13 @@ class NginxRouter extends TrafficRouter {
   }
   public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
     bindNginxBlueGreen(scope, this.options, routing);
+  }
+  public canaryMetrics(target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
+    return nginxMetrics(target);
+  }
+  /** @internal */
+  public _bindArgoCanary(scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
+    return nginxArgoTrafficRouting(scope, this.options, routing);
   }
 }
 
@@ -193,6 +230,19 @@ class IstioRouter extends TrafficRouter {
   public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
     bindIstioBlueGreen(scope, this.options, routing);
   }
+  public canaryMetrics(target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
+    return istioMetrics(target);
+  }
+  /** @internal */
+  public _bindArgoCanary(scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
+    // Argo Rollouts shifts the weights of the route `weighted`; with subsets it relabels the
+    // DestinationRule's subsets `stable` and `canary` with its pod-template hashes.
+    bindIstioCanary(scope, this.options, routing, true);
+    const virtualService = { name: routing.name, routes: ['weighted'] };
+    return this.options.subsets
+      ? { istio: { virtualService, destinationRule: { name: routing.name, stableSubsetName: 'stable', canarySubsetName: 'canary' } } }
+      : { istio: { virtualService } };
+  }
 }
 
 class GatewayApiRouter extends TrafficRouter {
@@ -207,5 +257,19 @@ class GatewayApiRouter extends TrafficRouter {
   }
   public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
     bindGatewayApiBlueGreen(scope, this.options, routing);
+  }
+  /**
+   * Gateway API has no standard request metrics: these are Istio's (for Istio as the Gateway
+   * API implementation); pass `errorRateQuery`/`latencyQuery` for another implementation.
+   */
+  public canaryMetrics(target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
+    return istioMetrics(target);
+  }
+  /** @internal */
+  public _bindArgoCanary(scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
+    // The Argo Rollouts Gateway API plugin shifts the weights of the HTTPRoute's backendRefs.
+    bindGatewayApiCanary(scope, this.options, routing);
+    const namespace = Chart.of(scope).namespace;
+    return { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: routing.name, ...(namespace ? { namespace } : {}) } } };
   }
 }

@@ -1,0 +1,74 @@
+import { Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
+import { CanaryAnalysis, CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
+import { promDuration } from './promql';
+import { objectMetadata } from './metadata';
+import type { ResolvedRelease } from './release-base';
+import { fail } from './validation';
+
+/** Who is analysed: the version, the Service that runs it, and whether it gets a canary's share. */
+export interface AnalysedVersion {
+  readonly version: string;
+  readonly service: string;
+  readonly isCanary: boolean;
+}
+
+/** The analysis queries for `who`, or a precise error when neither the router nor the user has them. */
+export function analysisQueries(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, who: AnalysedVersion): CanaryMetricQueries {
+  const target: CanaryMetricsTarget = {
+    name: release.name,
+    namespace: Chart.of(scope).namespace,
+    version: who.version,
+    service: who.service,
+    isCanary: who.isCanary,
+    window: analysis.window,
+  };
+  const queries = analysis.queriesFor(target, release.router.canaryMetrics(target));
+  if (!queries) {
+    fail(release.owner, 'analysis', 'CanaryAnalysis.prometheus(...)', 'needs a router whose request metrics the library knows (TrafficRouter.nginx(), .istio() or .gatewayApi()), or your own errorRateQuery (and latencyQuery with maxLatency): TrafficRouter.service() exposes no per-version request metrics');
+  }
+  return queries;
+}
+
+/** Seconds, as PromQL and Argo Rollouts' expressions print them: `0.5`, `2`. */
+export function seconds(d: Duration): string {
+  return String(d.toMilliseconds() / 1000);
+}
+
+/**
+ * For plain manifests: a PrometheusRule `<name>` whose alerts fire when the analysed version's
+ * error rate (or p99 latency) stays above the limit for `failureLimit` more evaluations.
+ */
+export function analysisPrometheusRule(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, who: AnalysedVersion, rollBack: string): PrometheusRule {
+  const queries = analysisQueries(scope, release, analysis, who);
+  const labels = { severity: 'critical', app: release.name, version: who.version };
+  const holdFor = analysis.failureLimit > 0 ? promDuration(Duration.seconds(analysis.interval.toSeconds() * analysis.failureLimit)) : undefined;
+  const what = `${release.name} ${who.version}`;
+  const rules: PrometheusRuleSpecGroupsRules[] = [{
+    alert: 'ReleaseErrorRateHigh',
+    expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`(${queries.errorRate}) > ${analysis.maxErrorRate}`),
+    for: holdFor,
+    labels,
+    annotations: {
+      summary: `${what} fails more than ${analysis.maxErrorRate}% of requests with 5xx: roll back (${rollBack}).`,
+      description: `The 5xx rate of ${what} is {{ $value | humanize }}%, above the release's limit of ${analysis.maxErrorRate}%.`,
+    },
+  }];
+  if (analysis.maxLatency) {
+    rules.push({
+      alert: 'ReleaseLatencyHigh',
+      expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`(${queries.latencyP99}) > ${seconds(analysis.maxLatency)}`),
+      for: holdFor,
+      labels,
+      annotations: {
+        summary: `${what} answers slower than ${analysis.maxLatency.toHumanString()} at the 99th percentile: roll back (${rollBack}).`,
+        description: `The p99 latency of ${what} is {{ $value | humanizeDuration }}, above the release's limit of ${analysis.maxLatency.toHumanString()}.`,
+      },
+    });
+  }
+  return new PrometheusRule(scope, 'PrometheusRule', {
+    metadata: objectMetadata(release.name, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
+    spec: { groups: [{ name: `${release.name}.release`, interval: promDuration(analysis.interval), rules }] },
+  });
+}

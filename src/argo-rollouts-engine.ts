@@ -1,0 +1,228 @@
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  AnalysisTemplate,
+  AnalysisTemplateSpecMetrics,
+  AnalysisTemplateSpecMetricsFailureLimit,
+  Rollout,
+  RolloutProps,
+  RolloutSpecStrategyCanarySteps,
+  RolloutSpecStrategyCanaryStepsPauseDuration,
+} from '../imports/argoproj.io';
+import { AnalysedVersion, analysisQueries, seconds } from './analysis-queries';
+import { CanaryAnalysis } from './canary-analysis';
+import { promDuration } from './promql';
+import { CanaryStepType } from './canary-step';
+import { objectMetadata } from './metadata';
+import { ResolvedRelease, releaseService } from './release-base';
+import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
+import { ReleaseTrack } from './release-track';
+import { trackDeployment } from './track-deployment';
+import { fail } from './validation';
+
+/** Options of `DeliveryEngine.argoRollouts()`. */
+export interface ArgoRolloutsOptions {
+  /**
+   * How long the previous version's pods keep running after a promotion, so that rolling back
+   * is instant: `Duration.hours(24)` keeps the old color for a day.
+   * @default - Argo Rollouts' default (30 seconds)
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/#scaledowndelayseconds
+   */
+  readonly scaleDownDelay?: Duration;
+
+  /**
+   * Blue-green only: promote the preview to active as soon as it is ready (and its
+   * pre-promotion analysis passed), without waiting for `kubectl argo rollouts promote`.
+   * @default false
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/#autopromotionenabled
+   */
+  readonly autoPromotion?: boolean;
+}
+
+const ENGINE = 'DeliveryEngine.argoRollouts()';
+
+/**
+ * One Rollout `<name>` replacing the per-track Deployments, its Services `<name>` and
+ * `<name>-canary` (whose selectors Argo Rollouts narrows with its pod-template hash), the
+ * router's objects that Argo Rollouts expects to exist, the steps, and the analysis as an
+ * AnalysisTemplate `<name>` run in the background from the first step.
+ */
+export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRolloutsOptions): CanaryObjects {
+  const { release, stable, canary } = plan;
+  const { name, router, owner } = release;
+  if (options.autoPromotion !== undefined) {
+    fail(owner, 'engine', `${ENGINE.replace('()', '')}({ autoPromotion: ${options.autoPromotion} })`, 'sets autoPromotion, which is for BlueGreenRelease: a canary moves on through its steps (a pause without a duration waits for `kubectl argo rollouts promote`)');
+  }
+  if (canary?.step !== undefined) {
+    fail(owner, 'canary.step', canary.step, `is for DeliveryEngine.manifests(): with ${ENGINE} the controller walks the steps itself; remove step`);
+  }
+  if (plan.weightGiven && plan.steps.length > 0) {
+    fail(owner, 'canary.traffic.weight', plan.weight, `cannot be set with steps under ${ENGINE}: the steps' shiftTraffic weights are the plan`);
+  }
+
+  const steps = rolloutSteps(plan);
+  const trafficRouted = router.splitsTraffic;
+  if (!trafficRouted && plan.weightTotal !== 100) {
+    fail(owner, 'canary.traffic.weightTotal', plan.weightTotal, `must be 100 with ${ENGINE} and TrafficRouter.service(): the weight is then a percentage of the pods`);
+  }
+  if (!trafficRouted && canary?.replicas !== undefined) {
+    fail(owner, 'canary.replicas', canary.replicas, `cannot be set with ${ENGINE} and TrafficRouter.service(): the canary's pods are the weight's share of stable.replicas`);
+  }
+  if (!trafficRouted && options.scaleDownDelay) {
+    fail(owner, 'engine', `${ENGINE.replace('()', '')}({ scaleDownDelay: ${options.scaleDownDelay.toHumanString()} })`, 'needs a router that steers traffic: Argo Rollouts keeps old pods only with traffic routing');
+  }
+
+  // Argo Rollouts adds its pod-template hash to these selectors: they select the app only.
+  const service = releaseService(scope, 'Service', release, name, { app: name });
+  const canaryService = releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name });
+  const newest = canary ?? stable;
+  const trafficRouting = router._bindArgoCanary(scope, {
+    owner,
+    name,
+    servicePort: release.servicePort,
+    metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
+    service,
+    stable: { version: stable.version, slug: 'stable' },
+    canary: { version: newest.version, slug: 'canary' },
+    canaryService,
+    header: plan.header,
+    cookie: plan.cookie,
+    weight: 0,
+    weightTotal: plan.weightTotal,
+  });
+
+  const analysis = plan.analysis ? analysisTemplate(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, isCanary: trafficRouted }) : undefined;
+  const rollout = rolloutObject(scope, release, newest, {
+    metadata: objectMetadata(name, { ...release.metadata.labels, app: name }, release.metadata.annotations),
+    spec: {
+      replicas: stable.replicas ?? 1,
+      selector: { matchLabels: { app: name } },
+      strategy: {
+        canary: {
+          // With TrafficRouter.service() the Service `<name>` keeps selecting every pod (replica ratio).
+          stableService: trafficRouted ? name : undefined,
+          canaryService: `${name}-canary`,
+          trafficRouting: trafficRouting && plan.weightTotal !== 100 ? { ...trafficRouting, maxTrafficWeight: plan.weightTotal } : trafficRouting,
+          scaleDownDelaySeconds: trafficRouted && options.scaleDownDelay ? options.scaleDownDelay.toSeconds() : undefined,
+          steps,
+          analysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
+        },
+      },
+    },
+  });
+  return { service, canaryService, rollout };
+}
+
+/**
+ * One Rollout `<name>` with the blue-green strategy over the Services `<name>` (active) and
+ * `<name>-preview`; the pre-promotion analysis from `analysis`.
+ */
+export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: ArgoRolloutsOptions): BlueGreenObjects {
+  const { release, active, idle } = plan;
+  const { name, router, owner } = release;
+  if (router.routesBySubset) {
+    fail(owner, 'router', 'TrafficRouter.istio({ subsets: true })', `cannot cut over under ${ENGINE}: the routes name version subsets, while Argo Rollouts switches the Service selectors; use TrafficRouter.istio() (by host)`);
+  }
+  const activeService = releaseService(scope, 'Service', release, name, { app: name });
+  const previewService = plan.preview ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name }) : undefined;
+  const newest = idle ?? active;
+  router.bindBlueGreen(scope, {
+    owner,
+    name,
+    servicePort: release.servicePort,
+    metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
+    activeService,
+    active: { version: active.version, slug: 'active' },
+    idle: idle ? { version: idle.version, slug: 'preview' } : undefined,
+    previewService: idle ? previewService : undefined,
+    previewHost: plan.previewHost,
+  });
+  const analysis = plan.analysis
+    ? analysisTemplate(scope, release, plan.analysis, { version: newest.version, service: previewService ? `${name}-preview` : name, isCanary: false })
+    : undefined;
+  if (analysis && !previewService) {
+    fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs the preview Service under ${ENGINE}: the pre-promotion analysis measures the preview; set preview to true`);
+  }
+  const rollout = rolloutObject(scope, release, newest, {
+    metadata: objectMetadata(name, { ...release.metadata.labels, app: name }, release.metadata.annotations),
+    spec: {
+      replicas: newest.replicas ?? 1,
+      selector: { matchLabels: { app: name } },
+      strategy: {
+        blueGreen: {
+          activeService: name,
+          previewService: previewService ? `${name}-preview` : undefined,
+          autoPromotionEnabled: options.autoPromotion ?? false,
+          scaleDownDelaySeconds: options.scaleDownDelay?.toSeconds(),
+          prePromotionAnalysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
+        },
+      },
+    },
+  });
+  return { activeService, previewService, rollout };
+}
+
+/** The plan as Argo Rollouts steps; with no plan, the canary's own weight (or none) and a pause for a human. */
+function rolloutSteps(plan: CanaryPlan): RolloutSpecStrategyCanarySteps[] {
+  const steps: RolloutSpecStrategyCanarySteps[] = plan.steps.length > 0
+    ? plan.steps.map((step) => step.type === CanaryStepType.SHIFT_TRAFFIC
+      ? { setWeight: step.weight }
+      : { pause: step.duration ? { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(promDuration(step.duration)) } : {} })
+    : [{ setWeight: plan.weight }, { pause: {} }];
+  const replicas = plan.canary?.replicas;
+  if (replicas === undefined) return steps;
+  // The canary's own size while it gets no traffic, then the traffic's share of the pods.
+  const firstTraffic = steps.findIndex((s) => (s.setWeight ?? 0) > 0);
+  const sized: RolloutSpecStrategyCanarySteps[] = [{ setCanaryScale: { replicas } }, ...steps];
+  if (firstTraffic >= 0) sized.splice(firstTraffic + 1, 0, { setCanaryScale: { matchTrafficWeight: true } });
+  return sized;
+}
+
+/** AnalysisTemplate `<name>`: the error rate (and p99 latency) of the analysed version. */
+function analysisTemplate(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, who: AnalysedVersion): AnalysisTemplate {
+  const queries = analysisQueries(scope, release, analysis, who);
+  const common = {
+    interval: promDuration(analysis.interval),
+    failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(analysis.failureLimit),
+  };
+  // No traffic yet gives NaN (0/0): that is not a failure.
+  const metrics: AnalysisTemplateSpecMetrics[] = [{
+    name: 'error-rate',
+    ...common,
+    successCondition: `isNaN(result[0]) || result[0] <= ${analysis.maxErrorRate}`,
+    provider: { prometheus: { address: analysis.address, query: queries.errorRate } },
+  }];
+  if (analysis.maxLatency) {
+    metrics.push({
+      name: 'latency-p99',
+      ...common,
+      successCondition: `isNaN(result[0]) || result[0] <= ${seconds(analysis.maxLatency)}`,
+      provider: { prometheus: { address: analysis.address, query: queries.latencyP99 } },
+    });
+  }
+  return new AnalysisTemplate(scope, 'AnalysisTemplate', {
+    metadata: objectMetadata(release.name, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
+    spec: { metrics },
+  });
+}
+
+/**
+ * The Rollout: its typed spec (so a wrong field does not compile) and, as plain JSON, the pod
+ * template. The template does not go through the generated class: its converters would drop
+ * fields whose JSON names they spell differently (`setHostnameAsFQDN`, `hostIPC`) and
+ * int-or-string ports.
+ */
+function rolloutObject(scope: Construct, release: ResolvedRelease, track: ReleaseTrack, props: RolloutProps): ApiObject {
+  const manifest = Rollout.manifest(props);
+  return new ApiObject(scope, 'Rollout', { ...manifest, spec: { ...manifest.spec, template: podTemplate(release, track) } });
+}
+
+/**
+ * The pod template the track's Deployment would have (same container merge, probe, labels and
+ * security settings), built in a scratch app so nothing but the Rollout is emitted.
+ */
+function podTemplate(release: ResolvedRelease, track: ReleaseTrack): unknown {
+  const scratch = new Chart(new App(), 'pod-template');
+  const deployment = trackDeployment(scratch, release, track);
+  return ApiObject.of(deployment).toJson().spec.template;
+}

@@ -1,0 +1,74 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ArgoRolloutsOptions, argoBlueGreen, argoCanary } from './argo-rollouts-engine';
+import { manifestsBlueGreen, manifestsCanary } from './manifests-engine';
+import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
+import { fail } from './validation';
+
+/**
+ * Who moves a release forward: plain manifests that git moves (the default), or a rollout
+ * controller in the cluster that walks the steps and runs the analysis.
+ */
+export abstract class DeliveryEngine {
+  /**
+   * Plain objects: a Deployment per track, Services and routes whose weights are what git
+   * says. The canary's `step` picks the weight of the plan; the analysis becomes alerts.
+   */
+  public static manifests(): DeliveryEngine {
+    return new ManifestsEngine();
+  }
+
+  /**
+   * Argo Rollouts (argoproj.io/v1alpha1): one Rollout `<name>` instead of the Deployments; the
+   * controller shifts the weights through the steps and runs the analysis.
+   * @see https://argo-rollouts.readthedocs.io/en/stable/
+   */
+  public static argoRollouts(options: ArgoRolloutsOptions = {}): DeliveryEngine {
+    const owner = 'DeliveryEngine.argoRollouts';
+    if (options.scaleDownDelay !== undefined) {
+      if (!(options.scaleDownDelay instanceof Duration)) fail(owner, 'options.scaleDownDelay', options.scaleDownDelay, 'must be a cdk8s Duration, e.g. Duration.hours(24)');
+      const ms = options.scaleDownDelay.toMilliseconds();
+      if (ms <= 0 || ms % 1000 !== 0) fail(owner, 'options.scaleDownDelay', `${ms}ms`, 'must be a whole number of seconds above zero');
+    }
+    if (options.autoPromotion !== undefined && typeof options.autoPromotion !== 'boolean') {
+      fail(owner, 'options.autoPromotion', options.autoPromotion, 'must be true or false');
+    }
+    return new ArgoRolloutsEngine(options);
+  }
+
+  /** Whether the engine owns the tracks' workloads as Deployments `<name>-<v>`. */
+  public abstract readonly emitsDeployments: boolean;
+
+  /** @internal */
+  public abstract _bindCanary(scope: Construct, plan: CanaryPlan): CanaryObjects;
+
+  /** @internal */
+  public abstract _bindBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects;
+}
+
+class ManifestsEngine extends DeliveryEngine {
+  public readonly emitsDeployments = true;
+  /** @internal */
+  public _bindCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
+    return manifestsCanary(scope, plan);
+  }
+  /** @internal */
+  public _bindBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects {
+    return manifestsBlueGreen(scope, plan);
+  }
+}
+
+class ArgoRolloutsEngine extends DeliveryEngine {
+  public readonly emitsDeployments = false;
+  constructor(private readonly options: ArgoRolloutsOptions) {
+    super();
+  }
+  /** @internal */
+  public _bindCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
+    return argoCanary(scope, plan, this.options);
+  }
+  /** @internal */
+  public _bindBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects {
+    return argoBlueGreen(scope, plan, this.options);
+  }
+}

@@ -1,0 +1,44 @@
+import type { CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
+import { promSelector } from './promql';
+
+/**
+ * ingress-nginx's request metrics. The controller labels every request with the Ingress whose
+ * location served it (the main one, `<name>`, also for canary requests) and, in `canary`, the
+ * canary upstream when the canary served it (empty otherwise).
+ * @see https://github.com/kubernetes/ingress-nginx/blob/main/internal/ingress/metric/collectors/socket.go
+ */
+export function nginxMetrics(target: CanaryMetricsTarget): CanaryMetricQueries {
+  const base: Array<[string, string, string | undefined]> = [
+    ['namespace', '=', target.namespace],
+    // The canary's requests are counted on the main Ingress `<name>`; any other version's on the
+    // Ingress named like its Service (`<name>`, or `<name>-preview` for a blue-green preview).
+    ['ingress', '=', target.isCanary ? target.name : target.service],
+    ['canary', target.isCanary ? '!=' : '=', ''],
+  ];
+  const all = promSelector(base);
+  const errors = promSelector([...base, ['status', '=~', '5..']]);
+  return {
+    errorRate: `100 * sum(rate(nginx_ingress_controller_requests${errors}[${target.window}])) / sum(rate(nginx_ingress_controller_requests${all}[${target.window}]))`,
+    latencyP99: `histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket${all}[${target.window}])))`,
+  };
+}
+
+/**
+ * Istio's standard metrics, reported by the destination's sidecar, by the pods' `app` and
+ * `version` labels (which the library sets).
+ * @see https://istio.io/latest/docs/reference/config/metrics/
+ */
+export function istioMetrics(target: CanaryMetricsTarget): CanaryMetricQueries {
+  const base: Array<[string, string, string | undefined]> = [
+    ['reporter', '=', 'destination'],
+    ['destination_workload_namespace', '=', target.namespace],
+    ['destination_app', '=', target.name],
+    ['destination_version', '=', target.version],
+  ];
+  const all = promSelector(base);
+  const errors = promSelector([...base, ['response_code', '=~', '5..']]);
+  return {
+    errorRate: `100 * sum(rate(istio_requests_total${errors}[${target.window}])) / sum(rate(istio_requests_total${all}[${target.window}]))`,
+    latencyP99: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${all}[${target.window}]))) / 1000`,
+  };
+}
