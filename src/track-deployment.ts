@@ -160,12 +160,12 @@ export function trackDeployment(scope: Construct, release: ResolvedRelease, trac
  * container whose `runAsUser` is 0 while `runAsNonRoot` holds.
  */
 function checkSecurityContext(owner: string, version: string, sc: kplus.ContainerSecurityContextProps | undefined): void {
-  const prop = (field: string) => `container.securityContext.${field} (version ${JSON.stringify(version)})`;
+  const track = `for version ${JSON.stringify(version)}`;
   if (sc?.privileged === true && sc.allowPrivilegeEscalation !== true) {
-    fail(owner, prop('privileged'), true, 'needs allowPrivilegeEscalation: true as well (Kubernetes rejects a privileged container that may not escalate)');
+    fail(owner, 'container.securityContext.privileged', true, `${track} needs allowPrivilegeEscalation: true as well (Kubernetes rejects a privileged container that may not escalate)`);
   }
   if (sc?.user === 0 && sc.ensureNonRoot !== false) {
-    fail(owner, prop('user'), 0, 'is root, and runAsNonRoot is on: the kubelet would never start the container; set ensureNonRoot: false too to run as root, explicitly');
+    fail(owner, 'container.securityContext.user', 0, `${track} is root while runAsNonRoot is on: the kubelet would never start the container; to run as root, set ensureNonRoot: false too`);
   }
 }
 
