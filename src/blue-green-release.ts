@@ -60,8 +60,23 @@ export class BlueGreenRelease extends Construct {
   public readonly blueDeployment?: kplus.Deployment;
   /** The green track's Deployment `<name>-<v>`, when green is present. */
   public readonly greenDeployment?: kplus.Deployment;
-  /** Service `<name>` over the active color: the one clients call. */
-  public readonly activeService: kplus.Service;
+  /**
+   * With DeliveryEngine.flagger(): the one Deployment `<name>` that runs the newest color,
+   * which Flagger copies into `<name>-primary`.
+   */
+  public readonly targetDeployment?: kplus.Deployment;
+  private readonly _activeService?: kplus.Service;
+
+  /**
+   * Service `<name>` over the active color: the one clients call. Throws with
+   * DeliveryEngine.flagger(), which generates its Services itself.
+   */
+  public get activeService(): kplus.Service {
+    if (!this._activeService) {
+      throw new Error(`BlueGreenRelease '${this.node.id}': activeService is not emitted with this engine: Flagger generates the Services <name>, <name>-canary and <name>-primary`);
+    }
+    return this._activeService;
+  }
   /** Service `<name>-preview` over the idle color, when there is one and `preview` is on. */
   public readonly previewService?: kplus.Service;
   /** The Argo Rollouts `Rollout` `<name>` that replaces the Deployments, with DeliveryEngine.argoRollouts(). */
@@ -126,7 +141,8 @@ export class BlueGreenRelease extends Construct {
     });
     this.blueDeployment = objects.blueDeployment;
     this.greenDeployment = objects.greenDeployment;
-    this.activeService = objects.activeService;
+    this._activeService = objects.activeService;
+    this.targetDeployment = objects.deployment;
     this.previewService = objects.previewService;
     this.rollout = objects.rollout;
     claimObjectNames(owner, this);

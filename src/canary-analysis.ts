@@ -146,6 +146,11 @@ export class CanaryAnalysis {
     this.latencyQuery = options.latencyQuery;
   }
 
+  /** Whether the user gave their own PromQL (errorRateQuery or latencyQuery). */
+  public get hasCustomQueries(): boolean {
+    return this.errorRateQuery !== undefined || this.latencyQuery !== undefined;
+  }
+
   /** The rate() window: twice the interval, at least a minute, e.g. `2m` or `90s`. */
   public get window(): string {
     return promDuration(Duration.seconds(Math.max(60, 2 * this.interval.toSeconds())));

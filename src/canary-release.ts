@@ -44,13 +44,29 @@ export class CanaryRelease extends Construct {
   public readonly name: string;
   /** The canary track's Deployment `<name>-<v>`, when there is a canary (plain manifests). */
   public readonly canaryDeployment?: kplus.Deployment;
-  /** Service `<name>`, the one clients call. */
-  public readonly service: kplus.Service;
+
   /** Service `<name>-canary` over the canary's pods only, when there is a canary (always with a rollout controller). */
   public readonly canaryService?: kplus.Service;
   /** The Argo Rollouts `Rollout` `<name>` that replaces the Deployments, with DeliveryEngine.argoRollouts(). */
   public readonly rollout?: ApiObject;
+  /**
+   * With DeliveryEngine.flagger(): the one Deployment `<name>` that runs the newest version,
+   * which Flagger copies into `<name>-primary` and analyses.
+   */
+  public readonly targetDeployment?: kplus.Deployment;
   private readonly _stableDeployment?: kplus.Deployment;
+  private readonly _service?: kplus.Service;
+
+  /**
+   * Service `<name>`, the one clients call. Throws with DeliveryEngine.flagger(), which
+   * generates its Services itself.
+   */
+  public get service(): kplus.Service {
+    if (!this._service) {
+      throw new Error(`CanaryRelease '${this.node.id}': service is not emitted with this engine: Flagger generates the Services <name>, <name>-canary and <name>-primary`);
+    }
+    return this._service;
+  }
 
   /**
    * The stable track's Deployment `<name>-<v>`. Throws with an engine that emits no Deployments
@@ -123,7 +139,8 @@ export class CanaryRelease extends Construct {
     });
     this._stableDeployment = objects.stableDeployment;
     this.canaryDeployment = objects.canaryDeployment;
-    this.service = objects.service;
+    this._service = objects.service;
+    this.targetDeployment = objects.deployment;
     this.canaryService = objects.canaryService;
     this.rollout = objects.rollout;
     claimObjectNames(owner, this);

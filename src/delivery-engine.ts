@@ -1,9 +1,10 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ArgoRolloutsOptions, argoBlueGreen, argoCanary } from './argo-rollouts-engine';
+import { FlaggerOptions, flaggerBlueGreen, flaggerCanary } from './flagger-engine';
 import { manifestsBlueGreen, manifestsCanary } from './manifests-engine';
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
-import { fail } from './validation';
+import { checkInteger, fail } from './validation';
 
 /**
  * Who moves a release forward: plain manifests that git moves (the default), or a rollout
@@ -34,6 +35,22 @@ export abstract class DeliveryEngine {
       fail(owner, 'options.autoPromotion', options.autoPromotion, 'must be true or false');
     }
     return new ArgoRolloutsEngine(options);
+  }
+
+  /**
+   * Flagger (flagger.app/v1beta1): one Deployment `<name>` running the newest version and a
+   * Canary `<name>`; Flagger copies the Deployment into `<name>-primary`, generates the
+   * Services and routes, walks the plan (or runs an A/B test for header and cookie rules) and
+   * rolls back on the analysis.
+   * @see https://docs.flagger.app/
+   */
+  public static flagger(options: FlaggerOptions = {}): DeliveryEngine {
+    const owner = 'DeliveryEngine.flagger';
+    if (options.iterations !== undefined) checkInteger(owner, 'options.iterations', options.iterations, 1, 10_000);
+    if (options.metricsServer !== undefined && (typeof options.metricsServer !== 'string' || !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(options.metricsServer))) {
+      fail(owner, 'options.metricsServer', options.metricsServer, 'must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090');
+    }
+    return new FlaggerEngine(options);
   }
 
   /** Whether the engine owns the tracks' workloads as Deployments `<name>-<v>`. */
@@ -70,5 +87,20 @@ class ArgoRolloutsEngine extends DeliveryEngine {
   /** @internal */
   public _bindBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects {
     return argoBlueGreen(scope, plan, this.options);
+  }
+}
+
+class FlaggerEngine extends DeliveryEngine {
+  public readonly emitsDeployments = false;
+  constructor(private readonly options: FlaggerOptions) {
+    super();
+  }
+  /** @internal */
+  public _bindCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
+    return flaggerCanary(scope, plan, this.options);
+  }
+  /** @internal */
+  public _bindBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects {
+    return flaggerBlueGreen(scope, plan, this.options);
   }
 }

@@ -8,7 +8,9 @@ import {
   HttpRouteSpecRulesMatchesHeadersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../imports/gateway.networking.k8s.io';
+import { CanarySpecProvider } from '../imports/flagger.app';
 import { cookieHeaderPattern } from './cookie-match';
+import type { FlaggerRouting } from './flagger-engine';
 import { HeaderMatch, HeaderMatchType } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
@@ -101,10 +103,10 @@ export function checkHostname(prop: string, hostname: string, owner = OWNER): vo
  * header match each) outrank the weighted rule, and list order settles header before cookie.
  */
 export function bindGatewayApiCanary(scope: Construct, options: GatewayApiRouterOptions, routing: CanaryRouting): void {
-  const stable: HttpRouteSpecRulesBackendRefs = { name: routing.name, port: routing.servicePort };
+  const stable: HttpRouteSpecRulesBackendRefs = { name: routing.service.name, port: routing.servicePort };
   const rules: HttpRouteSpecRules[] = [];
   if (routing.canary && routing.canaryService) {
-    const canary: HttpRouteSpecRulesBackendRefs = { name: `${routing.name}-canary`, port: routing.servicePort };
+    const canary: HttpRouteSpecRulesBackendRefs = { name: routing.canaryService.name, port: routing.servicePort };
     if (routing.header) {
       checkHeaderValueLength(routing);
       rules.push({ name: 'canary-by-header', matches: [pathMatch(options, headerMatch(routing.header))], backendRefs: [canary] });
@@ -130,14 +132,35 @@ export function bindGatewayApiCanary(scope: Construct, options: GatewayApiRouter
 /** HTTPRoute `<name>` to the active Service; with `previewHost`, HTTPRoute `<name>-preview` to the preview Service. */
 export function bindGatewayApiBlueGreen(scope: Construct, options: GatewayApiRouterOptions, routing: BlueGreenRouting): void {
   httpRoute(scope, 'HttpRoute', routing.name, options, options.hostnames, [
-    { name: 'active', matches: [pathMatch(options)], backendRefs: [{ name: routing.name, port: routing.servicePort }] },
+    { name: 'active', matches: [pathMatch(options)], backendRefs: [{ name: routing.activeService.name, port: routing.servicePort }] },
   ], routing.metadata);
   if (routing.previewHost && routing.previewService) {
     checkHostname('previewHost', routing.previewHost, routing.owner);
     httpRoute(scope, 'PreviewHttpRoute', `${routing.name}-preview`, options, [routing.previewHost], [
-      { name: 'preview', matches: [pathMatch(options)], backendRefs: [{ name: `${routing.name}-preview`, port: routing.servicePort }] },
+      { name: 'preview', matches: [pathMatch(options)], backendRefs: [{ name: routing.previewService.name, port: routing.servicePort }] },
     ], routing.metadata);
   }
+}
+
+/**
+ * For Flagger: it generates the HTTPRoute `<name>` from the Canary's `service.gatewayRefs`,
+ * `hosts` and `match` (the path); the A/B matches are Istio-style matches it maps to HTTPRoute
+ * header matches (pkg/router/gateway_api.go).
+ */
+export function gatewayApiFlaggerRouting(options: GatewayApiRouterOptions, routing: CanaryRouting): FlaggerRouting {
+  if (routing.header) checkHeaderValueLength(routing);
+  return {
+    provider: CanarySpecProvider.GATEWAYAPI_V1,
+    service: {
+      gatewayRefs: options.parentRefs.map((ref) => ({ name: ref.name, namespace: ref.namespace, sectionName: ref.sectionName })),
+      hosts: options.hostnames,
+      match: options.path && options.path !== '/' ? [{ uri: { prefix: options.path } }] : undefined,
+    },
+    headerMatch: (header) => ({
+      headers: { [header.name]: header.type === HeaderMatchType.EXACT ? { exact: header.value } : { regex: header.anchoredPattern } },
+    }),
+    cookieMatch: (cookie) => ({ headers: { Cookie: { regex: cookieHeaderPattern(cookie, 'always') } } }),
+  };
 }
 
 function checkHeaderValueLength(routing: CanaryRouting): void {

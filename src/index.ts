@@ -9,5 +9,6 @@ export * from './canary-step';
 export * from './canary-analysis';
 export * from './delivery-engine';
 export { ArgoRolloutsOptions } from './argo-rollouts-engine';
+export { FlaggerOptions } from './flagger-engine';
 export * from './canary-release';
 export * from './blue-green-release';

@@ -6,7 +6,9 @@ import {
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpRoute,
 } from '../imports/networking.istio.io';
+import { CanarySpecProvider } from '../imports/flagger.app';
 import { cookieHeaderPattern } from './cookie-match';
+import type { FlaggerRouting } from './flagger-engine';
 import { HeaderMatch, HeaderMatchType } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting, RoutedTrack } from './traffic-router';
@@ -84,8 +86,8 @@ export function bindIstioCanary(scope: Construct, options: IstioRouterOptions, r
   const port = { number: routing.servicePort };
   const to = (host: string, track: RoutedTrack) => ({ destination: options.subsets ? { host: routing.name, subset: track.slug, port } : { host, port } });
   const dest: Destinations = {
-    stable: to(routing.name, routing.stable),
-    canary: routing.canary ? to(`${routing.name}-canary`, routing.canary) : undefined,
+    stable: to(routing.service.name, routing.stable),
+    canary: routing.canary && routing.canaryService ? to(routing.canaryService.name, routing.canary) : undefined,
   };
 
   const http: VirtualServiceSpecHttp[] = [];
@@ -121,18 +123,34 @@ export function bindIstioBlueGreen(scope: Construct, options: IstioRouterOptions
   const port = { number: routing.servicePort };
   const active = options.subsets
     ? { destination: { host: routing.name, subset: routing.active.slug, port } }
-    : { destination: { host: routing.name, port } };
+    : { destination: { host: routing.activeService.name, port } };
   virtualService(scope, 'VirtualService', routing.name, options.hosts ?? [routing.name], options.gateways, [{ name: 'active', route: [active] }], routing.metadata);
 
   if (routing.previewHost && routing.previewService && routing.idle) {
     const idle = options.subsets
       ? { destination: { host: routing.name, subset: routing.idle.slug, port } }
-      : { destination: { host: `${routing.name}-preview`, port } };
+      : { destination: { host: routing.previewService.name, port } };
     virtualService(scope, 'PreviewVirtualService', `${routing.name}-preview`, [routing.previewHost], options.gateways, [{ name: 'preview', route: [idle] }], routing.metadata);
   }
   if (options.subsets) {
     destinationRule(scope, routing.name, routing.idle ? [routing.active, routing.idle] : [routing.active], routing.metadata, true);
   }
+}
+
+/**
+ * For Flagger: it generates the VirtualService `<name>` and its DestinationRules from the
+ * Canary's `service.hosts`/`gateways`; the A/B matches are Istio matches.
+ */
+export function istioFlaggerRouting(options: IstioRouterOptions, routing: CanaryRouting): FlaggerRouting {
+  if (options.subsets) {
+    fail(routing.owner, 'router', 'TrafficRouter.istio({ subsets: true })', 'cannot be used with DeliveryEngine.flagger(): Flagger generates the VirtualService and its own DestinationRules (<name>-primary, <name>-canary); use TrafficRouter.istio() (by host)');
+  }
+  return {
+    provider: CanarySpecProvider.ISTIO,
+    service: { hosts: options.hosts, gateways: options.gateways },
+    headerMatch: (header) => ({ headers: headerMatch(header).headers }),
+    cookieMatch: (cookie) => ({ headers: cookieMatch(cookie, 'always').headers }),
+  };
 }
 
 /** Istio matches header names in lowercase, and a regex against the whole value (RE2). */

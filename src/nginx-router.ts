@@ -1,6 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
+import { CanarySpecIngressRefKind, CanarySpecProvider } from '../imports/flagger.app';
+import type { FlaggerRouting } from './flagger-engine';
 import { HeaderMatchType } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
@@ -132,6 +134,30 @@ export function nginxArgoTrafficRouting(scope: Construct, options: NginxRouterOp
       stableIngress: routing.name,
       ...(Object.keys(additionalIngressAnnotations).length > 0 ? { additionalIngressAnnotations } : {}),
     },
+  };
+}
+
+/**
+ * For Flagger: the main Ingress `<name>` to the Service `<name>` that Flagger generates (it
+ * copies the Ingress into `<name>-canary` itself). In an A/B test Flagger turns a `cookie`
+ * match's `exact` value into `canary-by-cookie` (the cookie's name) and a header's
+ * `exact`/`regex` into `canary-by-header-value`/`-pattern` (pkg/router/ingress.go).
+ */
+export function nginxFlaggerRouting(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): FlaggerRouting {
+  checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
+  checkNginxCharacters(routing);
+  ingress(scope, 'Ingress', routing.name, options, routing.service, routing.servicePort, routing.metadata.labels, {
+    ...routing.metadata.annotations,
+    ...options.annotations,
+  }, true);
+  return {
+    provider: CanarySpecProvider.NGINX,
+    ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: CanarySpecIngressRefKind.INGRESS, name: routing.name },
+    service: {},
+    headerMatch: (header) => ({
+      headers: { [header.name]: header.type === HeaderMatchType.EXACT ? { exact: header.value } : { regex: header.anchoredPattern } },
+    }),
+    cookieMatch: (cookie) => ({ headers: { cookie: { exact: cookie } } }),
   };
 }
 

@@ -29,9 +29,12 @@ export interface CanaryPlan {
 export interface CanaryObjects {
   readonly stableDeployment?: kplus.Deployment;
   readonly canaryDeployment?: kplus.Deployment;
-  readonly service: kplus.Service;
+  /** Undefined when the controller generates the Services (Flagger). */
+  readonly service?: kplus.Service;
   readonly canaryService?: kplus.Service;
   readonly rollout?: ApiObject;
+  /** The one Deployment `<name>` a controller (Flagger) copies and analyses. */
+  readonly deployment?: kplus.Deployment;
 }
 
 export interface BlueGreenPlan {
@@ -49,9 +52,12 @@ export interface BlueGreenPlan {
 export interface BlueGreenObjects {
   readonly blueDeployment?: kplus.Deployment;
   readonly greenDeployment?: kplus.Deployment;
-  readonly activeService: kplus.Service;
+  /** Undefined when the controller generates the Services (Flagger). */
+  readonly activeService?: kplus.Service;
   readonly previewService?: kplus.Service;
   readonly rollout?: ApiObject;
+  /** The one Deployment `<name>` a controller (Flagger) copies and analyses. */
+  readonly deployment?: kplus.Deployment;
 }
 
 /**

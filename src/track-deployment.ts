@@ -112,20 +112,29 @@ function definedOnly<T extends object>(o: T | undefined): Partial<T> {
 }
 
 /**
+ * For a controller that runs every version through one Deployment `<name>` (Flagger): named
+ * after the app and selecting `{app}` only, since its version changes from release to release.
+ */
+export interface SingleDeployment {
+  readonly single: true;
+}
+
+/**
  * The Deployment `<name>-<v>` of one track. Its selector is exactly `{app, version}` and its
  * pod template carries no path-derived label, so the same object survives a move from canary
  * to stable (Deployment selectors are immutable).
  */
-export function trackDeployment(scope: Construct, release: ResolvedRelease, track: ReleaseTrack): kplus.Deployment {
+export function trackDeployment(scope: Construct, release: ResolvedRelease, track: ReleaseTrack, single?: SingleDeployment): kplus.Deployment {
   const slug = versionSlug(track.version);
-  const selector = { app: release.name, version: track.version };
-  const deployment = new kplus.Deployment(scope, `Deployment-${slug}`, {
-    metadata: objectMetadata(`${release.name}-${slug}`, { ...release.metadata.labels, ...selector }, release.metadata.annotations),
+  const labels = { app: release.name, version: track.version };
+  const selector = single ? { app: release.name } : labels;
+  const deployment = new kplus.Deployment(scope, single ? 'Deployment' : `Deployment-${slug}`, {
+    metadata: objectMetadata(single ? release.name : `${release.name}-${slug}`, { ...release.metadata.labels, ...labels }, release.metadata.annotations),
     replicas: track.replicas ?? 1,
     strategy: release.strategy,
     select: false,
     podMetadata: {
-      labels: { ...release.podMetadata.labels, ...selector },
+      labels: { ...release.podMetadata.labels, ...labels },
       annotations: release.podMetadata.annotations,
     },
     serviceAccount: release.serviceAccount,

@@ -3,10 +3,11 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
 import { CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
-import { GatewayApiRouterOptions, bindGatewayApiBlueGreen, bindGatewayApiCanary, validateGatewayApiOptions } from './gateway-api-router';
+import type { FlaggerRouting } from './flagger-engine';
+import { GatewayApiRouterOptions, bindGatewayApiBlueGreen, bindGatewayApiCanary, gatewayApiFlaggerRouting, validateGatewayApiOptions } from './gateway-api-router';
 import { HeaderMatch } from './header-match';
-import { IstioRouterOptions, bindIstioBlueGreen, bindIstioCanary, validateIstioOptions } from './istio-router';
-import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, nginxArgoTrafficRouting, validateNginxOptions } from './nginx-router';
+import { IstioRouterOptions, bindIstioBlueGreen, bindIstioCanary, istioFlaggerRouting, validateIstioOptions } from './istio-router';
+import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, nginxArgoTrafficRouting, nginxFlaggerRouting, validateNginxOptions } from './nginx-router';
 import { istioMetrics, nginxMetrics } from './router-metrics';
 
 /** A track as a router sees it: its version and its Deployment. */
@@ -176,6 +177,15 @@ export abstract class TrafficRouter {
   public _bindArgoCanary(_scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
     throw new Error(`${routing.owner}: engine (DeliveryEngine.argoRollouts()) does not support this router (${this.constructor.name}): use TrafficRouter.service(), .nginx(), .istio() or .gatewayApi()`);
   }
+
+  /**
+   * For `DeliveryEngine.flagger()`: emits the routing objects Flagger expects to find (not those
+   * it generates) and says how the router looks to Flagger.
+   * @internal
+   */
+  public _bindFlagger(_scope: Construct, routing: CanaryRouting): FlaggerRouting {
+    throw new Error(`${routing.owner}: engine (DeliveryEngine.flagger()) does not support this router (${this.constructor.name}): use TrafficRouter.nginx(), .istio() or .gatewayApi()`);
+  }
 }
 
 class ServiceRouter extends TrafficRouter {
@@ -214,6 +224,10 @@ class NginxRouter extends TrafficRouter {
   public _bindArgoCanary(scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
     return nginxArgoTrafficRouting(scope, this.options, routing);
   }
+  /** @internal */
+  public _bindFlagger(scope: Construct, routing: CanaryRouting): FlaggerRouting {
+    return nginxFlaggerRouting(scope, this.options, routing);
+  }
 }
 
 class IstioRouter extends TrafficRouter {
@@ -243,6 +257,10 @@ class IstioRouter extends TrafficRouter {
       ? { istio: { virtualService, destinationRule: { name: routing.name, stableSubsetName: 'stable', canarySubsetName: 'canary' } } }
       : { istio: { virtualService } };
   }
+  /** @internal */
+  public _bindFlagger(_scope: Construct, routing: CanaryRouting): FlaggerRouting {
+    return istioFlaggerRouting(this.options, routing);
+  }
 }
 
 class GatewayApiRouter extends TrafficRouter {
@@ -271,5 +289,9 @@ class GatewayApiRouter extends TrafficRouter {
     bindGatewayApiCanary(scope, this.options, routing);
     const namespace = Chart.of(scope).namespace;
     return { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: routing.name, ...(namespace ? { namespace } : {}) } } };
+  }
+  /** @internal */
+  public _bindFlagger(_scope: Construct, routing: CanaryRouting): FlaggerRouting {
+    return gatewayApiFlaggerRouting(this.options, routing);
   }
 }
