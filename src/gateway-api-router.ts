@@ -136,6 +136,9 @@ export function bindGatewayApiBlueGreen(scope: Construct, options: GatewayApiRou
   ], routing.metadata);
   if (routing.previewHost && routing.previewService) {
     checkHostname('previewHost', routing.previewHost, routing.owner);
+    if (options.hostnames?.includes(routing.previewHost)) {
+      fail(routing.owner, 'previewHost', routing.previewHost, 'must not be one of the router\'s hostnames: the preview route would compete with the main route for the same requests');
+    }
     httpRoute(scope, 'PreviewHttpRoute', `${routing.name}-preview`, options, [routing.previewHost], [
       { name: 'preview', matches: [pathMatch(options)], backendRefs: [{ name: routing.previewService.name, port: routing.servicePort }] },
     ], routing.metadata);

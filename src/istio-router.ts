@@ -127,6 +127,9 @@ export function bindIstioBlueGreen(scope: Construct, options: IstioRouterOptions
   virtualService(scope, 'VirtualService', routing.name, options.hosts ?? [routing.name], options.gateways, [{ name: 'active', route: [active] }], routing.metadata);
 
   if (routing.previewHost && routing.previewService && routing.idle) {
+    if ((options.hosts ?? [routing.name]).includes(routing.previewHost)) {
+      fail(routing.owner, 'previewHost', routing.previewHost, 'must not be one of the router\'s hosts: two VirtualServices for one host would be merged unpredictably');
+    }
     const idle = options.subsets
       ? { destination: { host: routing.name, subset: routing.idle.slug, port } }
       : { destination: { host: routing.previewService.name, port } };

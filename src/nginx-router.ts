@@ -194,6 +194,9 @@ export function bindNginxBlueGreen(scope: Construct, options: NginxRouterOptions
     ...options.annotations,
   }, true);
   if (routing.previewHost && routing.previewService) {
+    if (routing.previewHost === options.host) {
+      fail(routing.owner, 'previewHost', routing.previewHost, 'must differ from the router\'s host: two Ingresses for one host and path would fight over it');
+    }
     const preview: NginxRouterOptions = { ...options, host: routing.previewHost, tlsSecretName: undefined };
     ingress(scope, 'PreviewIngress', `${routing.name}-preview`, preview, routing.previewService, routing.servicePort, routing.metadata.labels, {
       ...routing.metadata.annotations,

@@ -187,3 +187,19 @@ describe('BlueGreenRelease bad input', () => {
       .toThrow(`BlueGreenRelease 'myapp': previewHost (${JSON.stringify(previewHost)}) must be a DNS subdomain`);
   });
 });
+
+describe('previewHost must be a host of its own', () => {
+  const base = { containerPort: 80, blue: { version: 'v1', image: 'a:1' }, green: { version: 'v2', image: 'a:2' }, active: BlueGreenColor.BLUE, previewHost: 'myapp.com' };
+  test('throws when it is the nginx router\'s host', () => {
+    expect(() => new BlueGreenRelease(Testing.chart(), 'myapp', { ...base, router: TrafficRouter.nginx({ host: 'myapp.com' }) })).toThrow(
+      'BlueGreenRelease \'myapp\': previewHost ("myapp.com") must differ from the router\'s host');
+  });
+  test('throws when it is one of the Istio hosts', () => {
+    expect(() => new BlueGreenRelease(Testing.chart(), 'myapp', { ...base, router: TrafficRouter.istio({ hosts: ['myapp.com'] }) })).toThrow(
+      'BlueGreenRelease \'myapp\': previewHost ("myapp.com") must not be one of the router\'s hosts');
+  });
+  test('throws when it is one of the Gateway API hostnames', () => {
+    expect(() => new BlueGreenRelease(Testing.chart(), 'myapp', { ...base, router: TrafficRouter.gatewayApi({ parentRefs: [{ name: 'gw' }], hostnames: ['myapp.com'] }) })).toThrow(
+      'BlueGreenRelease \'myapp\': previewHost ("myapp.com") must not be one of the router\'s hostnames');
+  });
+});
