@@ -1,6 +1,6 @@
 /** The test helpers fail when they should: a schema check that cannot fail checks nothing. */
 import { ApiObject, Testing } from 'cdk8s';
-import { K8sObject, podsSelectedBy, synthValid, validateObject } from './util';
+import { K8sObject, podsSelectedBy, promqlExpressions, promqlSyntaxErrors, synthValid, validateObject } from './util';
 
 const deployment = (spec: object): K8sObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec });
 const validSpec = {
@@ -32,6 +32,22 @@ describe('synthValid', () => {
   test('validates Gateway API HTTPRoutes', () => {
     const route: K8sObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { parentRefs: [{ name: 'g' }], rules: [{ backendRefs: [{ name: 's', port: 80, weight: 1_000_001 }] }] } };
     expect(() => validateObject(route)).toThrow('weight must be <= 1000000');
+  });
+
+  test('validates Argo Rollouts Rollouts and AnalysisTemplates', () => {
+    const rollout: K8sObject = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'r' }, spec: { ...validSpec, strategy: { canary: { steps: [{ setWeight: 'five' }] } } } };
+    expect(() => validateObject(rollout)).toThrow('argoproj.io/v1alpha1/Rollout "r" is invalid: data/spec/strategy/canary/steps/0/setWeight must be integer');
+    expect(() => validateObject({ ...rollout, spec: { ...validSpec, strategy: { canary: { steps: [{ setWeight: 5 }] } } } })).not.toThrow();
+    expect(() => validateObject({ ...rollout, spec: { ...validSpec, selector: { matchLabels: { app: 'b' } }, strategy: { canary: {} } } }))
+      .toThrow('spec.selector app=b does not match the pod template labels');
+    const template: K8sObject = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 't' }, spec: { metrics: [{ provider: { prometheus: { query: 'up' } } }] } };
+    expect(() => validateObject(template)).toThrow('data/spec/metrics/0 must have required property \'name\'');
+  });
+
+  test('validates prometheus-operator PrometheusRules', () => {
+    const rule = (r: object): K8sObject => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'p' }, spec: { groups: [{ name: 'g', rules: [r] }] } });
+    expect(() => validateObject(rule({ alert: 'A', expr: 'up == 0', for: '5m' }))).not.toThrow();
+    expect(() => validateObject(rule({ alert: 'A', expr: 'up == 0', for: 'five minutes' }))).toThrow('monitoring.coreos.com/v1/PrometheusRule "p" is invalid: data/spec/groups/0/rules/0/for must match pattern');
   });
 
   test('accepts a valid Deployment and rejects one without a selector', () => {
@@ -67,5 +83,35 @@ describe('podsSelectedBy', () => {
 
   test('a Service without a selector selects nothing', () => {
     expect(podsSelectedBy(service(undefined), deployments)).toEqual([]);
+  });
+});
+
+describe('promqlSyntaxErrors', () => {
+  test('accepts the kinds of expressions the library writes', () => {
+    for (const q of [
+      '100 * sum(rate(x_total{a="b",c!="",d=~"5.."}[2m])) / sum(rate(x_total{a="b"}[2m]))',
+      'histogram_quantile(0.99, sum by (le) (rate(x_bucket{a="b"}[90s]))) / 1000',
+      '(up) > 0.5',
+    ]) {
+      expect({ q, errors: promqlSyntaxErrors(q) }).toEqual({ q, errors: [] });
+    }
+  });
+
+  test.each([
+    ['an unclosed parenthesis', 'sum(rate(x_total[2m])'],
+    ['a dangling operator', 'sum(rate(x_total[2m])) >'],
+    ['an unfilled placeholder', 'rate(x_total{app="{{name}}"}[{{window}}])'],
+    ['a bad range', 'rate(x_total[2 minutes])'],
+    ['an empty expression', ' '],
+  ])('finds %s', (_what, q) => {
+    expect(promqlSyntaxErrors(q)).not.toEqual([]);
+  });
+
+  test('promqlExpressions finds PrometheusRule exprs and AnalysisTemplate queries', () => {
+    const manifests: K8sObject[] = [
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'p' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0' }] }] } },
+      { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 't' }, spec: { metrics: [{ name: 'm', provider: { prometheus: { query: 'up' } } }] } },
+    ];
+    expect(promqlExpressions(manifests)).toEqual([['PrometheusRule p A', 'up == 0'], ['AnalysisTemplate t m', 'up']]);
   });
 });

@@ -4,9 +4,13 @@
  * `synthValid(chart)` is the only way tests synthesize: it fails on any schema error and on
  * any object whose apiVersion/kind has no model below, so nothing reaches a snapshot unchecked.
  */
+import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import { Chart, Testing } from 'cdk8s';
+import { AnalysisTemplate, Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
 import { VirtualService as IstioVirtualService, DestinationRule as IstioDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
+// ESM only: jest transpiles it (jest.config.js) and test/esm-resolver.js resolves its exports.
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -58,6 +62,10 @@ const KUBERNETES_MODELS: { [apiVersionKind: string]: Validator } = {
  *   the v1beta1 schema promoted unchanged (Istio 1.22), so v1 objects are validated with the
  *   v1beta1 model under a v1beta1 apiVersion.
  * - Gateway API: `@kubernetes-models/gateway-api` (gateway.networking.k8s.io/v1).
+ * - Argo Rollouts: `@kubernetes-models/argo-rollouts` (argoproj.io/v1alpha1 Rollout and
+ *   AnalysisTemplate).
+ * - prometheus-operator: `@kubernetes-models/prometheus-operator` (monitoring.coreos.com/v1
+ *   PrometheusRule), an ES module only package: see jest.config.js.
  */
 export const CUSTOM_RESOURCE_MODELS: { [apiVersionKind: string]: Validator } = {
   'networking.istio.io/v1/VirtualService': model(IstioVirtualService, 'networking.istio.io/v1beta1'),
@@ -65,6 +73,9 @@ export const CUSTOM_RESOURCE_MODELS: { [apiVersionKind: string]: Validator } = {
   'networking.istio.io/v1beta1/VirtualService': model(IstioVirtualService),
   'networking.istio.io/v1beta1/DestinationRule': model(IstioDestinationRule),
   'gateway.networking.k8s.io/v1/HTTPRoute': model(HTTPRoute),
+  'argoproj.io/v1alpha1/Rollout': model(Rollout),
+  'argoproj.io/v1alpha1/AnalysisTemplate': model(AnalysisTemplate),
+  'monitoring.coreos.com/v1/PrometheusRule': model(PrometheusRule),
 };
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -90,6 +101,13 @@ function checkApiServerRules(obj: K8sObject): void {
     labelMaps.push(['spec.template.metadata.labels', obj.spec.template.metadata?.labels]);
     const template = obj.spec.template.metadata?.labels ?? {};
     for (const [k, v] of Object.entries<string>(obj.spec.selector.matchLabels ?? {})) {
+      if (template[k] !== v) throw new Error(`${where}: spec.selector ${k}=${v} does not match the pod template labels`);
+    }
+  }
+  if (obj.kind === 'Rollout') {
+    // Argo Rollouts, like a Deployment, rejects a selector that its own pod template does not match.
+    const template = obj.spec.template?.metadata?.labels ?? {};
+    for (const [k, v] of Object.entries<string>(obj.spec.selector?.matchLabels ?? {})) {
       if (template[k] !== v) throw new Error(`${where}: spec.selector ${k}=${v} does not match the pod template labels`);
     }
   }
@@ -186,4 +204,41 @@ export function container(deployment: K8sObject): any {
   const containers = deployment.spec.template.spec.containers;
   if (containers.length !== 1) throw new Error(`${deployment.metadata.name}: expected one container, found ${containers.length}`);
   return containers[0];
+}
+
+/**
+ * The syntax errors of a PromQL expression, parsed with Prometheus's own grammar
+ * (`@prometheus-io/lezer-promql`, the parser of the Prometheus web UI): one entry per error
+ * node, with its offset and surroundings. Empty when the expression parses.
+ */
+export function promqlSyntaxErrors(query: string): string[] {
+  const errors: string[] = [];
+  if (query.trim() === '') return ['the expression is empty'];
+  promqlParser.parse(query).iterate({
+    enter: (node) => {
+      if (node.type.isError) errors.push(`at ${node.from}: ...${query.slice(Math.max(0, node.from - 20), node.from)}⚠${query.slice(node.from, node.from + 20)}...`);
+    },
+  });
+  return errors;
+}
+
+/**
+ * Every PromQL expression in the manifests, as `[where, expression]`: the `expr` of each
+ * PrometheusRule rule and the query of each AnalysisTemplate Prometheus metric.
+ */
+export function promqlExpressions(manifests: K8sObject[]): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  for (const o of manifests) {
+    if (o.kind === 'PrometheusRule') {
+      for (const group of o.spec.groups ?? []) {
+        for (const rule of group.rules ?? []) found.push([`PrometheusRule ${o.metadata.name} ${rule.alert ?? rule.record}`, String(rule.expr)]);
+      }
+    }
+    if (o.kind === 'AnalysisTemplate') {
+      for (const metric of o.spec.metrics ?? []) {
+        if (metric.provider?.prometheus) found.push([`AnalysisTemplate ${o.metadata.name} ${metric.name}`, metric.provider.prometheus.query]);
+      }
+    }
+  }
+  return found;
 }
