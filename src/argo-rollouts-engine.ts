@@ -99,8 +99,10 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
       selector: { matchLabels: { app: name } },
       strategy: {
         canary: {
-          // With TrafficRouter.service() the Service `<name>` keeps selecting every pod (replica ratio).
-          stableService: trafficRouted ? name : undefined,
+          // With TrafficRouter.service() the Service `<name>` keeps selecting every pod (replica
+          // ratio). So it does with Istio subsets: they are subsets of `<name>`'s endpoints, and
+          // narrowed to the stable pods it would leave the canary subset empty.
+          stableService: trafficRouted && !router.routesBySubset ? name : undefined,
           canaryService: `${name}-canary`,
           trafficRouting: trafficRouting && plan.weightTotal !== 100 ? { ...trafficRouting, maxTrafficWeight: plan.weightTotal } : trafficRouting,
           scaleDownDelaySeconds: trafficRouted && options.scaleDownDelay ? options.scaleDownDelay.toSeconds() : undefined,
