@@ -9,6 +9,7 @@ import { HeaderMatch } from './header-match';
 import { IstioRouterOptions, bindIstioBlueGreen, bindIstioCanary, istioFlaggerRouting, validateIstioOptions } from './istio-router';
 import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, nginxArgoTrafficRouting, nginxFlaggerRouting, validateNginxOptions } from './nginx-router';
 import { istioMetrics, nginxMetrics } from './router-metrics';
+import { fail } from './validation';
 
 /** A track as a router sees it: its version and its Deployment. */
 export interface RoutedTrack {
@@ -251,6 +252,9 @@ class IstioRouter extends TrafficRouter {
   public _bindArgoCanary(scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
     // Argo Rollouts shifts the weights of the route `weighted`; with subsets it relabels the
     // DestinationRule's subsets `stable` and `canary` with its pod-template hashes.
+    if (routing.weightTotal !== 100) {
+      fail(routing.owner, 'canary.traffic.weightTotal', routing.weightTotal, 'must be 100 with DeliveryEngine.argoRollouts() and TrafficRouter.istio(): Argo Rollouts accepts maxTrafficWeight only with ingress-nginx and traffic router plugins');
+    }
     bindIstioCanary(scope, this.options, routing, true);
     const virtualService = { name: routing.name, routes: ['weighted'] };
     return this.options.subsets
