@@ -85,13 +85,39 @@ function checkMetadata(owner: string, prop: string, metadata: ApiObjectMetadata 
     }
   }
   for (const [key, value] of Object.entries({ ...metadata.labels })) {
-    if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key)) {
-      fail(owner, `${prop}.labels key`, key, 'must be a label key: an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends');
+    if (!isQualifiedName(key)) {
+      fail(owner, `${prop}.labels key`, key, `must be a label key: ${QUALIFIED_NAME}`);
     }
     if (typeof value !== 'string' || !/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/.test(value)) {
       fail(owner, `${prop}.labels.${key}`, value, 'must be a label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends, or empty');
     }
   }
+  // The API server checks annotation keys like label keys, and their total size.
+  let size = 0;
+  for (const [key, value] of Object.entries({ ...metadata.annotations })) {
+    if (!isQualifiedName(key)) {
+      fail(owner, `${prop}.annotations key`, key, `must be an annotation key: ${QUALIFIED_NAME}`);
+    }
+    if (typeof value !== 'string') {
+      fail(owner, `${prop}.annotations[${JSON.stringify(key)}]`, value, 'must be a string');
+    }
+    size += key.length + value.length;
+  }
+  if (size > 256 * 1024) {
+    fail(owner, `${prop}.annotations`, `${size} characters`, 'must total at most 256 KiB (keys and values), the API server\'s limit');
+  }
+}
+
+const QUALIFIED_NAME = 'an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends';
+
+/** A label or annotation key: `[<DNS subdomain>/]<name>`, the name at most 63 characters. */
+function isQualifiedName(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const name = key.slice(slash + 1);
+  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name)) return false;
+  if (slash < 0) return true;
+  const prefix = key.slice(0, slash);
+  return prefix.length <= 253 && prefix.split('.').every((label) => label.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(label));
 }
 
 /** Every generated object name must be a DNS label of at most 63 characters. */
