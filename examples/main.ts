@@ -3,10 +3,12 @@
  * dist/<chart-id>.k8s.yaml.
  */
 import { App } from 'cdk8s';
+import { addArgoBlueGreen } from './argo-blue-green';
 import { addBlueGreen } from './blue-green';
 import { addGatewayApi } from './gateway-api';
 import { addHeaderCanary } from './header-canary';
 import { addIstio } from './istio';
+import { addProgressivePlan } from './progressive-plan';
 import { addPromotion } from './promotion';
 import { addRollingUpdate } from './rolling-update';
 import { addWeightCanary } from './weight-canary';
@@ -19,4 +21,6 @@ addPromotion(app);
 addBlueGreen(app);
 addIstio(app);
 addGatewayApi(app);
+addProgressivePlan(app);
+addArgoBlueGreen(app);
 app.synth();

@@ -3,10 +3,12 @@
  * object passes the upstream schemas.
  */
 import { App, Chart } from 'cdk8s';
+import { addArgoBlueGreen } from '../examples/argo-blue-green';
 import { addBlueGreen } from '../examples/blue-green';
 import { addGatewayApi } from '../examples/gateway-api';
 import { addHeaderCanary } from '../examples/header-canary';
 import { addIstio } from '../examples/istio';
+import { addProgressivePlan } from '../examples/progressive-plan';
 import { addPromotion } from '../examples/promotion';
 import { addRollingUpdate } from '../examples/rolling-update';
 import { addWeightCanary } from '../examples/weight-canary';
@@ -15,6 +17,7 @@ import { objectIds, synthValid } from './util';
 const app = new App();
 const charts: Chart[] = [
   addHeaderCanary(app), addWeightCanary(app), addRollingUpdate(app), addPromotion(app), addBlueGreen(app), addIstio(app), addGatewayApi(app),
+  addProgressivePlan(app), addArgoBlueGreen(app),
 ].flat();
 
 test.each(charts.map((c) => [c.node.id, c] as [string, Chart]))('example %s synthesizes valid objects', (_id, chart) => {

@@ -1,0 +1,28 @@
+/**
+ * Scenario 9: blue-green on Argo Rollouts, the old color kept for 24 hours.
+ *
+ * One Rollout `myapp` over the Services `myapp` (active) and `myapp-preview`. The idle color
+ * (green, v2) is what the Rollout brings up as the preview, at full size, reachable at
+ * preview.myapp.example.com; it waits there until `kubectl argo rollouts promote myapp`
+ * (autoPromotion is off). After the promotion Argo Rollouts keeps v1's pods for 24 hours
+ * (`scaleDownDelay`), so rolling back in that time (`kubectl argo rollouts undo myapp`) needs no
+ * new pods. Then record the outcome in git: green active, blue removed.
+ */
+import { App, Chart, Duration } from 'cdk8s';
+import { BlueGreenColor, BlueGreenRelease, DeliveryEngine } from '../src';
+import { MYAPP_CONTAINER, MYAPP_HOST, MYAPP_PORTS, exampleChart, myappRouter } from './myapp';
+
+export function addArgoBlueGreen(app: App): Chart {
+  const chart = exampleChart(app, 'argo-rollouts-blue-green');
+  new BlueGreenRelease(chart, 'myapp', {
+    ...MYAPP_PORTS,
+    container: MYAPP_CONTAINER,
+    router: myappRouter(),
+    engine: DeliveryEngine.argoRollouts({ scaleDownDelay: Duration.hours(24) }),
+    blue: { version: 'v1', image: 'myapp:v1', replicas: 3 },
+    green: { version: 'v2', image: 'myapp:v2', replicas: 3 },
+    active: BlueGreenColor.BLUE,
+    previewHost: `preview.${MYAPP_HOST}`,
+  });
+  return chart;
+}
