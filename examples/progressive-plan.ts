@@ -1,12 +1,13 @@
 /**
- * Scenario 8: a progressive plan with automatic judgement. v2 gets 5% of requests for 2 hours,
+ * Scenarios 8 and 9: a progressive plan with automatic judgement. v2 gets 5% of requests for 2 hours,
  * then 50% for 4 hours, then everyone; roll back as soon as more than 5% of v2's requests fail
  * with a 5xx status.
  *
  * 1. Plain manifests on ingress-nginx (no controller in the cluster): git walks the plan. The
  *    canary's `step` says how far it has got, so moving on is a one-number change (step 1 ->
- *    step 3 changes only the Ingress `myapp-canary`'s `canary-weight`, 5 -> 50). The analysis is
- *    a PrometheusRule `myapp` whose alerts say to roll back; rolling back is removing `canary`.
+ *    step 2 changes only the Ingress `myapp-canary`'s `canary-weight`, 5 -> 50). Nothing times
+ *    the pauses: they are the plan the people (or the CI job) moving `step` follow. The analysis
+ *    is a PrometheusRule `myapp` whose alerts say to roll back; rolling back is removing `canary`.
  * 2. The same plan as an Argo Rollout on Istio: the controller walks the steps, runs the
  *    analysis (AnalysisTemplate `myapp`) from the first step and aborts the rollout on its own.
  *    git only says which version is the newest; `step` does not exist here.
@@ -39,7 +40,8 @@ export function addProgressivePlanManifests(app: App): Chart {
     steps: MYAPP_PLAN,
     analysis: myappRollback(),
     stable: { version: 'v1', image: 'myapp:v1', replicas: 3 },
-    // Next commits: step: 2 (no change: the pause), step: 3 (50%), ..., then promote.
+    // Step 1 is the 2-hour pause at 5%. Next commits: step: 2 (50%) once the 2 hours passed
+    // without an alert, step: 3 (the 4-hour pause at 50%), step: 4 (100%), then promote.
     canary: { version: 'v2', image: 'myapp:v2', replicas: 1, step: 1 },
   });
   return chart;
