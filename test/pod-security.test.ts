@@ -3,7 +3,7 @@
  * default; an explicit opt-out through `container` shows up as exactly the control it loosens.
  * The checker (pod-security.ts) is tested first, rule by rule, so a pass means something.
  */
-import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { addBlueGreen } from '../examples/blue-green';
 import { addGatewayApi } from '../examples/gateway-api';
@@ -12,7 +12,7 @@ import { addIstio } from '../examples/istio';
 import { addPromotion } from '../examples/promotion';
 import { addRollingUpdate } from '../examples/rolling-update';
 import { addWeightCanary } from '../examples/weight-canary';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, HeaderMatch, ReleaseOptions, TrafficRouter } from '../src';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryStep, DeliveryEngine, HeaderMatch, ReleaseOptions, TrafficRouter } from '../src';
 import { PssViolation, checkPodSecurity, describeViolations, podSecurityViolations } from './pod-security';
 import { K8sObject, ofKind, synthValid } from './util';
 
@@ -224,4 +224,31 @@ test('throws when a container is privileged without allowPrivilegeEscalation (Ku
 test('throws when user is 0 while runAsNonRoot is on (the kubelet would never start it)', () => {
   expect(() => canary(TrafficRouter.nginx(), { container: { securityContext: { user: 0 } } }))
     .toThrow('CanaryRelease \'myapp\': container.securityContext.user (0) for version "v1" is root while runAsNonRoot is on');
+});
+
+describe('the pod templates of the other delivery engines pass "restricted" too', () => {
+  const steps = [CanaryStep.shiftTraffic(10), CanaryStep.pause(Duration.minutes(5)), CanaryStep.shiftTraffic(100)];
+  const engines: Array<[string, () => DeliveryEngine]> = [
+    ['Argo Rollouts', () => DeliveryEngine.argoRollouts()],
+    ['Flagger', () => DeliveryEngine.flagger()],
+  ];
+  test.each(engines)('%s: canary and blue-green', (_label, engine) => {
+    const router = () => TrafficRouter.nginx({ host: 'myapp.example.com' });
+    const canaryChart = Testing.chart();
+    new CanaryRelease(canaryChart, 'myapp', {
+      containerPort: 8080, engine: engine(), router: router(), steps,
+      stable: { version: 'v1', image: 'myapp:v1', replicas: 3 }, canary: { version: 'v2', image: 'myapp:v2' },
+    });
+    const blueGreenChart = Testing.chart();
+    new BlueGreenRelease(blueGreenChart, 'myapp', {
+      containerPort: 8080, engine: engine(), router: router(),
+      blue: { version: 'v1', image: 'myapp:v1', replicas: 3 }, green: { version: 'v2', image: 'myapp:v2', replicas: 3 }, active: BlueGreenColor.BLUE,
+    });
+    for (const chart of [canaryChart, blueGreenChart]) {
+      // Testing.synth: the schemas of these engines' kinds are other tests' business (test/util.ts).
+      const violations = podSecurityViolations(Testing.synth(chart) as K8sObject[]);
+      expect(Object.keys(violations).length).toBeGreaterThan(0);
+      for (const [name, list] of Object.entries(violations)) expect({ name, violations: describeViolations(list) }).toEqual({ name, violations: [] });
+    }
+  });
 });
