@@ -6,6 +6,9 @@ import {
   AnalysisTemplateSpecMetricsFailureLimit,
   Rollout,
   RolloutProps,
+  RolloutSpecStrategyBlueGreenMaxUnavailable,
+  RolloutSpecStrategyCanaryMaxSurge,
+  RolloutSpecStrategyCanaryMaxUnavailable,
   RolloutSpecStrategyCanarySteps,
   RolloutSpecStrategyCanaryStepsPauseDuration,
 } from '../imports/argoproj.io';
@@ -61,6 +64,11 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   }
 
   const steps = rolloutSteps(plan);
+  plan.steps.forEach((step, i) => {
+    if (step.weight !== undefined && step.weight > plan.weightTotal) {
+      fail(owner, `steps[${i}].weight`, step.weight, `must be at most weightTotal (${plan.weightTotal}) under ${ENGINE}: the Rollout keeps the plan while no canary runs, and without a canary's traffic.weightTotal weights are out of 100`);
+    }
+  });
   const trafficRouted = router.splitsTraffic;
   if (!trafficRouted && plan.weightTotal !== 100) {
     fail(owner, 'canary.traffic.weightTotal', plan.weightTotal, `must be 100 with ${ENGINE} and TrafficRouter.service(): the weight is then a percentage of the pods`);
@@ -76,6 +84,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   const service = releaseService(scope, 'Service', release, name, { app: name });
   const canaryService = releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name });
   const newest = canary ?? stable;
+  const surge = rollingUpdate(release);
   const trafficRouting = router._bindArgoCanary(scope, {
     owner,
     name,
@@ -106,6 +115,8 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
           canaryService: `${name}-canary`,
           trafficRouting: trafficRouting && plan.weightTotal !== 100 ? { ...trafficRouting, maxTrafficWeight: plan.weightTotal } : trafficRouting,
           scaleDownDelaySeconds: trafficRouted && options.scaleDownDelay ? options.scaleDownDelay.toSeconds() : undefined,
+          maxSurge: intOrString(surge.maxSurge, RolloutSpecStrategyCanaryMaxSurge),
+          maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyCanaryMaxUnavailable),
           steps,
           analysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
         },
@@ -124,6 +135,10 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   const { name, router, owner } = release;
   if (router.routesBySubset) {
     fail(owner, 'router', 'TrafficRouter.istio({ subsets: true })', `cannot cut over under ${ENGINE}: the routes name version subsets, while Argo Rollouts switches the Service selectors; use TrafficRouter.istio() (by host)`);
+  }
+  const surge = rollingUpdate(release);
+  if (plan.analysis && !plan.previewHost && router._measuresByHost) {
+    fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the pre-promotion analysis measures the preview's requests through the router, and without previewHost no request reaches the preview through it (the analysis would always pass)`);
   }
   const activeService = releaseService(scope, 'Service', release, name, { app: name });
   const previewService = plan.preview ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name }) : undefined;
@@ -155,6 +170,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
           activeService: name,
           previewService: previewService ? `${name}-preview` : undefined,
           autoPromotionEnabled: options.autoPromotion ?? false,
+          maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyBlueGreenMaxUnavailable),
           scaleDownDelaySeconds: options.scaleDownDelay?.toSeconds(),
           prePromotionAnalysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
         },
@@ -206,6 +222,26 @@ function analysisTemplate(scope: Construct, release: ResolvedRelease, analysis: 
     metadata: objectMetadata(release.name, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
     spec: { metrics },
   });
+}
+
+/**
+ * The Deployment strategy's rolling-update bounds, which Argo Rollouts applies to a Rollout's
+ * ReplicaSets too (its default maxUnavailable is 25%, the library's 0). A Recreate strategy has
+ * no Rollout equivalent.
+ */
+function rollingUpdate(release: ResolvedRelease): { maxSurge?: string | number; maxUnavailable?: string | number } {
+  const scratch = new Chart(new App(), 'strategy');
+  const strategy = ApiObject.of(trackDeployment(scratch, release, { version: 'v0', image: 'strategy' })).toJson().spec.strategy;
+  if (strategy?.type === 'Recreate') {
+    fail(release.owner, 'strategy', 'DeploymentStrategy.recreate()', `has no equivalent under ${ENGINE}: a Rollout replaces pods by its canary or blue-green strategy; leave strategy out or use a rolling update`);
+  }
+  return { maxSurge: strategy?.rollingUpdate?.maxSurge, maxUnavailable: strategy?.rollingUpdate?.maxUnavailable };
+}
+
+/** An int-or-string value as the generated class of its field: `0` stays a number, `25%` a string. */
+function intOrString<T>(value: string | number | undefined, cls: { fromNumber(n: number): T; fromString(s: string): T }): T | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' ? cls.fromNumber(value) : cls.fromString(value);
 }
 
 /**

@@ -102,7 +102,9 @@ export class CanaryRelease extends Construct {
     }
 
     const steps = props.steps ?? [];
-    const plan = resolvePlan(owner, props.steps, traffic.weightTotal);
+    // Without a canary there is no traffic.weightTotal: the plan waits for the next canary's,
+    // and only its order (and the 1,000,000 ceiling) can be checked now.
+    const plan = resolvePlan(owner, props.steps, canary ? traffic.weightTotal : 1_000_000);
     let weight = traffic.weight;
     if (canary?.step !== undefined) {
       if (canary.traffic?.weight !== undefined) {

@@ -65,7 +65,7 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
   });
 
   if (plan.analysis) {
-    const back = idle ? `make ${plan.activeIsBlue ? 'green' : 'blue'} (${idle.version}) active again` : 'bring the previous version back as the other color and make it active';
+    const back = idle ? `set active to the idle color, ${plan.activeIsBlue ? 'green' : 'blue'} (${idle.version})` : 'bring the previous version back as the other color and make it active';
     analysisPrometheusRule(scope, release, plan.analysis, { version: active.version, service: name, isCanary: false }, back);
   }
   return { blueDeployment, greenDeployment, activeService, previewService };

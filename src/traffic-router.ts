@@ -170,6 +170,15 @@ export abstract class TrafficRouter {
   }
 
   /**
+   * Whether the router's metrics count a version's requests by the host route that reaches it
+   * (ingress-nginx's per-Ingress metrics), so a preview is measured only with a previewHost.
+   * @internal
+   */
+  public get _measuresByHost(): boolean {
+    return false;
+  }
+
+  /**
    * For `DeliveryEngine.argoRollouts()`: emits the routing objects Argo Rollouts expects to find
    * (not those it creates itself) and returns the Rollout's `trafficRouting` (JSON), or
    * undefined for a canary by replica count.
@@ -220,6 +229,10 @@ class NginxRouter extends TrafficRouter {
   }
   public canaryMetrics(target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
     return nginxMetrics(target);
+  }
+  /** @internal */
+  public get _measuresByHost(): boolean {
+    return true;
   }
   /** @internal */
   public _bindArgoCanary(scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {

@@ -322,7 +322,33 @@ describe('the Rollout\'s pod template is the Deployment\'s of plain manifests, b
   });
 });
 
+describe('the Deployment strategy carries over to the Rollout', () => {
+  test('a canary Rollout gets the rolling update\'s maxSurge and maxUnavailable (Argo Rollouts would default maxUnavailable to 25%)', () => {
+    const strategy = find(canary({ router: TrafficRouter.istio(), steps: PLAN, canary: v2 }), 'Rollout', 'myapp').spec.strategy.canary;
+    expect([strategy.maxSurge, strategy.maxUnavailable]).toEqual(['25%', 0]);
+    const custom = find(canary({
+      router: TrafficRouter.istio(), steps: PLAN, canary: v2,
+      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(2), maxUnavailable: kplus.PercentOrAbsolute.percent(10) }),
+    }), 'Rollout', 'myapp').spec.strategy.canary;
+    expect([custom.maxSurge, custom.maxUnavailable]).toEqual([2, '10%']);
+  });
+
+  test('throws when the strategy is Recreate', () => {
+    expect(() => canary({ router: TrafficRouter.istio(), steps: PLAN, canary: v2, strategy: kplus.DeploymentStrategy.recreate() })).toThrow(
+      'CanaryRelease \'myapp\': strategy ("DeploymentStrategy.recreate()") has no equivalent under DeliveryEngine.argoRollouts()');
+  });
+});
+
 describe('a blue-green Rollout', () => {
+  test('throws when the analysis would measure the preview through ingress-nginx without a previewHost', () => {
+    const chart = Testing.chart();
+    expect(() => new BlueGreenRelease(chart, 'myapp', {
+      containerPort: 80, blue: { version: 'v1', image: 'myapp:v1' }, green: { version: 'v2', image: 'myapp:v2' }, active: BlueGreenColor.BLUE,
+      router: TrafficRouter.nginx({ host: 'myapp.com' }), engine: DeliveryEngine.argoRollouts(),
+      analysis: CanaryAnalysis.prometheus({ address: 'http://prometheus:9090', maxErrorRate: 5 }),
+    })).toThrow('BlueGreenRelease \'myapp\': analysis ("CanaryAnalysis.prometheus(...)") needs previewHost under DeliveryEngine.argoRollouts() with this router');
+  });
+
   test('activeService <name>, previewService <name>-preview, waiting for a human, old color kept for 24 hours, pre-promotion analysis', () => {
     const chart = Testing.chart();
     new BlueGreenRelease(chart, 'myapp', {
@@ -344,6 +370,7 @@ describe('a blue-green Rollout', () => {
         activeService: 'myapp',
         previewService: 'myapp-preview',
         autoPromotionEnabled: false,
+        maxUnavailable: 0,
         scaleDownDelaySeconds: 86400,
         prePromotionAnalysis: { templates: [{ templateName: 'myapp' }] },
       },
@@ -360,7 +387,8 @@ describe('a blue-green Rollout', () => {
 
   test('defaults: no automatic promotion, Argo\'s own scale-down delay, no analysis', () => {
     const strategy = find(blueGreen({ router: TrafficRouter.istio() }), 'Rollout', 'myapp').spec.strategy.blueGreen;
-    expect(strategy).toEqual({ activeService: 'myapp', previewService: 'myapp-preview', autoPromotionEnabled: false });
+    // maxUnavailable 0 is the library's default rolling update, which Argo Rollouts would otherwise make 25%.
+    expect(strategy).toEqual({ activeService: 'myapp', previewService: 'myapp-preview', autoPromotionEnabled: false, maxUnavailable: 0 });
   });
 
   test('autoPromotion: true promotes the preview once it is ready', () => {

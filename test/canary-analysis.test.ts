@@ -193,7 +193,7 @@ describe('every PromQL expression the library writes parses', () => {
       found.push(...promqlExpressions(synthValid(c)));
       if (!withBlueGreen) continue;
       const b = new Chart(Testing.app(), 'b', { namespace });
-      new BlueGreenRelease(b, 'myapp', { ...app, blue: v1, green: { ...v2, replicas: 3 }, active: BlueGreenColor.BLUE, router: router(), engine: engine(), analysis: a });
+      new BlueGreenRelease(b, 'myapp', { ...app, blue: v1, green: { ...v2, replicas: 3 }, active: BlueGreenColor.BLUE, previewHost: 'preview.myapp.com', router: router(), engine: engine(), analysis: a });
       found.push(...promqlExpressions(synthValid(b)));
     }
     expect(found.length).toBeGreaterThanOrEqual(4);

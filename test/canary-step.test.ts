@@ -78,8 +78,14 @@ describe('a plan (steps) and a canary\'s step', () => {
       .toThrow('CanaryRelease \'myapp\': steps[2].weight (5) must not be below the weight of an earlier step (50): weights only go up along a plan');
   });
 
+  test('a plan waits for the next canary: without one, its weights are not checked against a total', () => {
+    // After promotion the canary, and with it traffic.weightTotal, goes away; the plan stays.
+    expect(() => build({ steps: [CanaryStep.shiftTraffic(150), CanaryStep.shiftTraffic(1000)] })).not.toThrow();
+    expect(() => build({ steps: [CanaryStep.shiftTraffic(150), CanaryStep.shiftTraffic(100)] })).toThrow('steps[1].weight (100) must not be below the weight of an earlier step (150)');
+  });
+
   test('throws when a weight is above the canary\'s weightTotal', () => {
-    expect(() => build({ steps: [CanaryStep.shiftTraffic(150)] }))
+    expect(() => build({ steps: [CanaryStep.shiftTraffic(150)], canary: { version: 'v2', image: 'myapp:v2' } }))
       .toThrow('CanaryRelease \'myapp\': steps[0].weight (150) must be at most the canary\'s weightTotal (100)');
     // The same weight is fine out of 1000.
     expect(() => build({ steps: [CanaryStep.shiftTraffic(150)], canary: { version: 'v2', image: 'myapp:v2', step: 0, traffic: { weightTotal: 1000 } } })).not.toThrow();

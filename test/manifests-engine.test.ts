@@ -164,7 +164,7 @@ describe('analysis with plain manifests: a PrometheusRule <name>', () => {
     const [r] = find(manifests, 'PrometheusRule', 'myapp').spec.groups[0].rules;
     expect(r.labels).toEqual({ severity: 'critical', app: 'myapp', version: 'v2' });
     expect(r.expr).toContain('destination_version="v2"');
-    expect(r.annotations.summary).toBe('myapp v2 fails more than 5% of requests with 5xx: roll back (make blue (v1) active again).');
+    expect(r.annotations.summary).toBe('myapp v2 fails more than 5% of requests with 5xx: roll back (set active to the idle color, blue (v1)).');
   });
 
   test('blue-green after the old color is gone: rolling back is bringing it back', () => {
