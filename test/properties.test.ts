@@ -21,7 +21,7 @@ import { K8sObject, synthValid } from './util';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_601);
 /** Scales every property's run count: FUZZ_RUNS is the run count of the main (single-release) properties. */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 const scaled = (share: number) => Math.max(10, Math.round(RUNS * share));
 
 if (process.env.FUZZ_RUNS) jest.setTimeout(60 * 60 * 1000);
