@@ -1,6 +1,7 @@
 /** The test helpers fail when they should: a schema check that cannot fail checks nothing. */
 import { ApiObject, Testing } from 'cdk8s';
-import { K8sObject, podsSelectedBy, promqlExpressions, promqlSyntaxErrors, synthValid, validateObject } from './util';
+import * as path from 'path';
+import { FLAGGER_CRD, K8sObject, crdValidator, podsSelectedBy, promqlExpressions, promqlSyntaxErrors, synthValid, validateObject } from './util';
 
 const deployment = (spec: object): K8sObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec });
 const validSpec = {
@@ -48,6 +49,61 @@ describe('synthValid', () => {
     const rule = (r: object): K8sObject => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'p' }, spec: { groups: [{ name: 'g', rules: [r] }] } });
     expect(() => validateObject(rule({ alert: 'A', expr: 'up == 0', for: '5m' }))).not.toThrow();
     expect(() => validateObject(rule({ alert: 'A', expr: 'up == 0', for: 'five minutes' }))).toThrow('monitoring.coreos.com/v1/PrometheusRule "p" is invalid: data/spec/groups/0/rules/0/for must match pattern');
+  });
+
+  describe('Flagger objects, against the upstream CRD schema', () => {
+    const canary = (analysis: object, service: object = { port: 8080, targetPort: 80 }): K8sObject => ({
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'Canary',
+      metadata: { name: 'c' },
+      spec: { provider: 'nginx', targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'c' }, service, analysis },
+    });
+    const analysis = { interval: '1m', threshold: 3, stepWeights: [5, 50] };
+
+    test('accepts a valid Canary', () => {
+      expect(() => validateObject(canary(analysis))).not.toThrow();
+    });
+
+    test('rejects a wrong type, an unknown enum value and a bad duration', () => {
+      expect(() => validateObject(canary({ ...analysis, threshold: '3' })))
+        .toThrow('flagger.app/v1beta1/Canary "c" is invalid: data/spec/analysis/threshold must be number');
+      expect(() => validateObject({ ...canary(analysis), spec: { ...canary(analysis).spec, provider: 'nginx-ingress' } }))
+        .toThrow('data/spec/provider must be equal to one of the allowed values: ["apisix"');
+      // Flagger's CRD takes durations in minutes or seconds only.
+      expect(() => validateObject(canary({ ...analysis, interval: '1h' }))).toThrow('data/spec/analysis/interval must match pattern "^[0-9]+(m|s)"');
+    });
+
+    test('rejects an unknown field, which the API server would prune', () => {
+      expect(() => validateObject(canary({ ...analysis, stepWeigths: [5] })))
+        .toThrow('data/spec/analysis must NOT have additional properties: "stepWeigths"');
+    });
+
+    test('the analysis is exactly one of iterations, stepWeight, stepWeights', () => {
+      expect(() => validateObject(canary({ interval: '1m', threshold: 3, iterations: 10, stepWeights: [5] })))
+        .toThrow('data/spec/analysis must match exactly one schema in oneOf');
+      expect(() => validateObject(canary({ interval: '1m', threshold: 3 }))).toThrow('must match exactly one schema in oneOf');
+    });
+
+    test('x-kubernetes-int-or-string: targetPort is an integer or a string, nothing else', () => {
+      expect(() => validateObject(canary(analysis, { port: 8080, targetPort: 'http' }))).not.toThrow();
+      expect(() => validateObject(canary(analysis, { port: 8080, targetPort: 80 }))).not.toThrow();
+      expect(() => validateObject(canary(analysis, { port: 8080, targetPort: 80.5 }))).toThrow('data/spec/service/targetPort must be integer');
+      expect(() => validateObject(canary(analysis, { port: 8080, targetPort: true }))).toThrow('data/spec/service/targetPort must be integer');
+    });
+
+    test('validates MetricTemplates', () => {
+      const template = (spec: object): K8sObject => ({ apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'm' }, spec });
+      expect(() => validateObject(template({ provider: { type: 'prometheus', address: 'http://p:9090' }, query: 'up' }))).not.toThrow();
+      expect(() => validateObject(template({ provider: { type: 'Prometheus' }, query: 'up' }))).toThrow('data/spec/provider/type must be equal to one of the allowed values');
+      expect(() => validateObject(template({ provider: { type: 'prometheus' } }))).toThrow('data/spec must have required property \'query\'');
+    });
+
+    test('fails, naming the file, when the CRD file is missing', () => {
+      expect(FLAGGER_CRD).toBe(path.resolve(__dirname, '..', '..', 'shared', 'crds', 'flagger.yaml'));
+      const missing = path.join(__dirname, 'no-such-crds', 'flagger.yaml');
+      const validate = crdValidator(() => missing, 'flagger.app', 'v1beta1', 'Canary');
+      expect(() => validate(canary(analysis))).toThrow(`the CRD file ${missing} does not exist`);
+    });
   });
 
   test('accepts a valid Deployment and rejects one without a selector', () => {
@@ -107,11 +163,12 @@ describe('promqlSyntaxErrors', () => {
     expect(promqlSyntaxErrors(q)).not.toEqual([]);
   });
 
-  test('promqlExpressions finds PrometheusRule exprs and AnalysisTemplate queries', () => {
+  test('promqlExpressions finds PrometheusRule exprs, AnalysisTemplate and MetricTemplate queries', () => {
     const manifests: K8sObject[] = [
       { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'p' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0' }] }] } },
       { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 't' }, spec: { metrics: [{ name: 'm', provider: { prometheus: { query: 'up' } } }] } },
+      { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'f' }, spec: { provider: { type: 'prometheus' }, query: 'up > 0' } },
     ];
-    expect(promqlExpressions(manifests)).toEqual([['PrometheusRule p A', 'up == 0'], ['AnalysisTemplate t m', 'up']]);
+    expect(promqlExpressions(manifests)).toEqual([['PrometheusRule p A', 'up == 0'], ['AnalysisTemplate t m', 'up'], ['MetricTemplate f', 'up > 0']]);
   });
 });

@@ -4,8 +4,12 @@
  * `synthValid(chart)` is the only way tests synthesize: it fails on any schema error and on
  * any object whose apiVersion/kind has no model below, so nothing reaches a snapshot unchecked.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
+import Ajv, { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import { Chart, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { AnalysisTemplate, Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
 import { VirtualService as IstioVirtualService, DestinationRule as IstioDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
@@ -53,6 +57,109 @@ const KUBERNETES_MODELS: { [apiVersionKind: string]: Validator } = {
 };
 
 /**
+ * Flagger's CRDs (flagger.app: Canary, MetricTemplate, AlertProvider), as published upstream
+ * (v1.44.0, see ../shared/crds/SOURCE.md). They are not in this repository: CI clones the repo
+ * with `shared/` beside it, as here.
+ */
+export const FLAGGER_CRD = path.join(__dirname, '..', '..', 'shared', 'crds', 'flagger.yaml');
+
+/** Every `openAPIV3Schema` of a CRD file, by `<group>/<version>/<kind>`; read once per file. */
+const crdSchemas = new Map<string, Map<string, AnySchemaObject>>();
+
+function loadCrdSchemas(file: string): Map<string, AnySchemaObject> {
+  const cached = crdSchemas.get(file);
+  if (cached) return cached;
+  if (!fs.existsSync(file)) {
+    throw new Error(`the CRD file ${file} does not exist: it holds the upstream schemas some objects are validated against. `
+      + 'Check out the shared folder beside the repository (shared/crds/, see shared/crds/SOURCE.md); tests do not skip this check');
+  }
+  const schemas = new Map<string, AnySchemaObject>();
+  for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+    const crd = doc.toJS();
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    for (const version of crd.spec.versions ?? []) {
+      const schema = version.schema?.openAPIV3Schema;
+      if (schema) schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, schema);
+    }
+  }
+  crdSchemas.set(file, schemas);
+  return schemas;
+}
+
+/** Formats the CRDs use: `int32`/`int64` are range checks, the rest are not checked (as by the API server for unknown formats). */
+const INT_FORMATS: { [name: string]: [number, number] } = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] };
+
+/**
+ * A Kubernetes structural schema as JSON Schema for ajv:
+ * - `x-kubernetes-int-or-string: true` allows an integer or a string;
+ * - other `x-kubernetes-*` keywords (list types, CEL validations, ...) are left in place,
+ *   unknown to ajv and ignored (`strict: false`);
+ * - an object schema that lists `properties` and says nothing of other fields gets
+ *   `additionalProperties: false`: the API server prunes (or, with strict field validation,
+ *   rejects) unknown fields of a structural schema, so a misspelled field is an error here
+ *   rather than silently gone in the cluster. Not inside `oneOf`/`anyOf`/`allOf`/`not`, whose
+ *   branches only constrain the fields the enclosing schema declares.
+ */
+function structuralToJsonSchema(node: unknown, formats: Set<string>, inCombinator = false): unknown {
+  if (Array.isArray(node)) return node.map((n) => structuralToJsonSchema(n, formats, inCombinator));
+  if (node === null || typeof node !== 'object') return node;
+  const out: AnySchemaObject = {};
+  for (const [key, value] of Object.entries(node as AnySchemaObject)) {
+    if (key === 'properties' || key === 'patternProperties') {
+      out[key] = Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, structuralToJsonSchema(v, formats)]));
+    } else if (key === 'oneOf' || key === 'anyOf' || key === 'allOf' || key === 'not') {
+      out[key] = structuralToJsonSchema(value, formats, true);
+    } else if (key === 'items' || key === 'additionalProperties') {
+      out[key] = typeof value === 'boolean' ? value : structuralToJsonSchema(value, formats);
+    } else {
+      out[key] = value;
+    }
+  }
+  if (typeof out.format === 'string') formats.add(out.format);
+  if (out['x-kubernetes-int-or-string'] === true && out.type === undefined) {
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }, ...(out.anyOf ?? [])];
+  }
+  if (!inCombinator && out.properties && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+/** `data/spec/x must ...`, naming the unknown field or the allowed values where ajv's message does not. */
+function describeError(e: ErrorObject): string {
+  const detail = e.keyword === 'additionalProperties' ? `: ${JSON.stringify(e.params.additionalProperty)}`
+    : e.keyword === 'enum' ? `: ${JSON.stringify(e.params.allowedValues)}` : '';
+  return `data${e.instancePath} ${e.message}${detail}`;
+}
+
+/**
+ * A validator for one kind of a CRD file, compiled once, on first use (so a test run that
+ * emits no such object does not read the file). `file` is a function so that tests can point
+ * it elsewhere; a missing file fails, naming it.
+ */
+export function crdValidator(file: () => string, group: string, version: string, kind: string): Validator {
+  let validate: ValidateFunction | undefined;
+  let ajv: Ajv | undefined;
+  return (obj) => {
+    if (!validate || !ajv) {
+      const schema = loadCrdSchemas(file()).get(`${group}/${version}/${kind}`);
+      if (!schema) throw new Error(`${file()} has no schema for ${group}/${version} ${kind}`);
+      const formats = new Set<string>();
+      const jsonSchema = structuralToJsonSchema(schema, formats) as AnySchemaObject;
+      ajv = new Ajv({ strict: false, allErrors: false });
+      for (const name of formats) {
+        const range = INT_FORMATS[name];
+        ajv.addFormat(name, range ? { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= range[0] && n <= range[1] } : true);
+      }
+      validate = ajv.compile(jsonSchema);
+    }
+    if (!validate(obj)) {
+      throw new Error((validate.errors ?? []).map(describeError).join(', '));
+    }
+  };
+}
+
+/**
  * EXTENSION POINT: custom resources (`apiVersion/kind` -> validator).
  *
  * Add a router's kinds here when it starts emitting them; an object of a kind found neither
@@ -66,6 +173,9 @@ const KUBERNETES_MODELS: { [apiVersionKind: string]: Validator } = {
  *   AnalysisTemplate).
  * - prometheus-operator: `@kubernetes-models/prometheus-operator` (monitoring.coreos.com/v1
  *   PrometheusRule), an ES module only package: see jest.config.js.
+ * - Flagger: no @kubernetes-models package exists, so Canary and MetricTemplate are validated
+ *   against the OpenAPI v3 schema of the upstream CRD itself (`FLAGGER_CRD`), with ajv: see
+ *   `crdValidator`.
  */
 export const CUSTOM_RESOURCE_MODELS: { [apiVersionKind: string]: Validator } = {
   'networking.istio.io/v1/VirtualService': model(IstioVirtualService, 'networking.istio.io/v1beta1'),
@@ -76,6 +186,8 @@ export const CUSTOM_RESOURCE_MODELS: { [apiVersionKind: string]: Validator } = {
   'argoproj.io/v1alpha1/Rollout': model(Rollout),
   'argoproj.io/v1alpha1/AnalysisTemplate': model(AnalysisTemplate),
   'monitoring.coreos.com/v1/PrometheusRule': model(PrometheusRule),
+  'flagger.app/v1beta1/Canary': crdValidator(() => FLAGGER_CRD, 'flagger.app', 'v1beta1', 'Canary'),
+  'flagger.app/v1beta1/MetricTemplate': crdValidator(() => FLAGGER_CRD, 'flagger.app', 'v1beta1', 'MetricTemplate'),
 };
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -224,7 +336,8 @@ export function promqlSyntaxErrors(query: string): string[] {
 
 /**
  * Every PromQL expression in the manifests, as `[where, expression]`: the `expr` of each
- * PrometheusRule rule and the query of each AnalysisTemplate Prometheus metric.
+ * PrometheusRule rule, the query of each AnalysisTemplate Prometheus metric and of each Flagger
+ * MetricTemplate of type prometheus.
  */
 export function promqlExpressions(manifests: K8sObject[]): Array<[string, string]> {
   const found: Array<[string, string]> = [];
@@ -239,6 +352,7 @@ export function promqlExpressions(manifests: K8sObject[]): Array<[string, string
         if (metric.provider?.prometheus) found.push([`AnalysisTemplate ${o.metadata.name} ${metric.name}`, metric.provider.prometheus.query]);
       }
     }
+    if (o.kind === 'MetricTemplate' && o.spec.provider?.type === 'prometheus') found.push([`MetricTemplate ${o.metadata.name}`, o.spec.query]);
   }
   return found;
 }
