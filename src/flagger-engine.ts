@@ -153,7 +153,7 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
     headerMatch: () => ({}),
     cookieMatch: () => ({}),
   }, {
-    interval: promDuration(release.analysis?.interval ?? defaultInterval()),
+    interval: flaggerDuration(promDuration(release.analysis?.interval ?? defaultInterval())),
     iterations,
   }, newest.version, false, options);
   return { deployment };
@@ -163,6 +163,14 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
 function scratchService(release: ResolvedRelease, name: string): kplus.Service {
   const scratch = new Chart(new App(), 'flagger-services');
   return releaseService(scratch, name, release, name, { app: release.name });
+}
+
+/**
+ * A duration as Flagger's CRD accepts it (`^[0-9]+(m|s)`: minutes or seconds, no hours), from
+ * a Prometheus duration: `2h` is `120m`.
+ */
+function flaggerDuration(d: string): string {
+  return d.replace(/^(\d+)h$/, (_m, hours: string) => `${Number(hours) * 60}m`);
 }
 
 /** Without a plan, Flagger checks every analysis interval (one minute without an analysis). */
@@ -219,7 +227,7 @@ function canarySchedule(plan: CanaryPlan): CanarySpecAnalysis {
   if (interval === undefined) {
     fail(owner, 'steps', 'no pause', `needs at least one pause with a duration under ${ENGINE}: it is Flagger's interval`);
   }
-  return { interval, stepWeights: weights.slice(0, -1) };
+  return { interval: flaggerDuration(interval), stepWeights: weights.slice(0, -1) };
 }
 
 /** An A/B test: `iterations` intervals of the header/cookie rules, then promotion. */
@@ -227,7 +235,7 @@ function abSchedule(plan: CanaryPlan, options: FlaggerOptions): CanarySpecAnalys
   const { owner } = plan.release;
   if (plan.steps.length === 0) {
     const iterations = checkInteger(owner, 'engine iterations', options.iterations ?? 10, 1, 10_000);
-    return { interval: promDuration(plan.analysis?.interval ?? defaultInterval()), iterations };
+    return { interval: flaggerDuration(promDuration(plan.analysis?.interval ?? defaultInterval())), iterations };
   }
   let interval: string | undefined;
   let iterations = 0;
@@ -249,7 +257,7 @@ function abSchedule(plan: CanaryPlan, options: FlaggerOptions): CanarySpecAnalys
   if (options.iterations !== undefined) {
     fail(owner, 'engine', `${ENGINE.replace('()', '')}({ iterations: ${options.iterations} })`, `conflicts with steps: the plan's ${iterations} pauses are the iterations`);
   }
-  return { interval, iterations };
+  return { interval: interval === undefined ? undefined : flaggerDuration(interval), iterations };
 }
 
 /** The Canary `<name>`, with the analysis as built-in metrics or MetricTemplates. */
@@ -287,11 +295,11 @@ function flaggerMetrics(scope: Construct, release: ResolvedRelease, analysis: Ca
   if (builtin) {
     const metrics: CanarySpecAnalysisMetrics[] = [{
       name: 'request-success-rate',
-      interval: analysis.window,
+      interval: flaggerDuration(analysis.window),
       thresholdRange: { min: 100 - analysis.maxErrorRate },
     }];
     if (analysis.maxLatency) {
-      metrics.push({ name: 'request-duration', interval: analysis.window, thresholdRange: { max: analysis.maxLatency.toMilliseconds() } });
+      metrics.push({ name: 'request-duration', interval: flaggerDuration(analysis.window), thresholdRange: { max: analysis.maxLatency.toMilliseconds() } });
     }
     return metrics;
   }
@@ -303,13 +311,13 @@ function flaggerMetrics(scope: Construct, release: ResolvedRelease, analysis: Ca
   const errorRate = template('ErrorRateMetricTemplate', 'error-rate', queries.errorRate);
   const metrics: CanarySpecAnalysisMetrics[] = [{
     name: 'error-rate',
-    interval: analysis.window,
+    interval: flaggerDuration(analysis.window),
     templateRef: { name: errorRate.name },
     thresholdRange: { max: analysis.maxErrorRate },
   }];
   if (analysis.maxLatency) {
     const latency = template('LatencyMetricTemplate', 'latency-p99', queries.latencyP99);
-    metrics.push({ name: 'latency-p99', interval: analysis.window, templateRef: { name: latency.name }, thresholdRange: { max: Number(seconds(analysis.maxLatency)) } });
+    metrics.push({ name: 'latency-p99', interval: flaggerDuration(analysis.window), templateRef: { name: latency.name }, thresholdRange: { max: Number(seconds(analysis.maxLatency)) } });
   }
   return metrics;
 }
