@@ -24,7 +24,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_260_601);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 const scaled = (share: number) => Math.max(10, Math.round(RUNS * share));
 
-if (process.env.FUZZ_RUNS) jest.setTimeout(60 * 60 * 1000);
+// A property runs many cases in one test: far past jest's 5 s default on a busy machine.
+jest.setTimeout(process.env.FUZZ_RUNS ? 60 * 60 * 1000 : 120 * 1000);
 
 function assertProperty<T>(arb: fc.Arbitrary<T>, runs: number, predicate: (value: T) => void): void {
   try {
