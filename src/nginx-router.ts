@@ -103,11 +103,7 @@ function checkNginxAnnotations(owner: string, prop: string, annotations: { [key:
 
 /** Main Ingress `<name>` to Service `<name>`; canary Ingress `<name>-canary` with the canary annotations. */
 export function bindNginxCanary(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): void {
-  checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
-  ingress(scope, 'Ingress', routing.name, options, routing.service, routing.servicePort, routing.metadata.labels, {
-    ...routing.metadata.annotations,
-    ...options.annotations,
-  }, true);
+  mainIngress(scope, options, routing, routing.service);
 
   if (!routing.canary || !routing.canaryService) return;
   const annotations: { [key: string]: string } = { ...routing.metadata.annotations, [`${PREFIX}canary`]: 'true' };
@@ -123,11 +119,7 @@ export function bindNginxCanary(scope: Construct, options: NginxRouterOptions, r
  * header and cookie rules as `additionalIngressAnnotations`.
  */
 export function nginxArgoTrafficRouting(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting {
-  checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
-  ingress(scope, 'Ingress', routing.name, options, routing.service, routing.servicePort, routing.metadata.labels, {
-    ...routing.metadata.annotations,
-    ...options.annotations,
-  }, true);
+  mainIngress(scope, options, routing, routing.service);
   const additionalIngressAnnotations = canaryRuleAnnotations(routing);
   return {
     nginx: {
@@ -144,12 +136,8 @@ export function nginxArgoTrafficRouting(scope: Construct, options: NginxRouterOp
  * `exact`/`regex` into `canary-by-header-value`/`-pattern` (pkg/router/ingress.go).
  */
 export function nginxFlaggerRouting(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): FlaggerRouting {
-  checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
   checkNginxCharacters(routing);
-  ingress(scope, 'Ingress', routing.name, options, routing.service, routing.servicePort, routing.metadata.labels, {
-    ...routing.metadata.annotations,
-    ...options.annotations,
-  }, true);
+  mainIngress(scope, options, routing, routing.service);
   return {
     provider: CanarySpecProvider.NGINX,
     ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: CanarySpecIngressRefKind.INGRESS, name: routing.name },
@@ -188,11 +176,7 @@ function canaryRuleAnnotations(routing: CanaryRouting): { [key: string]: string 
 
 /** Ingress `<name>` to the active Service; with `previewHost`, Ingress `<name>-preview` there. */
 export function bindNginxBlueGreen(scope: Construct, options: NginxRouterOptions, routing: BlueGreenRouting): void {
-  checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
-  ingress(scope, 'Ingress', routing.name, options, routing.activeService, routing.servicePort, routing.metadata.labels, {
-    ...routing.metadata.annotations,
-    ...options.annotations,
-  }, true);
+  mainIngress(scope, options, routing, routing.activeService);
   if (routing.previewHost && routing.previewService) {
     if (routing.previewHost === options.host) {
       fail(routing.owner, 'previewHost', routing.previewHost, 'must differ from the router\'s host: two Ingresses for one host and path would fight over it');
@@ -203,6 +187,18 @@ export function bindNginxBlueGreen(scope: Construct, options: NginxRouterOptions
       ...options.annotations,
     }, false);
   }
+}
+
+/**
+ * The main Ingress `<name>` to `service`, with the router's extra annotations and TLS, after
+ * refusing canary and affinity annotations in the release's metadata (which goes on every Ingress).
+ */
+function mainIngress(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting | BlueGreenRouting, service: kplus.Service): kplus.Ingress {
+  checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
+  return ingress(scope, 'Ingress', routing.name, options, service, routing.servicePort, routing.metadata.labels, {
+    ...routing.metadata.annotations,
+    ...options.annotations,
+  }, true);
 }
 
 function ingress(
