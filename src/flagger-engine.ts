@@ -254,10 +254,13 @@ function abSchedule(plan: CanaryPlan, options: FlaggerOptions): CanarySpecAnalys
     interval = d;
     iterations++;
   });
+  if (interval === undefined) {
+    fail(owner, 'steps', `[shiftTraffic(${plan.weightTotal})]`, `needs at least one pause with a duration under ${ENGINE}: an A/B test runs one iteration per pause, and the pause is Flagger's interval`);
+  }
   if (options.iterations !== undefined) {
     fail(owner, 'engine', `${ENGINE.replace('()', '')}({ iterations: ${options.iterations} })`, `conflicts with steps: the plan's ${iterations} pauses are the iterations`);
   }
-  return { interval: interval === undefined ? undefined : flaggerDuration(interval), iterations };
+  return { interval: flaggerDuration(interval), iterations };
 }
 
 /** The Canary `<name>`, with the analysis as built-in metrics or MetricTemplates. */
