@@ -4,7 +4,7 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroups
 import { CanaryAnalysis, CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
 import { promDuration } from './promql';
 import { objectMetadata } from './metadata';
-import type { ResolvedRelease } from './release-base';
+import { ResolvedRelease, appMetadata } from './release-base';
 import { fail } from './validation';
 
 /** Who is analysed: the version, the Service that runs it, and whether it gets a canary's share. */
@@ -68,7 +68,7 @@ export function analysisPrometheusRule(scope: Construct, release: ResolvedReleas
     });
   }
   return new PrometheusRule(scope, 'PrometheusRule', {
-    metadata: objectMetadata(release.name, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
+    metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
     spec: { groups: [{ name: `${release.name}.release`, interval: promDuration(analysis.interval), rules }] },
   });
 }

@@ -17,7 +17,7 @@ import { CanaryAnalysis } from './canary-analysis';
 import { promDuration } from './promql';
 import { CanaryStepType } from './canary-step';
 import { objectMetadata } from './metadata';
-import { ResolvedRelease, releaseService } from './release-base';
+import { ResolvedRelease, appMetadata, releaseService } from './release-base';
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
 import { ReleaseTrack } from './release-track';
 import { trackDeployment } from './track-deployment';
@@ -89,7 +89,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
     owner,
     name,
     servicePort: release.servicePort,
-    metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
+    metadata: appMetadata(release),
     service,
     stable: { version: stable.version, slug: 'stable' },
     canary: { version: newest.version, slug: 'canary' },
@@ -102,7 +102,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
 
   const analysis = plan.analysis ? analysisTemplate(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, isCanary: trafficRouted }) : undefined;
   const rollout = rolloutObject(scope, release, newest, {
-    metadata: objectMetadata(name, { ...release.metadata.labels, app: name }, release.metadata.annotations),
+    metadata: objectMetadata(name, appMetadata(release).labels, release.metadata.annotations),
     spec: {
       replicas: stable.replicas ?? 1,
       selector: { matchLabels: { app: name } },
@@ -147,7 +147,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
     owner,
     name,
     servicePort: release.servicePort,
-    metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
+    metadata: appMetadata(release),
     activeService,
     active: { version: active.version, slug: 'active' },
     idle: idle ? { version: idle.version, slug: 'preview' } : undefined,
@@ -161,7 +161,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs the preview Service under ${ENGINE}: the pre-promotion analysis measures the preview; set preview to true`);
   }
   const rollout = rolloutObject(scope, release, newest, {
-    metadata: objectMetadata(name, { ...release.metadata.labels, app: name }, release.metadata.annotations),
+    metadata: objectMetadata(name, appMetadata(release).labels, release.metadata.annotations),
     spec: {
       replicas: newest.replicas ?? 1,
       selector: { matchLabels: { app: name } },
@@ -219,7 +219,7 @@ function analysisTemplate(scope: Construct, release: ResolvedRelease, analysis: 
     });
   }
   return new AnalysisTemplate(scope, 'AnalysisTemplate', {
-    metadata: objectMetadata(release.name, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
+    metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
     spec: { metrics },
   });
 }

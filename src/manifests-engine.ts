@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { analysisPrometheusRule } from './analysis-queries';
-import { releaseService } from './release-base';
+import { appMetadata, releaseService } from './release-base';
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
 import { trackDeployment, versionSlug } from './track-deployment';
 
@@ -21,7 +21,7 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
     owner: release.owner,
     name,
     servicePort: release.servicePort,
-    metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
+    metadata: appMetadata(release),
     service,
     stable: { version: stable.version, slug: versionSlug(stable.version), deployment: stableDeployment },
     canary: canary && canaryDeployment ? { version: canary.version, slug: versionSlug(canary.version), deployment: canaryDeployment } : undefined,
@@ -56,7 +56,7 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
     owner: release.owner,
     name,
     servicePort: release.servicePort,
-    metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
+    metadata: appMetadata(release),
     activeService,
     active: { version: active.version, slug: versionSlug(active.version), deployment: activeDeployment },
     idle: idle ? { version: idle.version, slug: versionSlug(idle.version), deployment: idleDeployment } : undefined,

@@ -120,6 +120,11 @@ function isQualifiedName(key: string): boolean {
   return prefix.length <= 253 && prefix.split('.').every((label) => label.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(label));
 }
 
+/** The labels (the release's plus `app: <name>`) and annotations every routing object carries. */
+export function appMetadata(release: ResolvedRelease): ApiObjectMetadata {
+  return { labels: { ...release.metadata.labels, app: release.name }, annotations: release.metadata.annotations };
+}
+
 /** Every generated object name must be a DNS label of at most 63 characters. */
 export function checkObjectName(release: ResolvedRelease, objectName: string, what: string): void {
   if (objectName.length > 63) {
