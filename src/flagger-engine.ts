@@ -91,6 +91,9 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
 
   checkObjectName(release, `${name}-primary`, 'Deployment Flagger copies');
   const abTest = plan.header !== undefined || plan.cookie !== undefined;
+  if (!abTest && options.iterations !== undefined) {
+    fail(owner, 'engine', `${ENGINE.replace('()', '')}({ iterations: ${options.iterations} })`, 'sets iterations, which are for an A/B test (header or cookie rules) or a BlueGreenRelease: a weighted canary runs one interval per step of its plan (steps)');
+  }
   const newest = canary ?? stable;
   const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, { single: true });
   const routing = router._bindFlagger(scope, {
