@@ -83,6 +83,7 @@ interface Destinations {
 
 /** VirtualService `<name>` (header, cookie always, cookie never, weighted); with subsets, DestinationRule `<name>`. */
 export function bindIstioCanary(scope: Construct, options: IstioRouterOptions, routing: CanaryRouting, argoRollouts = false): void {
+  checkIstioHeader(routing);
   const port = { number: routing.servicePort };
   const to = (host: string, track: RoutedTrack) => ({ destination: options.subsets ? { host: routing.name, subset: track.slug, port } : { host, port } });
   const dest: Destinations = {
@@ -148,12 +149,23 @@ export function istioFlaggerRouting(options: IstioRouterOptions, routing: Canary
   if (options.subsets) {
     fail(routing.owner, 'router', 'TrafficRouter.istio({ subsets: true })', 'cannot be used with DeliveryEngine.flagger(): Flagger generates the VirtualService and its own DestinationRules (<name>-primary, <name>-canary); use TrafficRouter.istio() (by host)');
   }
+  checkIstioHeader(routing);
   return {
     provider: CanarySpecProvider.ISTIO,
     service: { hosts: options.hosts, gateways: options.gateways },
     headerMatch: (header) => ({ headers: headerMatch(header).headers }),
     cookieMatch: (cookie) => ({ headers: cookieMatch(cookie, 'always').headers }),
   };
+}
+
+/** Header names Istio reads as the request's URI, scheme, method or authority instead. */
+const ISTIO_RESERVED_HEADERS = ['uri', 'scheme', 'method', 'authority'];
+
+/** Refuses a header name Istio would not match as a header (the rule would match every request). */
+function checkIstioHeader(routing: CanaryRouting): void {
+  if (routing.header && ISTIO_RESERVED_HEADERS.includes(routing.header.name.toLowerCase())) {
+    fail(routing.owner, 'canary.traffic.header name', routing.header.name, `is not matched as a header by Istio (${ISTIO_RESERVED_HEADERS.join(', ')} are ignored in a VirtualService's headers match): the rule would send every request to the canary`);
+  }
 }
 
 /** Istio matches header names in lowercase, and a regex against the whole value (RE2). */

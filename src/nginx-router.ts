@@ -1,12 +1,12 @@
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
 import { CanarySpecIngressRefKind, CanarySpecProvider } from '../imports/flagger.app';
 import type { FlaggerRouting } from './flagger-engine';
 import { HeaderMatchType } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
-import { checkHost, checkPath, fail } from './validation';
+import { QUALIFIED_NAME, checkHost, checkPath, fail, isQualifiedName } from './validation';
 
 /** Options of `TrafficRouter.nginx()`. */
 export interface NginxRouterOptions {
@@ -52,6 +52,7 @@ export interface NginxRouterOptions {
 
 const PREFIX = 'nginx.ingress.kubernetes.io/';
 const OWNER = 'TrafficRouter.nginx';
+const IP_ADDRESS = /^\d+(\.\d+){3}$/;
 const AFFINITY_ANNOTATIONS = [`${PREFIX}affinity`, `${PREFIX}affinity-canary-behavior`, `${PREFIX}upstream-hash-by`];
 /**
  * ingress-nginx's annotation validation (parser.BasicCharsRegex) accepts only these characters in
@@ -64,7 +65,10 @@ const NGINX_REGEX_CHARS = /^[-._~a-zA-Z0-9/:^$[\](){}*+?|&=\\]+$/;
 
 /** Validates the options and fills in the defaults. */
 export function validateNginxOptions(options: NginxRouterOptions): NginxRouterOptions {
-  if (options.host !== undefined) checkHost(OWNER, 'options.host', options.host);
+  if (options.host !== undefined) {
+    checkHost(OWNER, 'options.host', options.host);
+    if (IP_ADDRESS.test(options.host)) fail(OWNER, 'options.host', options.host, 'must be a DNS name, not an IP address (the API server rejects an Ingress host that is an IP)');
+  }
   const path = options.path ?? '/';
   checkPath(OWNER, 'options.path', path);
   const ingressClassName = options.ingressClassName ?? 'nginx';
@@ -79,6 +83,9 @@ export function validateNginxOptions(options: NginxRouterOptions): NginxRouterOp
   }
   checkNginxAnnotations(OWNER, 'options.annotations', options.annotations);
   for (const [key, value] of Object.entries(options.annotations ?? {})) {
+    if (!isQualifiedName(key)) {
+      fail(OWNER, 'options.annotations key', key, `must be an annotation key: ${QUALIFIED_NAME}`);
+    }
     if (typeof value !== 'string') {
       fail(OWNER, `options.annotations[${JSON.stringify(key)}]`, value, 'must be a string');
     }
@@ -142,8 +149,10 @@ export function nginxFlaggerRouting(scope: Construct, options: NginxRouterOption
     provider: CanarySpecProvider.NGINX,
     ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: CanarySpecIngressRefKind.INGRESS, name: routing.name },
     service: {},
+    // Flagger reads the key `cookie` (exactly) as the cookie rule; a header rule on the Cookie
+    // header keeps its meaning as `Cookie` (ingress-nginx matches header names case-insensitively).
     headerMatch: (header) => ({
-      headers: { [header.name]: header.type === HeaderMatchType.EXACT ? { exact: header.value } : { regex: header.anchoredPattern } },
+      headers: { [header.name === 'cookie' ? 'Cookie' : header.name]: header.type === HeaderMatchType.EXACT ? { exact: header.value } : { regex: header.anchoredPattern } },
     }),
     cookieMatch: (cookie) => ({ headers: { cookie: { exact: cookie } } }),
   };
@@ -178,6 +187,9 @@ function canaryRuleAnnotations(routing: CanaryRouting): { [key: string]: string 
 export function bindNginxBlueGreen(scope: Construct, options: NginxRouterOptions, routing: BlueGreenRouting): void {
   mainIngress(scope, options, routing, routing.activeService);
   if (routing.previewHost && routing.previewService) {
+    if (IP_ADDRESS.test(routing.previewHost)) {
+      fail(routing.owner, 'previewHost', routing.previewHost, 'must be a DNS name, not an IP address, with TrafficRouter.nginx() (the API server rejects an Ingress host that is an IP)');
+    }
     if (routing.previewHost === options.host) {
       fail(routing.owner, 'previewHost', routing.previewHost, 'must differ from the router\'s host: two Ingresses for one host and path would fight over it');
     }
@@ -189,12 +201,33 @@ export function bindNginxBlueGreen(scope: Construct, options: NginxRouterOptions
   }
 }
 
+/** Per app: `<class> <host> <path>` -> the release whose main Ingress serves it. */
+const locations = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * ingress-nginx merges every Ingress of one class, host and path into one location: two
+ * releases there would fight over it (and a canary Ingress would attach to either).
+ */
+function claimLocation(scope: Construct, options: NginxRouterOptions, owner: string): void {
+  const root = scope.node.root;
+  const claimed = locations.get(root) ?? new Map<string, string>();
+  locations.set(root, claimed);
+  const key = `${options.ingressClassName} ${options.host ?? '*'} ${options.path}`;
+  const other = claimed.get(key);
+  if (other !== undefined) {
+    fail(owner, 'router', `TrafficRouter.nginx({ host: ${JSON.stringify(options.host)}, path: ${JSON.stringify(options.path)} })`,
+      `serves the same IngressClass, host and path as ${other}: ingress-nginx would merge both releases into one location; give each its own host or path`);
+  }
+  claimed.set(key, owner);
+}
+
 /**
  * The main Ingress `<name>` to `service`, with the router's extra annotations and TLS, after
  * refusing canary and affinity annotations in the release's metadata (which goes on every Ingress).
  */
 function mainIngress(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting | BlueGreenRouting, service: kplus.Service): kplus.Ingress {
   checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
+  claimLocation(scope, options, routing.owner);
   return ingress(scope, 'Ingress', routing.name, options, service, routing.servicePort, routing.metadata.labels, {
     ...routing.metadata.annotations,
     ...options.annotations,

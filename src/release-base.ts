@@ -7,7 +7,7 @@ import { checkContainerOpts } from './track-deployment';
 import { CanaryAnalysis } from './canary-analysis';
 import { DeliveryEngine } from './delivery-engine';
 import { TrafficRouter } from './traffic-router';
-import { checkDns1035Label, checkPort, fail } from './validation';
+import { QUALIFIED_NAME, checkDns1035Label, checkPort, fail, isQualifiedName } from './validation';
 
 /** The labels the library puts on pods and selects by. */
 const RESERVED_LABELS = ['app', 'version'];
@@ -106,18 +106,6 @@ function checkMetadata(owner: string, prop: string, metadata: ApiObjectMetadata 
   if (size > 256 * 1024) {
     fail(owner, `${prop}.annotations`, `${size} characters`, 'must total at most 256 KiB (keys and values), the API server\'s limit');
   }
-}
-
-const QUALIFIED_NAME = 'an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends';
-
-/** A label or annotation key: `[<DNS subdomain>/]<name>`, the name at most 63 characters. */
-function isQualifiedName(key: string): boolean {
-  const slash = key.lastIndexOf('/');
-  const name = key.slice(slash + 1);
-  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name)) return false;
-  if (slash < 0) return true;
-  const prefix = key.slice(0, slash);
-  return prefix.length <= 253 && prefix.split('.').every((label) => label.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(label));
 }
 
 /** The labels (the release's plus `app: <name>`) and annotations every routing object carries. */

@@ -175,3 +175,10 @@ describe('TrafficRouter.istio() on a BlueGreenRelease', () => {
     expect(find(after, 'DestinationRule', 'myapp').spec.subsets.map((s: any) => s.name).sort()).toEqual(['v1', 'v2']);
   });
 });
+
+describe('header names Istio does not match as headers', () => {
+  test.each(['uri', 'Method', 'scheme', 'authority'])('throws for %s', (name) => {
+    expect(() => canary({ canary: { ...v2, traffic: { header: HeaderMatch.exact(name, 'x') } }, router: TrafficRouter.istio() })).toThrow(
+      `CanaryRelease 'myapp': canary.traffic.header name ("${name}") is not matched as a header by Istio`);
+  });
+});

@@ -262,3 +262,20 @@ describe('blue-green through ingress-nginx', () => {
     expect(preview.spec.tls).toBeUndefined();
   });
 });
+
+describe('one location per release', () => {
+  test('throws when two releases serve the same IngressClass, host and path', () => {
+    const chart = Testing.chart();
+    const props = { containerPort: 80, stable: { version: 'v1', image: 'a:1' }, router: TrafficRouter.nginx({ host: 'shop.example.com' }) };
+    new CanaryRelease(chart, 'cart', props);
+    expect(() => new CanaryRelease(chart, 'checkout', props)).toThrow(
+      'CanaryRelease \'checkout\': router ("TrafficRouter.nginx({ host: \\"shop.example.com\\", path: \\"/\\" })") serves the same IngressClass, host and path as CanaryRelease \'cart\'');
+  });
+
+  test('another path on the same host is fine', () => {
+    const chart = Testing.chart();
+    new CanaryRelease(chart, 'cart', { containerPort: 80, stable: { version: 'v1', image: 'a:1' }, router: TrafficRouter.nginx({ host: 'shop.example.com', path: '/cart' }) });
+    new CanaryRelease(chart, 'checkout', { containerPort: 80, stable: { version: 'v1', image: 'a:1' }, router: TrafficRouter.nginx({ host: 'shop.example.com', path: '/checkout' }) });
+    expect(synthValid(chart).filter((o) => o.kind === 'Ingress').map((o) => o.spec.rules[0].http.paths[0].path)).toEqual(['/cart', '/checkout']);
+  });
+});
