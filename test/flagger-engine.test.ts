@@ -1,0 +1,621 @@
+/**
+ * DeliveryEngine.flagger(): one Deployment `<name>` running the newest version and a Flagger
+ * Canary `<name>` (flagger.app/v1beta1); Flagger generates the Services, the primary Deployment
+ * and the routes. The plan becomes stepWeights and interval, the analysis Flagger's built-in
+ * metrics or MetricTemplates, header and cookie rules an A/B test, blue-green the kubernetes
+ * provider. Every object is checked against the upstream CRD's schema (test/util.ts).
+ */
+import { Chart, Duration, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, BlueGreenRouting, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
+  CanaryRouting, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter,
+} from '../src';
+import { K8sObject, find, objectIds, ofKind, promqlExpressions, promqlSyntaxErrors, synthValid } from './util';
+
+const app = { containerPort: 80, servicePort: 8080 };
+const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };
+/** Flagger runs the canary at the target Deployment's size: the canary track has no replicas. */
+const v2 = { version: 'v2', image: 'myapp:v2' };
+/** Flagger's own default --metrics-server. */
+const FLAGGER_PROMETHEUS = 'http://prometheus:9090';
+const OTHER_PROMETHEUS = 'http://prometheus.monitoring:9090';
+/** The seeds' plan with equal pauses (Flagger holds every step for one interval): 5% for 1 hour, 50% for 1 hour, then everyone. */
+const PLAN = [
+  CanaryStep.shiftTraffic(5), CanaryStep.pause(Duration.hours(1)),
+  CanaryStep.shiftTraffic(50), CanaryStep.pause(Duration.hours(1)),
+  CanaryStep.shiftTraffic(100),
+];
+const SEEDS = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary' };
+const nginx = () => TrafficRouter.nginx({ host: 'myapp.example.com' });
+const istio = () => TrafficRouter.istio({ hosts: ['myapp.com', 'myapp'], gateways: ['istio-system/public-gateway', 'mesh'] });
+const gatewayApi = (path?: string) => TrafficRouter.gatewayApi({
+  parentRefs: [{ name: 'public', namespace: 'gateways', sectionName: 'https' }, { name: 'internal' }], hostnames: ['myapp.com'], path,
+});
+const rollback = (address = FLAGGER_PROMETHEUS) => CanaryAnalysis.prometheus({ address, maxErrorRate: 5, maxLatency: Duration.millis(500) });
+
+function canary(props: Partial<CanaryReleaseProps>, chart: Chart = Testing.chart()): K8sObject[] {
+  new CanaryRelease(chart, 'myapp', { ...app, stable: v1, router: nginx(), steps: PLAN, engine: DeliveryEngine.flagger(), ...props });
+  return synthValid(chart);
+}
+
+function blueGreen(props: Partial<BlueGreenReleaseProps>, chart: Chart = Testing.chart()): K8sObject[] {
+  new BlueGreenRelease(chart, 'myapp', {
+    ...app, blue: v1, green: { ...v2, replicas: 3 }, active: BlueGreenColor.BLUE, router: nginx(), engine: DeliveryEngine.flagger(), ...props,
+  });
+  return synthValid(chart);
+}
+
+const canarySpec = (manifests: K8sObject[]) => find(manifests, 'Canary', 'myapp').spec;
+const analysisOf = (manifests: K8sObject[]) => canarySpec(manifests).analysis;
+
+describe('the target Deployment <name>', () => {
+  test('runs the canary\'s image at stable.replicas, labelled app and version, selecting {app} only; no Services, VirtualService or canary Ingress', () => {
+    const manifests = canary({ canary: v2 });
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'Canary/myapp']);
+    const deployment = find(manifests, 'Deployment', 'myapp');
+    expect(deployment.metadata.labels).toEqual({ app: 'myapp', version: 'v2' });
+    expect(deployment.spec.replicas).toBe(3);
+    // Flagger's primary copies the Deployment with app=<name>-primary: the selector must not pin the version.
+    expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp' } });
+    expect(deployment.spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v2' });
+    expect(deployment.spec.template.spec.containers.map((c: any) => c.image)).toEqual(['myapp:v2']);
+    expect(ofKind(manifests, 'Service')).toEqual([]);
+    expect(ofKind(manifests, 'Ingress').map((i) => i.metadata.name)).toEqual(['myapp']);
+  });
+
+  test('without a canary it runs the stable track', () => {
+    const deployment = find(canary({}), 'Deployment', 'myapp');
+    expect(deployment.spec.template.spec.containers[0].image).toBe('myapp:v1');
+    expect(deployment.spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v1' });
+    expect(deployment.spec.replicas).toBe(3);
+    expect(find(canary({ stable: { version: 'v1', image: 'myapp:v1' } }), 'Deployment', 'myapp').spec.replicas).toBe(1);
+  });
+
+  test('its pod template is the one the canary track\'s Deployment gets under plain manifests', () => {
+    const plain = Testing.chart();
+    new CanaryRelease(plain, 'myapp', { ...app, stable: v1, canary: v2, router: nginx(), podMetadata: { labels: { tier: 'web' } } });
+    const flagger = canary({ canary: v2, podMetadata: { labels: { tier: 'web' } } });
+    expect(JSON.stringify(find(flagger, 'Deployment', 'myapp').spec.template)).toBe(JSON.stringify(find(synthValid(plain), 'Deployment', 'myapp-v2').spec.template));
+  });
+
+  test('the release exposes targetDeployment; service and stableDeployment say why they do not exist', () => {
+    const release = new CanaryRelease(Testing.chart(), 'myapp', { ...app, stable: v1, canary: v2, router: nginx(), steps: PLAN, engine: DeliveryEngine.flagger() });
+    expect(release.targetDeployment?.name).toBe('myapp');
+    expect(release.canaryDeployment).toBeUndefined();
+    expect(release.canaryService).toBeUndefined();
+    expect(release.rollout).toBeUndefined();
+    expect(() => release.service).toThrow('CanaryRelease \'myapp\': service is not emitted with this engine: Flagger generates the Services <name>, <name>-canary and <name>-primary');
+    expect(() => release.stableDeployment).toThrow('CanaryRelease \'myapp\': stableDeployment does not exist with this engine');
+  });
+});
+
+describe('a Canary per router', () => {
+  test('nginx: provider nginx, ingressRef to the emitted Ingress <name> whose backend is the Service <name> Flagger generates', () => {
+    const manifests = canary({ canary: v2, analysis: rollback() });
+    expect(manifests).toMatchSnapshot();
+    const spec = canarySpec(manifests);
+    expect(spec.provider).toBe('nginx');
+    expect(spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'myapp' });
+    expect(spec.ingressRef).toEqual({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'myapp' });
+    expect(spec.service).toEqual({ port: 8080, targetPort: 80 });
+    // Flagger copies this Ingress into <name>-canary, replacing the backend <name> by <name>-canary:
+    // the backend must be the Service named like the target.
+    const ingress = find(manifests, 'Ingress', 'myapp');
+    expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'myapp', port: { number: 8080 } });
+    expect(ingress.metadata.annotations).toBeUndefined();
+  });
+
+  test('Istio: provider istio, service.hosts and gateways from the router; no VirtualService or DestinationRule', () => {
+    const manifests = canary({ router: istio(), canary: v2 });
+    expect(manifests).toMatchSnapshot();
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Canary/myapp']);
+    const spec = canarySpec(manifests);
+    expect(spec.provider).toBe('istio');
+    expect(spec.ingressRef).toBeUndefined();
+    expect(spec.service).toEqual({ port: 8080, targetPort: 80, hosts: ['myapp.com', 'myapp'], gateways: ['istio-system/public-gateway', 'mesh'] });
+  });
+
+  test('Istio without hosts: Flagger routes the Service <name> in the mesh', () => {
+    expect(canarySpec(canary({ router: TrafficRouter.istio(), canary: v2 })).service).toEqual({ port: 8080, targetPort: 80 });
+  });
+
+  test('Gateway API: provider gatewayapi:v1, gatewayRefs from parentRefs, hosts from hostnames, the path as a uri prefix match; no HTTPRoute', () => {
+    const manifests = canary({ router: gatewayApi('/shop'), canary: v2 });
+    expect(manifests).toMatchSnapshot();
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Canary/myapp']);
+    const spec = canarySpec(manifests);
+    expect(spec.provider).toBe('gatewayapi:v1');
+    expect(spec.service).toEqual({
+      port: 8080,
+      targetPort: 80,
+      gatewayRefs: [{ name: 'public', namespace: 'gateways', sectionName: 'https' }, { name: 'internal' }],
+      hosts: ['myapp.com'],
+      match: [{ uri: { prefix: '/shop' } }],
+    });
+  });
+
+  test('Gateway API on `/`: no match (Flagger matches every path by default)', () => {
+    expect(canarySpec(canary({ router: gatewayApi(), canary: v2 })).service.match).toBeUndefined();
+    expect(canarySpec(canary({ router: gatewayApi('/'), canary: v2 })).service.match).toBeUndefined();
+  });
+
+  test('metadata labels and annotations go on the Deployment, the Canary and the Ingress', () => {
+    const manifests = canary({ canary: v2, metadata: { labels: { team: 'shop' }, annotations: { owner: 'shop-team' } } });
+    for (const o of manifests) {
+      expect([o.kind, o.metadata.labels?.team, o.metadata.annotations?.owner]).toEqual([o.kind, 'shop', 'shop-team']);
+    }
+    expect(find(manifests, 'Canary', 'myapp').metadata.labels).toEqual({ team: 'shop', app: 'myapp' });
+  });
+});
+
+describe('the plan as stepWeights and interval', () => {
+  test('every shift but the last is a step weight; the pauses are the interval; the last shift is the promotion', () => {
+    const analysis = analysisOf(canary({ canary: v2 }));
+    expect(analysis).toEqual({ interval: '60m', threshold: 1, stepWeights: [5, 50] });
+    expect(analysis.iterations).toBeUndefined();
+  });
+
+  test('weights are percentages of weightTotal', () => {
+    const steps = [CanaryStep.shiftTraffic(50), CanaryStep.pause(Duration.minutes(10)), CanaryStep.shiftTraffic(500), CanaryStep.pause(Duration.minutes(10)), CanaryStep.shiftTraffic(1000)];
+    expect(analysisOf(canary({ steps, canary: { ...v2, traffic: { weightTotal: 1000 } } })).stepWeights).toEqual([5, 50]);
+  });
+
+  test('durations in minutes or seconds, as Flagger\'s CRD requires (no hours)', () => {
+    const plan = (d: Duration) => [CanaryStep.shiftTraffic(10), CanaryStep.pause(d), CanaryStep.shiftTraffic(100)];
+    expect(analysisOf(canary({ steps: plan(Duration.seconds(90)), canary: v2 })).interval).toBe('90s');
+    expect(analysisOf(canary({ steps: plan(Duration.minutes(30)), canary: v2 })).interval).toBe('30m');
+    expect(analysisOf(canary({ steps: plan(Duration.hours(2)), canary: v2 })).interval).toBe('120m');
+    expect(analysisOf(canary({ steps: plan(Duration.days(1)), canary: v2 })).interval).toBe('1440m');
+    expect(analysisOf(canary({ steps: plan(Duration.seconds(3630)), canary: v2 })).interval).toBe('3630s');
+  });
+
+  test('a single step: one weight for one interval, then promotion', () => {
+    const steps = [CanaryStep.shiftTraffic(20), CanaryStep.pause(Duration.minutes(15)), CanaryStep.shiftTraffic(100)];
+    expect(analysisOf(canary({ steps, canary: v2 }))).toEqual({ interval: '15m', threshold: 1, stepWeights: [20] });
+  });
+
+  test('threshold is failureLimit + 1: Flagger rolls back on the threshold-th failed check', () => {
+    const threshold = (failureLimit?: number) => analysisOf(canary({
+      canary: v2, analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 5, failureLimit }),
+    })).threshold;
+    expect(threshold()).toBe(3); // failureLimit defaults to 2
+    expect(threshold(0)).toBe(1);
+    expect(threshold(5)).toBe(6);
+    // Without an analysis nothing is measured: the first failed check (e.g. the canary not becoming ready) rolls back.
+    expect(analysisOf(canary({ canary: v2 })).threshold).toBe(1);
+  });
+});
+
+describe('the analysis', () => {
+  test('at Flagger\'s own Prometheus: built-in request-success-rate (min 100 - maxErrorRate) and request-duration (max in ms)', () => {
+    const manifests = canary({ canary: v2, analysis: rollback() });
+    expect(ofKind(manifests, 'MetricTemplate')).toEqual([]);
+    expect(analysisOf(manifests).metrics).toEqual([
+      { name: 'request-success-rate', interval: '2m', thresholdRange: { min: 95 } },
+      { name: 'request-duration', interval: '2m', thresholdRange: { max: 500 } },
+    ]);
+  });
+
+  test('built-in: the error rate only, without maxLatency; fractions of a percent kept', () => {
+    const metrics = analysisOf(canary({ canary: v2, analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 0.5 }) })).metrics;
+    expect(metrics).toEqual([{ name: 'request-success-rate', interval: '2m', thresholdRange: { min: 99.5 } }]);
+  });
+
+  test('the metric interval is the analysis window: twice the analysis interval, at least a minute, in minutes or seconds', () => {
+    const windowOf = (interval: Duration) => analysisOf(canary({
+      canary: v2, analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 5, interval }),
+    })).metrics[0].interval;
+    expect(windowOf(Duration.seconds(20))).toBe('1m');
+    expect(windowOf(Duration.seconds(45))).toBe('90s');
+    expect(windowOf(Duration.minutes(2))).toBe('4m');
+    expect(windowOf(Duration.minutes(30))).toBe('60m');
+  });
+
+  test('metricsServer: the built-in metrics when the analysis queries the Prometheus Flagger was installed with', () => {
+    const engine = DeliveryEngine.flagger({ metricsServer: OTHER_PROMETHEUS });
+    const manifests = canary({ canary: v2, analysis: rollback(OTHER_PROMETHEUS), engine });
+    expect(ofKind(manifests, 'MetricTemplate')).toEqual([]);
+    expect(analysisOf(manifests).metrics.map((m: any) => m.name)).toEqual(['request-success-rate', 'request-duration']);
+    // ...and MetricTemplates for Flagger's default address, which this Flagger does not query.
+    expect(ofKind(canary({ canary: v2, analysis: rollback(), engine }), 'MetricTemplate')).toHaveLength(2);
+  });
+
+  test('another Prometheus: MetricTemplates <name>-error-rate and <name>-latency-p99 with the router\'s queries, and templateRefs', () => {
+    const manifests = canary({ canary: v2, analysis: rollback(OTHER_PROMETHEUS) }, new Chart(Testing.app(), 'shop', { namespace: 'shop' }));
+    expect(manifests).toMatchSnapshot();
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
+    const errorRate = find(manifests, 'MetricTemplate', 'myapp-error-rate');
+    expect(errorRate.spec.provider).toEqual({ type: 'prometheus', address: OTHER_PROMETHEUS });
+    // ingress-nginx counts the canary's requests on the main Ingress <name>, with the canary upstream in `canary`.
+    expect(errorRate.spec.query).toBe('100 * sum(rate(nginx_ingress_controller_requests{namespace="shop",ingress="myapp",canary!="",status=~"5.."}[2m]))'
+      + ' / sum(rate(nginx_ingress_controller_requests{namespace="shop",ingress="myapp",canary!=""}[2m]))');
+    expect(find(manifests, 'MetricTemplate', 'myapp-latency-p99').spec.query)
+      .toBe('histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{namespace="shop",ingress="myapp",canary!=""}[2m])))');
+    expect(analysisOf(manifests).metrics).toEqual([
+      { name: 'error-rate', interval: '2m', thresholdRange: { max: 5 }, templateRef: { name: 'myapp-error-rate' } },
+      { name: 'latency-p99', interval: '2m', thresholdRange: { max: 0.5 }, templateRef: { name: 'myapp-latency-p99' } },
+    ]);
+  });
+
+  test('MetricTemplates on Istio and Gateway API: Istio\'s metrics of the canary\'s version', () => {
+    for (const router of [istio(), gatewayApi()]) {
+      const manifests = canary({ router, canary: v2, analysis: rollback(OTHER_PROMETHEUS) });
+      expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query).toBe(
+        '100 * sum(rate(istio_requests_total{reporter="destination",destination_app="myapp",destination_version="v2",response_code=~"5.."}[2m]))'
+        + ' / sum(rate(istio_requests_total{reporter="destination",destination_app="myapp",destination_version="v2"}[2m]))');
+    }
+  });
+
+  test('custom queries: MetricTemplates even at Flagger\'s own Prometheus, with the placeholders filled in', () => {
+    const analysis = CanaryAnalysis.prometheus({
+      address: FLAGGER_PROMETHEUS,
+      maxErrorRate: 2,
+      maxLatency: Duration.seconds(1),
+      errorRateQuery: '100 * sum(rate(http_requests_total{service="{{service}}",version="{{version}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{service="{{service}}",version="{{version}}"}[{{window}}]))',
+      latencyQuery: 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{app="{{name}}",version="{{version}}"}[{{window}}])))',
+    });
+    const manifests = canary({ canary: v2, analysis });
+    expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec).toEqual({
+      provider: { type: 'prometheus', address: FLAGGER_PROMETHEUS },
+      query: '100 * sum(rate(http_requests_total{service="myapp-canary",version="v2",code=~"5.."}[2m])) / sum(rate(http_requests_total{service="myapp-canary",version="v2"}[2m]))',
+    });
+    expect(find(manifests, 'MetricTemplate', 'myapp-latency-p99').spec.query).toBe('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{app="myapp",version="v2"}[2m])))');
+    expect(analysisOf(manifests).metrics.map((m: any) => [m.name, m.thresholdRange])).toEqual([['error-rate', { max: 2 }], ['latency-p99', { max: 1 }]]);
+  });
+
+  test('every MetricTemplate query is valid PromQL', () => {
+    const manifests = [
+      ...canary({ canary: v2, analysis: rollback(OTHER_PROMETHEUS) }),
+      ...canary({ router: istio(), canary: v2, analysis: rollback(OTHER_PROMETHEUS) }, new Chart(Testing.app(), 'shop', { namespace: 'shop' })),
+      ...canary({ router: gatewayApi(), canary: { ...v2, traffic: SEEDS }, steps: undefined, analysis: rollback(OTHER_PROMETHEUS) }),
+      ...blueGreen({ router: istio(), analysis: rollback(OTHER_PROMETHEUS) }),
+    ];
+    const expressions = promqlExpressions(manifests);
+    expect(expressions).toHaveLength(8);
+    for (const [where, query] of expressions) expect({ where, errors: promqlSyntaxErrors(query) }).toEqual({ where, errors: [] });
+  });
+
+  test('without a canary the analysis names the stable version (the Deployment <name> runs it)', () => {
+    const manifests = canary({ router: istio(), analysis: rollback(OTHER_PROMETHEUS) });
+    expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query).toContain('destination_version="v1"');
+  });
+});
+
+/** What Flagger's nginx router writes on the canary Ingress in an A/B test (pkg/router/ingress.go, SetRoutes). */
+function flaggerNginxAnnotations(match: Array<{ headers: { [name: string]: { exact?: string; regex?: string } } }>): { [key: string]: string } {
+  let cookie = '';
+  let header = '';
+  let headerValue = '';
+  let headerRegex = '';
+  for (const m of match) {
+    for (const [k, v] of Object.entries(m.headers)) {
+      if (k === 'cookie') {
+        cookie = v.exact ?? '';
+      } else {
+        header = k;
+        headerRegex = v.regex ?? '';
+        headerValue = v.exact ?? '';
+      }
+    }
+  }
+  const out: { [key: string]: string } = {};
+  if (cookie) out['canary-by-cookie'] = cookie;
+  if (header) out['canary-by-header'] = header;
+  if (headerValue) out['canary-by-header-value'] = headerValue;
+  if (headerRegex) out['canary-by-header-pattern'] = headerRegex;
+  return out;
+}
+
+/** The header and cookie annotations the library writes itself on the canary Ingress (plain manifests). */
+function plainNginxRuleAnnotations(traffic: { header?: HeaderMatch; cookie?: string }): { [key: string]: string } {
+  const chart = Testing.chart();
+  new CanaryRelease(chart, 'myapp', { ...app, stable: v1, canary: { ...v2, traffic }, router: nginx() });
+  const annotations = find(synthValid(chart), 'Ingress', 'myapp-canary').metadata.annotations ?? {};
+  const out: { [key: string]: string } = {};
+  for (const [k, v] of Object.entries(annotations)) {
+    const key = k.replace('nginx.ingress.kubernetes.io/', '');
+    if (key.startsWith('canary-by-')) out[key] = v;
+  }
+  return out;
+}
+
+describe('header and cookie rules: Flagger\'s A/B test', () => {
+  const abTest = (props: Partial<CanaryReleaseProps>) => canary({ steps: undefined, ...props });
+
+  test('nginx: analysis.match with the header and the cookie as Flagger\'s ingress router reads them; iterations 10 by default', () => {
+    const manifests = abTest({ canary: { ...v2, traffic: SEEDS }, analysis: rollback() });
+    expect(manifests).toMatchSnapshot();
+    const analysis = analysisOf(manifests);
+    expect(analysis.match).toEqual([{ headers: { stage: { exact: 'gray' } } }, { headers: { cookie: { exact: 'canary' } } }]);
+    expect(analysis.iterations).toBe(10);
+    expect(analysis.interval).toBe('1m'); // the analysis interval
+    expect(analysis.stepWeights).toBeUndefined();
+    expect(analysis.threshold).toBe(3);
+  });
+
+  test.each([
+    ['an exact header and a cookie', SEEDS],
+    ['a regex header', { header: HeaderMatch.regex('user-agent', '.*Android.*') }],
+    ['a cookie alone', { cookie: 'canary' }],
+    ['a header rule on the Cookie header itself', { header: HeaderMatch.regex('cookie', '.*beta=1.*') }],
+  ])('nginx, %s: Flagger writes the canary annotations the library writes under plain manifests', (_what, traffic) => {
+    const match = analysisOf(abTest({ canary: { ...v2, traffic } })).match;
+    // ingress-nginx reads the header named in canary-by-header case-insensitively.
+    const headerNameLowercased = (a: { [key: string]: string }) => (a['canary-by-header'] ? { ...a, 'canary-by-header': a['canary-by-header'].toLowerCase() } : a);
+    expect(headerNameLowercased(flaggerNginxAnnotations(match))).toEqual(headerNameLowercased(plainNginxRuleAnnotations(traffic)));
+  });
+
+  test('nginx: a header rule on `cookie` is written as `Cookie`, which Flagger does not mistake for the cookie rule', () => {
+    expect(analysisOf(abTest({ canary: { ...v2, traffic: { header: HeaderMatch.regex('cookie', '.*beta=1.*'), cookie: 'canary' } } })).match)
+      .toEqual([{ headers: { Cookie: { regex: '^(?:.*beta=1.*)$' } } }, { headers: { cookie: { exact: 'canary' } } }]);
+  });
+
+  test('Istio: the matches of the VirtualService the library writes under plain manifests (header lowercased, cookie as a regex on the Cookie header)', () => {
+    const traffic = { header: HeaderMatch.regex('X-Beta', 'yes|true'), cookie: 'canary' };
+    const match = analysisOf(abTest({ router: istio(), canary: { ...v2, traffic } })).match;
+    const plain = Testing.chart();
+    new CanaryRelease(plain, 'myapp', { ...app, stable: v1, canary: { ...v2, traffic }, router: istio() });
+    const http = find(synthValid(plain), 'VirtualService', 'myapp').spec.http;
+    const matchOf = (name: string) => http.find((h: any) => h.name === name).match[0];
+    expect(match).toEqual([matchOf('canary-by-header'), matchOf('canary-by-cookie')]);
+    expect(match).toEqual([
+      { headers: { 'x-beta': { regex: '^(?:yes|true)$' } } },
+      { headers: { cookie: { regex: '^(?:.*;\\s*)?canary=always(?:\\s*;.*)?$' } } },
+    ]);
+  });
+
+  test('Gateway API: Istio-style matches that Flagger maps to the HTTPRoute header matches the library writes under plain manifests', () => {
+    const traffic = SEEDS;
+    const match = analysisOf(abTest({ router: gatewayApi('/shop'), canary: { ...v2, traffic } })).match;
+    const plain = Testing.chart();
+    new CanaryRelease(plain, 'myapp', { ...app, stable: v1, canary: { ...v2, traffic }, router: gatewayApi('/shop') });
+    const rules = find(synthValid(plain), 'HTTPRoute', 'myapp').spec.rules;
+    const headersOf = (name: string) => rules.find((r: any) => r.name === name).matches[0].headers;
+    // pkg/router/gateway_api.go mapRouteMatches: exact -> Exact, regex -> RegularExpression, the key as the name.
+    const mapped = match.map((m: any) => Object.entries<any>(m.headers).map(([name, v]) => (v.exact !== undefined
+      ? { name, type: 'Exact', value: v.exact }
+      : { name, type: 'RegularExpression', value: v.regex })));
+    expect(mapped).toEqual([headersOf('canary-by-header'), headersOf('canary-by-cookie')]);
+  });
+
+  test('iterations from the plan\'s pauses: one iteration per pause, interval their duration', () => {
+    const steps = [CanaryStep.pause(Duration.minutes(30)), CanaryStep.pause(Duration.minutes(30)), CanaryStep.pause(Duration.minutes(30)), CanaryStep.shiftTraffic(100)];
+    const analysis = analysisOf(abTest({ steps, canary: { ...v2, traffic: SEEDS } }));
+    expect([analysis.iterations, analysis.interval, analysis.stepWeights]).toEqual([3, '30m', undefined]);
+    // The closing shiftTraffic(weightTotal) is optional: Flagger promotes after the last iteration anyway.
+    expect(analysisOf(abTest({ steps: [CanaryStep.pause(Duration.hours(2))], canary: { ...v2, traffic: SEEDS } }))).toMatchObject({ iterations: 1, interval: '120m' });
+  });
+
+  test('without a plan: FlaggerOptions.iterations, every analysis interval', () => {
+    const analysis = analysisOf(abTest({
+      canary: { ...v2, traffic: SEEDS },
+      engine: DeliveryEngine.flagger({ iterations: 4 }),
+      analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 5, interval: Duration.minutes(5) }),
+    }));
+    expect([analysis.iterations, analysis.interval]).toEqual([4, '5m']);
+  });
+});
+
+describe('blue-green: Flagger\'s kubernetes provider', () => {
+  test('the Deployment <name> runs the idle color; routes to the Services Flagger generates: <name> (primary) and <name>-canary (preview)', () => {
+    const manifests = blueGreen({ previewHost: 'preview.myapp.example.com', analysis: rollback() });
+    expect(manifests).toMatchSnapshot();
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'Ingress/myapp-preview', 'Canary/myapp']);
+    const deployment = find(manifests, 'Deployment', 'myapp');
+    expect([deployment.spec.replicas, deployment.spec.template.metadata.labels]).toEqual([3, { app: 'myapp', version: 'v2' }]);
+    expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp' } });
+    const spec = canarySpec(manifests);
+    expect(spec.provider).toBe('kubernetes');
+    expect(spec.ingressRef).toBeUndefined();
+    expect(spec.service).toEqual({ port: 8080, targetPort: 80 });
+    expect(spec.analysis).toEqual({
+      interval: '1m',
+      iterations: 10,
+      threshold: 3,
+      metrics: [
+        { name: 'request-success-rate', interval: '2m', thresholdRange: { min: 95 } },
+        { name: 'request-duration', interval: '2m', thresholdRange: { max: 500 } },
+      ],
+    });
+    expect(find(manifests, 'Ingress', 'myapp').spec.rules[0].http.paths[0].backend.service.name).toBe('myapp');
+    expect(find(manifests, 'Ingress', 'myapp-preview').spec.rules[0].http.paths[0].backend.service.name).toBe('myapp-canary');
+    expect(ofKind(manifests, 'Service')).toEqual([]);
+  });
+
+  test('iterations and interval from FlaggerOptions and the analysis', () => {
+    const analysis = analysisOf(blueGreen({
+      engine: DeliveryEngine.flagger({ iterations: 30 }),
+      analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 1, interval: Duration.hours(1), failureLimit: 0 }),
+    }));
+    expect([analysis.iterations, analysis.interval, analysis.threshold, analysis.metrics[0].interval]).toEqual([30, '60m', 1, '120m']);
+  });
+
+  test('without an analysis: a check a minute, 10 of them', () => {
+    expect(analysisOf(blueGreen({}))).toEqual({ interval: '1m', iterations: 10, threshold: 1 });
+  });
+
+  test('after cut-over (one color): the Deployment runs it, nothing to preview', () => {
+    const manifests = blueGreen({ green: undefined });
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'Canary/myapp']);
+    expect(find(manifests, 'Deployment', 'myapp').spec.template.metadata.labels.version).toBe('v1');
+  });
+
+  test('Istio by host: VirtualServices to the hosts <name> and <name>-canary; MetricTemplates name the preview\'s version', () => {
+    const manifests = blueGreen({ router: TrafficRouter.istio({ hosts: ['myapp.com'], gateways: ['istio-system/public-gateway'] }), previewHost: 'preview.myapp.com', analysis: rollback(OTHER_PROMETHEUS) });
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'VirtualService/myapp', 'VirtualService/myapp-preview', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
+    expect(find(manifests, 'VirtualService', 'myapp').spec.http[0].route[0].destination.host).toBe('myapp');
+    expect(find(manifests, 'VirtualService', 'myapp-preview').spec.http[0].route[0].destination.host).toBe('myapp-canary');
+    expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query).toContain('destination_version="v2"');
+  });
+
+  test('the release exposes targetDeployment; activeService says why it does not exist', () => {
+    const release = new BlueGreenRelease(Testing.chart(), 'myapp', { ...app, blue: v1, green: v2, active: BlueGreenColor.BLUE, engine: DeliveryEngine.flagger() });
+    expect(release.targetDeployment?.name).toBe('myapp');
+    expect([release.blueDeployment, release.greenDeployment, release.previewService, release.rollout]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(() => release.activeService).toThrow('BlueGreenRelease \'myapp\': activeService is not emitted with this engine: Flagger generates the Services <name>, <name>-canary and <name>-primary');
+  });
+});
+
+describe('one release spec, three engines', () => {
+  /** The seeds' release: 5% for 1 hour, 50% for 1 hour, then everyone; roll back above 5% of 5xx. */
+  const release = (engine: DeliveryEngine): Partial<CanaryReleaseProps> => ({
+    router: nginx(),
+    steps: PLAN,
+    analysis: CanaryAnalysis.prometheus({ address: OTHER_PROMETHEUS, maxErrorRate: 5 }),
+    canary: v2,
+    engine,
+  });
+  const engines: Array<[string, () => DeliveryEngine, string[]]> = [
+    ['manifests', () => DeliveryEngine.manifests(), ['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary', 'PrometheusRule/myapp']],
+    ['argoRollouts', () => DeliveryEngine.argoRollouts(), ['Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'AnalysisTemplate/myapp', 'Rollout/myapp']],
+    ['flagger', () => DeliveryEngine.flagger(), ['Deployment/myapp', 'Ingress/myapp', 'MetricTemplate/myapp-error-rate', 'Canary/myapp']],
+  ];
+
+  test.each(engines)('%s: the same props synthesize valid objects', (_name, engine, ids) => {
+    const manifests = canary(release(engine()));
+    expect(objectIds(manifests)).toEqual(ids);
+    // The Ingress clients reach is the same object under every engine.
+    expect(find(manifests, 'Ingress', 'myapp').spec).toEqual(find(canary(release(DeliveryEngine.manifests())), 'Ingress', 'myapp').spec);
+    // Every engine measures the canary's 5xx rate with the same query and limit.
+    for (const [where, query] of promqlExpressions(manifests)) {
+      expect([where, query]).toEqual([where, expect.stringContaining('nginx_ingress_controller_requests{ingress="myapp",canary!="",status=~"5.."}')]);
+    }
+  });
+
+  test('under Flagger the plan is stepWeights [5, 50] every 60m, and the rollback an error-rate check of at most 5%', () => {
+    const analysis = analysisOf(canary(release(DeliveryEngine.flagger())));
+    expect(analysis).toEqual({
+      interval: '60m',
+      threshold: 3,
+      stepWeights: [5, 50],
+      metrics: [{ name: 'error-rate', interval: '2m', thresholdRange: { max: 5 }, templateRef: { name: 'myapp-error-rate' } }],
+    });
+  });
+});
+
+describe('bad input under Flagger', () => {
+  const pause = (minutes: number) => CanaryStep.pause(Duration.minutes(minutes));
+  const E = 'CanaryRelease \'myapp\':';
+
+  test('throws when the pauses differ: Flagger holds every step for one interval', () => {
+    expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(5), pause(120), CanaryStep.shiftTraffic(50), pause(240), CanaryStep.shiftTraffic(100)] }))
+      .toThrow(`${E} steps[3].duration ("4h") must equal the first pause (2h) under DeliveryEngine.flagger(): Flagger holds every step for the same interval`);
+  });
+
+  test('throws on a pause without a duration: Flagger advances on a timer', () => {
+    expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(5), CanaryStep.pause(), CanaryStep.shiftTraffic(100)] }))
+      .toThrow(`${E} steps[1] ("pause()") needs a duration under DeliveryEngine.flagger(): Flagger advances on a timer (gate a step with a Flagger webhook by hand)`);
+  });
+
+  test('throws when the plan starts with a pause, or has two shifts in a row', () => {
+    expect(() => canary({ canary: v2, steps: [pause(10), CanaryStep.shiftTraffic(5), pause(10), CanaryStep.shiftTraffic(100)] }))
+      .toThrow(`${E} steps[0] ("pause") must be a shiftTraffic under DeliveryEngine.flagger(): Flagger has no pause at 0% or between two pauses; shifts and pauses alternate, starting with a shift`);
+    expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(5), CanaryStep.shiftTraffic(10), pause(10), CanaryStep.shiftTraffic(100)] }))
+      .toThrow(`${E} steps[1] ("shiftTraffic(10)") must be a pause under DeliveryEngine.flagger(): Flagger holds each weight for one interval, so shifts and pauses alternate, starting with a shift`);
+  });
+
+  test('throws when the plan does not end with shiftTraffic(weightTotal): that is the promotion', () => {
+    expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(5), pause(10), CanaryStep.shiftTraffic(50)] }))
+      .toThrow(`${E} steps ("[..., shiftTraffic(50)]") must end with CanaryStep.shiftTraffic(100) under DeliveryEngine.flagger(): Flagger promotes the canary after the last step, so the plan says so`);
+    expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(5), pause(10)] }))
+      .toThrow(`${E} steps ("[..., pause]") must end with CanaryStep.shiftTraffic(100) under DeliveryEngine.flagger()`);
+  });
+
+  test('throws on a plan with no pause: there is no interval', () => {
+    expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(100)] }))
+      .toThrow(`${E} steps ("no pause") needs at least one pause with a duration under DeliveryEngine.flagger(): it is Flagger's interval`);
+  });
+
+  test('throws on a weight that is not a whole percentage of weightTotal', () => {
+    const steps = [CanaryStep.shiftTraffic(5), pause(10), CanaryStep.shiftTraffic(1000)];
+    expect(() => canary({ canary: { ...v2, traffic: { weightTotal: 1000 } }, steps }))
+      .toThrow(`${E} steps[0].weight (5) must be a whole percentage of weightTotal (1000) under DeliveryEngine.flagger(): Flagger's step weights are percentages`);
+  });
+
+  test('throws on weights that do not strictly increase, or start at 0', () => {
+    expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(50), pause(10), CanaryStep.shiftTraffic(50), pause(10), CanaryStep.shiftTraffic(100)] }))
+      .toThrow(`${E} steps[2].weight (50) must be above 0 and above the previous step's weight under DeliveryEngine.flagger(): Flagger's step weights strictly increase`);
+    expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(0), pause(10), CanaryStep.shiftTraffic(100)] }))
+      .toThrow(`${E} steps[0].weight (0) must be above 0 and above the previous step's weight`);
+  });
+
+  test('throws when a weighted canary has no plan', () => {
+    expect(() => canary({ canary: v2, steps: undefined }))
+      .toThrow(`${E} steps (undefined) must be given under DeliveryEngine.flagger(): Flagger walks a plan of shiftTraffic/pause steps and promotes by itself`);
+  });
+
+  test('throws on traffic.weight: the plan shifts the weights (and an A/B test ignores them)', () => {
+    expect(() => canary({ canary: { ...v2, traffic: { weight: 10 } } }))
+      .toThrow(`${E} canary.traffic.weight (10) cannot be set under DeliveryEngine.flagger(): Flagger shifts weights by the plan (steps)`);
+    expect(() => canary({ steps: undefined, canary: { ...v2, traffic: { ...SEEDS, weight: 10 } } }))
+      .toThrow(`${E} canary.traffic.weight (10) cannot be set under DeliveryEngine.flagger(): Flagger shifts weights by the plan (steps), and ignores them altogether in an A/B test (header or cookie rules)`);
+  });
+
+  test('throws on canary.step and canary.replicas', () => {
+    expect(() => canary({ canary: { ...v2, step: 1 } }))
+      .toThrow(`${E} canary.step (1) is for DeliveryEngine.manifests(): with DeliveryEngine.flagger() Flagger walks the plan itself; remove step`);
+    expect(() => canary({ canary: { ...v2, replicas: 1 } }))
+      .toThrow(`${E} canary.replicas (1) cannot be set under DeliveryEngine.flagger(): Flagger runs the canary at the Deployment's size (stable.replicas)`);
+  });
+
+  test('throws when header or cookie rules meet weights in the plan: Flagger ignores weights in an A/B test', () => {
+    expect(() => canary({ canary: { ...v2, traffic: SEEDS } }))
+      .toThrow(`${E} steps[0] ("shiftTraffic(5)") cannot be part of an A/B test (header or cookie rules) under DeliveryEngine.flagger(): Flagger ignores weights when it matches requests; plan pauses only, optionally ending with shiftTraffic(100)`);
+  });
+
+  test('throws on an A/B plan without a timed pause', () => {
+    expect(() => canary({ canary: { ...v2, traffic: SEEDS }, steps: [CanaryStep.shiftTraffic(100)] }))
+      .toThrow(`${E} steps ("[shiftTraffic(100)]") needs at least one pause with a duration under DeliveryEngine.flagger(): an A/B test runs one iteration per pause, and the pause is Flagger's interval`);
+    expect(() => canary({ canary: { ...v2, traffic: SEEDS }, steps: [CanaryStep.pause(), CanaryStep.shiftTraffic(100)] }))
+      .toThrow(`${E} steps[0] ("pause()") needs a duration under DeliveryEngine.flagger(): Flagger advances on a timer`);
+    expect(() => canary({ canary: { ...v2, traffic: SEEDS }, steps: [pause(10), pause(20)] }))
+      .toThrow(`${E} steps[1].duration ("20m") must equal the first pause (10m) under DeliveryEngine.flagger(): Flagger runs every iteration for the same interval`);
+  });
+
+  test('throws when iterations come with a plan, or with a weighted canary', () => {
+    expect(() => canary({ canary: { ...v2, traffic: SEEDS }, steps: [pause(10), pause(10)], engine: DeliveryEngine.flagger({ iterations: 5 }) }))
+      .toThrow(`${E} engine ("DeliveryEngine.flagger({ iterations: 5 })") conflicts with steps: the plan's 2 pauses are the iterations`);
+    expect(() => canary({ canary: v2, engine: DeliveryEngine.flagger({ iterations: 5 }) }))
+      .toThrow(`${E} engine ("DeliveryEngine.flagger({ iterations: 5 })") sets iterations, which are for an A/B test (header or cookie rules) or a BlueGreenRelease: a weighted canary runs one interval per step of its plan (steps)`);
+  });
+
+  test('throws on TrafficRouter.service() for a canary: Flagger\'s kubernetes provider does blue-green only', () => {
+    expect(() => canary({ router: TrafficRouter.service(), canary: v2 }))
+      .toThrow(`${E} router ("TrafficRouter.service()") cannot shift a canary's traffic under DeliveryEngine.flagger(): use TrafficRouter.nginx(), .istio() or .gatewayApi() (Flagger's kubernetes provider does blue-green only)`);
+  });
+
+  test('throws on Istio subsets: Flagger owns the DestinationRules', () => {
+    expect(() => canary({ router: TrafficRouter.istio({ subsets: true }), canary: v2 }))
+      .toThrow(`${E} router ("TrafficRouter.istio({ subsets: true })") cannot be used with DeliveryEngine.flagger(): Flagger generates the VirtualService and its own DestinationRules (<name>-primary, <name>-canary); use TrafficRouter.istio() (by host)`);
+    expect(() => blueGreen({ router: TrafficRouter.istio({ subsets: true }) }))
+      .toThrow('BlueGreenRelease \'myapp\': router ("TrafficRouter.istio({ subsets: true })") cannot route a blue-green release under DeliveryEngine.flagger(): Flagger\'s kubernetes provider switches Services, not subsets; use TrafficRouter.istio() (by host)');
+  });
+
+  test('throws when <name>-primary, the Deployment Flagger creates, would be too long', () => {
+    const name = 'a'.repeat(56);
+    expect(() => canary({ name, canary: v2 }))
+      .toThrow(`${E} name ("${name}") is too long: the Deployment Flagger copies "${name}-primary" would have 64 characters, and at most 63 are allowed; shorten the name or the version`);
+  });
+
+  test('throws on bad options', () => {
+    expect(() => DeliveryEngine.flagger({ metricsServer: 'prometheus:9090' }))
+      .toThrow('DeliveryEngine.flagger: options.metricsServer ("prometheus:9090") must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090');
+    expect(() => DeliveryEngine.flagger({ iterations: 0 }))
+      .toThrow('DeliveryEngine.flagger: options.iterations (0) must be a whole number between 1 and 10000');
+    expect(() => DeliveryEngine.flagger({ iterations: 2.5 }))
+      .toThrow('DeliveryEngine.flagger: options.iterations (2.5) must be a whole number between 1 and 10000');
+  });
+
+  test('throws when a router of its own does not know Flagger', () => {
+    class PlainRouter extends TrafficRouter {
+      public readonly splitsTraffic = true;
+      public readonly routesBySubset = false;
+      public readonly servesHosts = false;
+      public bindCanary(_scope: Construct, _routing: CanaryRouting): void {}
+      public bindBlueGreen(_scope: Construct, _routing: BlueGreenRouting): void {}
+    }
+    expect(() => canary({ router: new PlainRouter(), canary: v2 }))
+      .toThrow(`${E} engine (DeliveryEngine.flagger()) does not support this router (PlainRouter): use TrafficRouter.nginx(), .istio() or .gatewayApi()`);
+  });
+});
