@@ -309,7 +309,9 @@ function flaggerMetrics(scope: Construct, release: ResolvedRelease, analysis: Ca
     }
     return metrics;
   }
-  const queries = analysisQueries(scope, release, analysis, { version, service: isCanary ? `${release.name}-canary` : release.name, isCanary });
+  // Under Flagger the Deployment <name> (the canary, or blue-green's new color) is always behind
+  // the Service <name>-canary that Flagger generates; <name> is the primary, i.e. the old version.
+  const queries = analysisQueries(scope, release, analysis, { version, service: `${release.name}-canary`, isCanary });
   const template = (id: string, suffix: string, query: string) => new MetricTemplate(scope, id, {
     metadata: objectMetadata(`${release.name}-${suffix}`, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
     spec: { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: analysis.address }, query },

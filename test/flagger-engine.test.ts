@@ -449,6 +449,21 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
     expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query).toContain('destination_version="v2"');
   });
 
+  test('the analysis is of the new color, behind the Service <name>-canary, not of the primary behind <name>', () => {
+    const analysis = CanaryAnalysis.prometheus({
+      address: FLAGGER_PROMETHEUS,
+      maxErrorRate: 5,
+      errorRateQuery: '100 * sum(rate(http_requests_total{service="{{service}}",version="{{version}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{service="{{service}}",version="{{version}}"}[{{window}}]))',
+    });
+    expect(find(blueGreen({ analysis }), 'MetricTemplate', 'myapp-error-rate').spec.query)
+      .toBe('100 * sum(rate(http_requests_total{service="myapp-canary",version="v2",code=~"5.."}[2m])) / sum(rate(http_requests_total{service="myapp-canary",version="v2"}[2m]))');
+    // ingress-nginx counts requests by Ingress: the router's query must not measure the active
+    // color's Ingress <name>. (It names the Ingress after <name>-canary, which does not exist: see
+    // the README on blue-green analysis on ingress-nginx under Flagger.)
+    const nginxQuery = find(blueGreen({ previewHost: 'preview.myapp.example.com', analysis: rollback(OTHER_PROMETHEUS) }), 'MetricTemplate', 'myapp-error-rate').spec.query;
+    expect(nginxQuery).not.toContain('ingress="myapp",');
+  });
+
   test('the release exposes targetDeployment; activeService says why it does not exist', () => {
     const release = new BlueGreenRelease(Testing.chart(), 'myapp', { ...app, blue: v1, green: v2, active: BlueGreenColor.BLUE, engine: DeliveryEngine.flagger() });
     expect(release.targetDeployment?.name).toBe('myapp');
