@@ -5,6 +5,7 @@
 import { App } from 'cdk8s';
 import { addArgoBlueGreen } from './argo-blue-green';
 import { addBlueGreen } from './blue-green';
+import { addFlagger } from './flagger';
 import { addGatewayApi } from './gateway-api';
 import { addHeaderCanary } from './header-canary';
 import { addIstio } from './istio';
@@ -23,4 +24,5 @@ addIstio(app);
 addGatewayApi(app);
 addProgressivePlan(app);
 addArgoBlueGreen(app);
+addFlagger(app);
 app.synth();

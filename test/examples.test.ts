@@ -5,6 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import { addArgoBlueGreen } from '../examples/argo-blue-green';
 import { addBlueGreen } from '../examples/blue-green';
+import { addFlagger } from '../examples/flagger';
 import { addGatewayApi } from '../examples/gateway-api';
 import { addHeaderCanary } from '../examples/header-canary';
 import { addIstio } from '../examples/istio';
@@ -17,7 +18,7 @@ import { objectIds, synthValid } from './util';
 const app = new App();
 const charts: Chart[] = [
   addHeaderCanary(app), addWeightCanary(app), addRollingUpdate(app), addPromotion(app), addBlueGreen(app), addIstio(app), addGatewayApi(app),
-  addProgressivePlan(app), addArgoBlueGreen(app),
+  addProgressivePlan(app), addArgoBlueGreen(app), addFlagger(app),
 ].flat();
 
 test.each(charts.map((c) => [c.node.id, c] as [string, Chart]))('example %s synthesizes valid objects', (_id, chart) => {
