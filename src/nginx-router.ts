@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
@@ -206,13 +207,15 @@ const locations = new WeakMap<IConstruct, Map<string, string>>();
 
 /**
  * ingress-nginx merges every Ingress of one class, host and path into one location: two
- * releases there would fight over it (and a canary Ingress would attach to either).
+ * releases there would fight over it (and a canary Ingress would attach to either). Checked
+ * among the releases of one namespace of an app.
  */
 function claimLocation(scope: Construct, options: NginxRouterOptions, owner: string): void {
   const root = scope.node.root;
   const claimed = locations.get(root) ?? new Map<string, string>();
   locations.set(root, claimed);
-  const key = `${options.ingressClassName} ${options.host ?? '*'} ${options.path}`;
+  // Per namespace, like object names: charts of one app may go to different clusters.
+  const key = `${Chart.of(scope).namespace ?? ''} ${options.ingressClassName} ${options.host ?? '*'} ${options.path}`;
   const other = claimed.get(key);
   if (other !== undefined) {
     fail(owner, 'router', `TrafficRouter.nginx({ host: ${JSON.stringify(options.host)}, path: ${JSON.stringify(options.path)} })`,

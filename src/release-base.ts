@@ -47,7 +47,7 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
     fail(owner, 'analysis', props.analysis, 'must be a CanaryAnalysis, e.g. CanaryAnalysis.prometheus({ address, maxErrorRate })');
   }
   if (props.engine !== undefined && !(props.engine instanceof DeliveryEngine)) {
-    fail(owner, 'engine', props.engine, 'must be a DeliveryEngine: DeliveryEngine.manifests() or DeliveryEngine.argoRollouts()');
+    fail(owner, 'engine', props.engine, 'must be a DeliveryEngine: DeliveryEngine.manifests(), DeliveryEngine.argoRollouts() or DeliveryEngine.flagger()');
   }
   if (props.router !== undefined && !(props.router instanceof TrafficRouter)) {
     fail(owner, 'router', props.router, 'must be a TrafficRouter, e.g. TrafficRouter.nginx()');
