@@ -11,6 +11,8 @@ import { fail } from './validation';
 export interface AnalysedVersion {
   readonly version: string;
   readonly service: string;
+  /** The route (Ingress) its requests come through: `<name>`, or `<name>-preview`. */
+  readonly route: string;
   readonly isCanary: boolean;
 }
 
@@ -21,6 +23,7 @@ export function analysisQueries(scope: Construct, release: ResolvedRelease, anal
     namespace: Chart.of(scope).namespace,
     version: who.version,
     service: who.service,
+    route: who.route,
     isCanary: who.isCanary,
     window: analysis.window,
   };

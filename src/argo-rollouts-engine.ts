@@ -100,7 +100,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
     weightTotal: plan.weightTotal,
   });
 
-  const analysis = plan.analysis ? analysisTemplate(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, isCanary: trafficRouted }) : undefined;
+  const analysis = plan.analysis ? analysisTemplate(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, route: name, isCanary: trafficRouted }) : undefined;
   const rollout = rolloutObject(scope, release, newest, {
     metadata: objectMetadata(name, appMetadata(release).labels, release.metadata.annotations),
     spec: {
@@ -155,7 +155,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
     previewHost: plan.previewHost,
   });
   const analysis = plan.analysis
-    ? analysisTemplate(scope, release, plan.analysis, { version: newest.version, service: previewService ? `${name}-preview` : name, isCanary: false })
+    ? analysisTemplate(scope, release, plan.analysis, { version: newest.version, service: previewService ? `${name}-preview` : name, route: previewService ? `${name}-preview` : name, isCanary: false })
     : undefined;
   if (analysis && !previewService) {
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs the preview Service under ${ENGINE}: the pre-promotion analysis measures the preview; set preview to true`);

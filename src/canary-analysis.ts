@@ -38,7 +38,7 @@ export interface PrometheusAnalysisOptions {
   /**
    * PromQL for the analysed version's error rate in percent (0 to 100), replacing the query of
    * the router. Placeholders: `{{name}}`, `{{namespace}}`, `{{version}}`, `{{service}}`,
-   * `{{window}}`.
+   * `{{route}}`, `{{window}}`.
    * @default - the router's query (ingress-nginx, Istio; Gateway API: Istio's metrics)
    */
   readonly errorRateQuery?: string;
@@ -64,6 +64,12 @@ export interface CanaryMetricsTarget {
   readonly version: string;
   /** The Service whose pods run that version. */
   readonly service: string;
+  /**
+   * The route object through which the version's requests come, by name: for ingress-nginx
+   * the Ingress (`<name>`, or `<name>-preview` for a blue-green preview). A canary's requests
+   * come through the main route `<name>`.
+   */
+  readonly route: string;
   /** Whether the version receives the canary's share of a router (rather than all of it). */
   readonly isCanary: boolean;
   /** The PromQL range of rate() windows, e.g. `2m`. */
@@ -78,7 +84,7 @@ export interface CanaryMetricQueries {
   readonly latencyP99: string;
 }
 
-const PLACEHOLDERS = ['name', 'namespace', 'version', 'service', 'window'];
+const PLACEHOLDERS = ['name', 'namespace', 'version', 'service', 'route', 'window'];
 
 /** How a release is judged while it runs: alerts with plain manifests, analysis runs with a controller. */
 export class CanaryAnalysis {
@@ -162,7 +168,7 @@ export class CanaryAnalysis {
    */
   public queriesFor(target: CanaryMetricsTarget, routerQueries: CanaryMetricQueries | undefined): CanaryMetricQueries | undefined {
     const fill = (q: string) => q.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (_m, p: string) => {
-      const values: { [key: string]: string } = { name: target.name, namespace: target.namespace ?? '', version: target.version, service: target.service, window: target.window };
+      const values: { [key: string]: string } = { name: target.name, namespace: target.namespace ?? '', version: target.version, service: target.service, route: target.route, window: target.window };
       return values[p];
     });
     const errorRate = this.errorRateQuery !== undefined ? fill(this.errorRateQuery) : routerQueries?.errorRate;

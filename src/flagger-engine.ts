@@ -19,7 +19,7 @@ import { CanaryStepType } from './canary-step';
 import { HeaderMatch } from './header-match';
 import { objectMetadata } from './metadata';
 import { promDuration } from './promql';
-import { ResolvedRelease, checkObjectName, releaseService } from './release-base';
+import { ResolvedRelease, appMetadata, checkObjectName, releaseService } from './release-base';
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
 import { trackDeployment } from './track-deployment';
 import { checkInteger, fail } from './validation';
@@ -100,7 +100,7 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
     owner,
     name,
     servicePort: release.servicePort,
-    metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
+    metadata: appMetadata(release),
     service: scratchService(release, name),
     stable: { version: stable.version, slug: 'primary' },
     canary: { version: newest.version, slug: 'canary' },
@@ -135,6 +135,9 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
     fail(owner, 'router', 'TrafficRouter.istio({ subsets: true })', `cannot route a blue-green release under ${ENGINE}: Flagger's kubernetes provider switches Services, not subsets; use TrafficRouter.istio() (by host)`);
   }
   checkObjectName(release, `${name}-primary`, 'Deployment Flagger copies');
+  if (plan.analysis && !plan.previewHost && router._measuresByHost) {
+    fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the analysis measures the new color's requests through the preview route, and without previewHost there is none (Flagger would find no data and halt)`);
+  }
   const newest = idle ?? active;
   const deployment = trackDeployment(scope, release, newest, { single: true });
   // Flagger generates these Services; the routes name them, but they are not emitted.
@@ -142,7 +145,7 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
     owner,
     name,
     servicePort: release.servicePort,
-    metadata: { labels: { ...release.metadata.labels, app: name }, annotations: release.metadata.annotations },
+    metadata: appMetadata(release),
     activeService: scratchService(release, name),
     active: { version: active.version, slug: 'primary' },
     idle: idle ? { version: idle.version, slug: 'canary' } : undefined,
@@ -277,9 +280,9 @@ function canaryObject(
   options: FlaggerOptions,
 ): Canary {
   const analysis = release.analysis;
-  const metrics = analysis ? flaggerMetrics(scope, release, analysis, version, isCanary, options) : undefined;
+  const metrics = analysis ? flaggerMetrics(scope, release, routing, analysis, version, isCanary, options) : undefined;
   return new Canary(scope, 'Canary', {
-    metadata: objectMetadata(release.name, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
+    metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
     spec: {
       provider: routing.provider,
       targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: release.name },
@@ -295,9 +298,12 @@ function canaryObject(
   });
 }
 
-function flaggerMetrics(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, version: string, isCanary: boolean, options: FlaggerOptions): CanarySpecAnalysisMetrics[] {
+function flaggerMetrics(scope: Construct, release: ResolvedRelease, routing: FlaggerRouting, analysis: CanaryAnalysis, version: string, isCanary: boolean, options: FlaggerOptions): CanarySpecAnalysisMetrics[] {
   const server = options.metricsServer ?? FLAGGER_DEFAULT_METRICS_SERVER;
-  const builtin = analysis.address === server && !analysis.hasCustomQueries;
+  // Only Istio's built-in metrics are the new version's own (by destination workload, p99):
+  // Flagger's ingress-nginx ones count the whole Ingress, old and new version together, and
+  // take a mean latency; blue-green's read the app's own metrics.
+  const builtin = routing.provider === CanarySpecProvider.ISTIO && analysis.address === server && !analysis.hasCustomQueries;
   if (builtin) {
     const metrics: CanarySpecAnalysisMetrics[] = [{
       name: 'request-success-rate',
@@ -311,9 +317,12 @@ function flaggerMetrics(scope: Construct, release: ResolvedRelease, analysis: Ca
   }
   // Under Flagger the Deployment <name> (the canary, or blue-green's new color) is always behind
   // the Service <name>-canary that Flagger generates; <name> is the primary, i.e. the old version.
-  const queries = analysisQueries(scope, release, analysis, { version, service: `${release.name}-canary`, isCanary });
+  // A canary's requests come through the main route <name>; blue-green's new color is reached
+  // through the preview route <name>-preview.
+  const route = isCanary ? release.name : `${release.name}-preview`;
+  const queries = analysisQueries(scope, release, analysis, { version, service: `${release.name}-canary`, route, isCanary });
   const template = (id: string, suffix: string, query: string) => new MetricTemplate(scope, id, {
-    metadata: objectMetadata(`${release.name}-${suffix}`, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
+    metadata: objectMetadata(`${release.name}-${suffix}`, appMetadata(release).labels, release.metadata.annotations),
     spec: { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: analysis.address }, query },
   });
   const errorRate = template('ErrorRateMetricTemplate', 'error-rate', queries.errorRate);

@@ -33,7 +33,7 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
   });
 
   if (plan.analysis && canary) {
-    analysisPrometheusRule(scope, release, plan.analysis, { version: canary.version, service: `${name}-canary`, isCanary: true },
+    analysisPrometheusRule(scope, release, plan.analysis, { version: canary.version, service: `${name}-canary`, route: name, isCanary: true },
       `remove the canary ${canary.version} from the release`);
   }
   return { stableDeployment, canaryDeployment, service, canaryService };
@@ -66,7 +66,7 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
 
   if (plan.analysis) {
     const back = idle ? `set active to the idle color, ${plan.activeIsBlue ? 'green' : 'blue'} (${idle.version})` : 'bring the previous version back as the other color and make it active';
-    analysisPrometheusRule(scope, release, plan.analysis, { version: active.version, service: name, isCanary: false }, back);
+    analysisPrometheusRule(scope, release, plan.analysis, { version: active.version, service: name, route: name, isCanary: false }, back);
   }
   return { blueDeployment, greenDeployment, activeService, previewService };
 }

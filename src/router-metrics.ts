@@ -10,9 +10,9 @@ import { promSelector } from './promql';
 export function nginxMetrics(target: CanaryMetricsTarget): CanaryMetricQueries {
   const base: Array<[string, string, string | undefined]> = [
     ['namespace', '=', target.namespace],
-    // The canary's requests are counted on the main Ingress `<name>`; any other version's on the
-    // Ingress named like its Service (`<name>`, or `<name>-preview` for a blue-green preview).
-    ['ingress', '=', target.isCanary ? target.name : target.service],
+    // The canary's requests are counted on the main Ingress `<name>` (with the canary label);
+    // any other version's on the Ingress that routes to it alone.
+    ['ingress', '=', target.route],
     ['canary', target.isCanary ? '!=' : '=', ''],
   ];
   const all = promSelector(base);

@@ -84,7 +84,7 @@ describe('CanaryAnalysis.prometheus()', () => {
 
   test('throws on an unknown placeholder, listing the known ones', () => {
     expect(() => analysis({ errorRateQuery: 'sum(rate(x_total{app="{{app}}"}[{{window}}]))' }))
-      .toThrow('CanaryAnalysis.prometheus: options.errorRateQuery ("sum(rate(x_total{app=\\"{{app}}\\"}[{{window}}]))") uses unknown placeholders (app): only {{name}}, {{namespace}}, {{version}}, {{service}}, {{window}}');
+      .toThrow('CanaryAnalysis.prometheus: options.errorRateQuery ("sum(rate(x_total{app=\\"{{app}}\\"}[{{window}}]))") uses unknown placeholders (app): only {{name}}, {{namespace}}, {{version}}, {{service}}, {{route}}, {{window}}');
     expect(() => analysis({ latencyQuery: 'x{v="{{ Version }}"}' })).toThrow('uses unknown placeholders (Version)');
   });
 

@@ -188,8 +188,8 @@ describe('the plan as stepWeights and interval', () => {
 });
 
 describe('the analysis', () => {
-  test('at Flagger\'s own Prometheus: built-in request-success-rate (min 100 - maxErrorRate) and request-duration (max in ms)', () => {
-    const manifests = canary({ canary: v2, analysis: rollback() });
+  test('at Flagger\'s own Prometheus, on Istio: built-in request-success-rate (min 100 - maxErrorRate) and request-duration (max in ms)', () => {
+    const manifests = canary({ canary: v2, analysis: rollback(), router: istio() });
     expect(ofKind(manifests, 'MetricTemplate')).toEqual([]);
     expect(analysisOf(manifests).metrics).toEqual([
       { name: 'request-success-rate', interval: '2m', thresholdRange: { min: 95 } },
@@ -198,13 +198,13 @@ describe('the analysis', () => {
   });
 
   test('built-in: the error rate only, without maxLatency; fractions of a percent kept', () => {
-    const metrics = analysisOf(canary({ canary: v2, analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 0.5 }) })).metrics;
+    const metrics = analysisOf(canary({ canary: v2, router: istio(), analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 0.5 }) })).metrics;
     expect(metrics).toEqual([{ name: 'request-success-rate', interval: '2m', thresholdRange: { min: 99.5 } }]);
   });
 
   test('the metric interval is the analysis window: twice the analysis interval, at least a minute, in minutes or seconds', () => {
     const windowOf = (interval: Duration) => analysisOf(canary({
-      canary: v2, analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 5, interval }),
+      canary: v2, router: istio(), analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 5, interval }),
     })).metrics[0].interval;
     expect(windowOf(Duration.seconds(20))).toBe('1m');
     expect(windowOf(Duration.seconds(45))).toBe('90s');
@@ -214,11 +214,21 @@ describe('the analysis', () => {
 
   test('metricsServer: the built-in metrics when the analysis queries the Prometheus Flagger was installed with', () => {
     const engine = DeliveryEngine.flagger({ metricsServer: OTHER_PROMETHEUS });
-    const manifests = canary({ canary: v2, analysis: rollback(OTHER_PROMETHEUS), engine });
+    const manifests = canary({ canary: v2, analysis: rollback(OTHER_PROMETHEUS), engine, router: istio() });
     expect(ofKind(manifests, 'MetricTemplate')).toEqual([]);
     expect(analysisOf(manifests).metrics.map((m: any) => m.name)).toEqual(['request-success-rate', 'request-duration']);
     // ...and MetricTemplates for Flagger's default address, which this Flagger does not query.
-    expect(ofKind(canary({ canary: v2, analysis: rollback(), engine }), 'MetricTemplate')).toHaveLength(2);
+    expect(ofKind(canary({ canary: v2, analysis: rollback(), engine, router: istio() }), 'MetricTemplate')).toHaveLength(2);
+  });
+
+  test('ingress-nginx: always MetricTemplates, since Flagger\'s built-in nginx metrics count the whole Ingress (old and new version) and take a mean latency', () => {
+    const manifests = canary({ canary: v2, analysis: rollback() });
+    expect(analysisOf(manifests).metrics.map((m: any) => [m.name, m.templateRef?.name, m.thresholdRange])).toEqual([
+      ['error-rate', 'myapp-error-rate', { max: 5 }],
+      ['latency-p99', 'myapp-latency-p99', { max: 0.5 }],
+    ]);
+    // The canary's requests only: ingress-nginx labels them with the canary upstream.
+    expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query).toContain('ingress="myapp",canary!=""');
   });
 
   test('another Prometheus: MetricTemplates <name>-error-rate and <name>-latency-p99 with the router\'s queries, and templateRefs', () => {
@@ -326,6 +336,7 @@ describe('header and cookie rules: Flagger\'s A/B test', () => {
   test('nginx: analysis.match with the header and the cookie as Flagger\'s ingress router reads them; iterations 10 by default', () => {
     const manifests = abTest({ canary: { ...v2, traffic: SEEDS }, analysis: rollback() });
     expect(manifests).toMatchSnapshot();
+    expect(ofKind(manifests, 'MetricTemplate').map((m) => m.metadata.name)).toEqual(['myapp-error-rate', 'myapp-latency-p99']);
     const analysis = analysisOf(manifests);
     expect(analysis.match).toEqual([{ headers: { stage: { exact: 'gray' } } }, { headers: { cookie: { exact: 'canary' } } }]);
     expect(analysis.iterations).toBe(10);
@@ -401,7 +412,7 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
   test('the Deployment <name> runs the idle color; routes to the Services Flagger generates: <name> (primary) and <name>-canary (preview)', () => {
     const manifests = blueGreen({ previewHost: 'preview.myapp.example.com', analysis: rollback() });
     expect(manifests).toMatchSnapshot();
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'Ingress/myapp-preview', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'Ingress/myapp-preview', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
     const deployment = find(manifests, 'Deployment', 'myapp');
     expect([deployment.spec.replicas, deployment.spec.template.metadata.labels]).toEqual([3, { app: 'myapp', version: 'v2' }]);
     expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp' } });
@@ -409,15 +420,19 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
     expect(spec.provider).toBe('kubernetes');
     expect(spec.ingressRef).toBeUndefined();
     expect(spec.service).toEqual({ port: 8080, targetPort: 80 });
+    // Blue-green's built-in metrics would read the app's own metrics: the library's queries of the
+    // preview route go into MetricTemplates.
     expect(spec.analysis).toEqual({
       interval: '1m',
       iterations: 10,
       threshold: 3,
       metrics: [
-        { name: 'request-success-rate', interval: '2m', thresholdRange: { min: 95 } },
-        { name: 'request-duration', interval: '2m', thresholdRange: { max: 500 } },
+        { name: 'error-rate', interval: '2m', templateRef: { name: 'myapp-error-rate' }, thresholdRange: { max: 5 } },
+        { name: 'latency-p99', interval: '2m', templateRef: { name: 'myapp-latency-p99' }, thresholdRange: { max: 0.5 } },
       ],
     });
+    // The new color's requests come through the preview Ingress.
+    expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query).toContain('ingress="myapp-preview",canary=""');
     expect(find(manifests, 'Ingress', 'myapp').spec.rules[0].http.paths[0].backend.service.name).toBe('myapp');
     expect(find(manifests, 'Ingress', 'myapp-preview').spec.rules[0].http.paths[0].backend.service.name).toBe('myapp-canary');
     expect(ofKind(manifests, 'Service')).toEqual([]);
@@ -426,6 +441,7 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
   test('iterations and interval from FlaggerOptions and the analysis', () => {
     const analysis = analysisOf(blueGreen({
       engine: DeliveryEngine.flagger({ iterations: 30 }),
+      previewHost: 'preview.myapp.example.com',
       analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 1, interval: Duration.hours(1), failureLimit: 0 }),
     }));
     expect([analysis.iterations, analysis.interval, analysis.threshold, analysis.metrics[0].interval]).toEqual([30, '60m', 1, '120m']);
@@ -455,13 +471,18 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
       maxErrorRate: 5,
       errorRateQuery: '100 * sum(rate(http_requests_total{service="{{service}}",version="{{version}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{service="{{service}}",version="{{version}}"}[{{window}}]))',
     });
-    expect(find(blueGreen({ analysis }), 'MetricTemplate', 'myapp-error-rate').spec.query)
+    expect(find(blueGreen({ analysis, previewHost: 'preview.myapp.example.com' }), 'MetricTemplate', 'myapp-error-rate').spec.query)
       .toBe('100 * sum(rate(http_requests_total{service="myapp-canary",version="v2",code=~"5.."}[2m])) / sum(rate(http_requests_total{service="myapp-canary",version="v2"}[2m]))');
-    // ingress-nginx counts requests by Ingress: the router's query must not measure the active
-    // color's Ingress <name>. (It names the Ingress after <name>-canary, which does not exist: see
-    // the README on blue-green analysis on ingress-nginx under Flagger.)
+    // ingress-nginx counts requests by Ingress: the router's query measures the preview Ingress,
+    // not the active color's Ingress <name>.
     const nginxQuery = find(blueGreen({ previewHost: 'preview.myapp.example.com', analysis: rollback(OTHER_PROMETHEUS) }), 'MetricTemplate', 'myapp-error-rate').spec.query;
+    expect(nginxQuery).toContain('ingress="myapp-preview",canary=""');
     expect(nginxQuery).not.toContain('ingress="myapp",');
+  });
+
+  test('throws when the analysis would measure the preview through ingress-nginx without a previewHost', () => {
+    expect(() => blueGreen({ analysis: rollback() })).toThrow(
+      'BlueGreenRelease \'myapp\': analysis ("CanaryAnalysis.prometheus(...)") needs previewHost under DeliveryEngine.flagger() with this router');
   });
 
   test('the release exposes targetDeployment; activeService says why it does not exist', () => {
