@@ -1,11 +1,12 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
+import type { PrometheusRule, PrometheusRuleSpecGroupsRules } from '../imports/monitoring.coreos.com';
 import { CanaryAnalysis, CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
 import { promDuration } from './promql';
 import { objectMetadata } from './metadata';
 import { ResolvedRelease, appMetadata } from './release-base';
 import { fail } from './validation';
+import { prometheusOperatorApi } from './upstream';
 
 /** Who is analysed: the version, the Service that runs it, and whether it gets a canary's share. */
 export interface AnalysedVersion {
@@ -44,6 +45,7 @@ export function seconds(d: Duration): string {
  * error rate (or p99 latency) stays above the limit for `failureLimit` more evaluations.
  */
 export function analysisPrometheusRule(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, who: AnalysedVersion, rollBack: string): PrometheusRule {
+  const { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } = prometheusOperatorApi();
   const queries = analysisQueries(scope, release, analysis, who);
   const labels = { severity: 'critical', app: release.name, version: who.version };
   const holdFor = analysis.failureLimit > 0 ? promDuration(Duration.seconds(analysis.interval.toSeconds() * analysis.failureLimit)) : undefined;

@@ -1,16 +1,10 @@
 import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
+import type {
   AnalysisTemplate,
   AnalysisTemplateSpecMetrics,
-  AnalysisTemplateSpecMetricsFailureLimit,
-  Rollout,
   RolloutProps,
-  RolloutSpecStrategyBlueGreenMaxUnavailable,
-  RolloutSpecStrategyCanaryMaxSurge,
-  RolloutSpecStrategyCanaryMaxUnavailable,
   RolloutSpecStrategyCanarySteps,
-  RolloutSpecStrategyCanaryStepsPauseDuration,
 } from '../imports/argoproj.io';
 import { AnalysedVersion, analysisQueries, seconds } from './analysis-queries';
 import { CanaryAnalysis } from './canary-analysis';
@@ -22,6 +16,7 @@ import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './re
 import { ReleaseTrack } from './release-track';
 import { trackDeployment } from './track-deployment';
 import { fail } from './validation';
+import { argoRolloutsApi } from './upstream';
 
 /** Options of `DeliveryEngine.argoRollouts()`. */
 export interface ArgoRolloutsOptions {
@@ -51,6 +46,7 @@ const ENGINE = 'DeliveryEngine.argoRollouts()';
  * AnalysisTemplate `<name>` run in the background from the first step.
  */
 export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRolloutsOptions): CanaryObjects {
+  const { RolloutSpecStrategyCanaryMaxSurge, RolloutSpecStrategyCanaryMaxUnavailable } = argoRolloutsApi();
   const { release, stable, canary } = plan;
   const { name, router, owner } = release;
   if (options.autoPromotion !== undefined) {
@@ -131,6 +127,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
  * `<name>-preview`; the pre-promotion analysis from `analysis`.
  */
 export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: ArgoRolloutsOptions): BlueGreenObjects {
+  const { RolloutSpecStrategyBlueGreenMaxUnavailable } = argoRolloutsApi();
   const { release, active, idle } = plan;
   const { name, router, owner } = release;
   if (router.routesBySubset) {
@@ -182,6 +179,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
 
 /** The plan as Argo Rollouts steps; with no plan, the canary's own weight (or none) and a pause for a human. */
 function rolloutSteps(plan: CanaryPlan): RolloutSpecStrategyCanarySteps[] {
+  const { RolloutSpecStrategyCanaryStepsPauseDuration } = argoRolloutsApi();
   const steps: RolloutSpecStrategyCanarySteps[] = plan.steps.length > 0
     ? plan.steps.map((step) => step.type === CanaryStepType.SHIFT_TRAFFIC
       ? { setWeight: step.weight }
@@ -198,6 +196,7 @@ function rolloutSteps(plan: CanaryPlan): RolloutSpecStrategyCanarySteps[] {
 
 /** AnalysisTemplate `<name>`: the error rate (and p99 latency) of the analysed version. */
 function analysisTemplate(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, who: AnalysedVersion): AnalysisTemplate {
+  const { AnalysisTemplate, AnalysisTemplateSpecMetricsFailureLimit } = argoRolloutsApi();
   const queries = analysisQueries(scope, release, analysis, who);
   const common = {
     interval: promDuration(analysis.interval),
@@ -251,6 +250,7 @@ function intOrString<T>(value: string | number | undefined, cls: { fromNumber(n:
  * int-or-string ports.
  */
 function rolloutObject(scope: Construct, release: ResolvedRelease, track: ReleaseTrack, props: RolloutProps): ApiObject {
+  const { Rollout } = argoRolloutsApi();
   const manifest = Rollout.manifest(props);
   return new ApiObject(scope, 'Rollout', { ...manifest, spec: { ...manifest.spec, template: podTemplate(release, track) } });
 }

@@ -1,7 +1,7 @@
 import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import {
+import type {
   Canary,
   CanarySpecAnalysis,
   CanarySpecAnalysisMatch,
@@ -9,9 +9,6 @@ import {
   CanarySpecIngressRef,
   CanarySpecProvider,
   CanarySpecService,
-  CanarySpecTargetRefKind,
-  MetricTemplate,
-  MetricTemplateSpecProviderType,
 } from '../imports/flagger.app';
 import { analysisQueries, seconds } from './analysis-queries';
 import { CanaryAnalysis } from './canary-analysis';
@@ -23,6 +20,7 @@ import { ResolvedRelease, appMetadata, checkObjectName, releaseService } from '.
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
 import { trackDeployment } from './track-deployment';
 import { checkInteger, fail } from './validation';
+import { flaggerApi } from './upstream';
 
 /** Options of `DeliveryEngine.flagger()`. */
 export interface FlaggerOptions {
@@ -129,6 +127,7 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
  * over the primary, `<name>-canary` over the new version as the preview), and a Canary `<name>`.
  */
 export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options: FlaggerOptions): BlueGreenObjects {
+  const { CanarySpecProvider } = flaggerApi();
   const { release, active, idle } = plan;
   const { name, router, owner } = release;
   if (router.routesBySubset) {
@@ -279,6 +278,7 @@ function canaryObject(
   isCanary: boolean,
   options: FlaggerOptions,
 ): Canary {
+  const { Canary, CanarySpecTargetRefKind } = flaggerApi();
   const analysis = release.analysis;
   const metrics = analysis ? flaggerMetrics(scope, release, routing, analysis, version, isCanary, options) : undefined;
   return new Canary(scope, 'Canary', {
@@ -299,6 +299,7 @@ function canaryObject(
 }
 
 function flaggerMetrics(scope: Construct, release: ResolvedRelease, routing: FlaggerRouting, analysis: CanaryAnalysis, version: string, isCanary: boolean, options: FlaggerOptions): CanarySpecAnalysisMetrics[] {
+  const { CanarySpecProvider, MetricTemplate, MetricTemplateSpecProviderType } = flaggerApi();
   const server = options.metricsServer ?? FLAGGER_DEFAULT_METRICS_SERVER;
   // Only Istio's built-in metrics are the new version's own (by destination workload, p99):
   // Flagger's ingress-nginx ones count the whole Ingress, old and new version together, and

@@ -1,20 +1,18 @@
 import { Construct } from 'constructs';
-import {
+import type {
   HttpRoute,
   HttpRouteSpecRules,
   HttpRouteSpecRulesBackendRefs,
   HttpRouteSpecRulesMatches,
   HttpRouteSpecRulesMatchesHeaders,
-  HttpRouteSpecRulesMatchesHeadersType,
-  HttpRouteSpecRulesMatchesPathType,
 } from '../imports/gateway.networking.k8s.io';
-import { CanarySpecProvider } from '../imports/flagger.app';
 import { cookieHeaderPattern } from './cookie-match';
 import type { FlaggerRouting } from './flagger-engine';
 import { HeaderMatch, HeaderMatchType } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
 import { checkDns1123Label, checkHost, checkPath, fail } from './validation';
+import { flaggerApi, gatewayApiApi } from './upstream';
 
 /** A Gateway (or a listener of one) that an HTTPRoute attaches to. */
 export interface GatewayParentRef {
@@ -151,6 +149,7 @@ export function bindGatewayApiBlueGreen(scope: Construct, options: GatewayApiRou
  * header matches (pkg/router/gateway_api.go).
  */
 export function gatewayApiFlaggerRouting(options: GatewayApiRouterOptions, routing: CanaryRouting): FlaggerRouting {
+  const { CanarySpecProvider } = flaggerApi();
   if (routing.header) checkHeaderValueLength(routing);
   return {
     provider: CanarySpecProvider.GATEWAYAPI_V1,
@@ -174,6 +173,7 @@ function checkHeaderValueLength(routing: CanaryRouting): void {
 }
 
 function pathMatch(options: GatewayApiRouterOptions, header?: HttpRouteSpecRulesMatchesHeaders): HttpRouteSpecRulesMatches {
+  const { HttpRouteSpecRulesMatchesPathType } = gatewayApiApi();
   return {
     path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: options.path },
     headers: header ? [header] : undefined,
@@ -182,12 +182,14 @@ function pathMatch(options: GatewayApiRouterOptions, header?: HttpRouteSpecRules
 
 /** Header names are case-insensitive in Gateway API; regexes are anchored so search and full-match agree. */
 function headerMatch(header: HeaderMatch): HttpRouteSpecRulesMatchesHeaders {
+  const { HttpRouteSpecRulesMatchesHeadersType } = gatewayApiApi();
   return header.type === HeaderMatchType.EXACT
     ? { name: header.name, type: HttpRouteSpecRulesMatchesHeadersType.EXACT, value: header.value }
     : { name: header.name, type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: header.anchoredPattern };
 }
 
 function cookieMatch(cookie: string, value: string): HttpRouteSpecRulesMatchesHeaders {
+  const { HttpRouteSpecRulesMatchesHeadersType } = gatewayApiApi();
   return { name: 'Cookie', type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: cookieHeaderPattern(cookie, value) };
 }
 
@@ -200,6 +202,7 @@ function httpRoute(
   rules: HttpRouteSpecRules[],
   metadata: CanaryRouting['metadata'],
 ): HttpRoute {
+  const { HttpRoute } = gatewayApiApi();
   return new HttpRoute(scope, id, {
     metadata: objectMetadata(name, metadata.labels, metadata.annotations),
     spec: {

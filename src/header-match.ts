@@ -1,4 +1,5 @@
-import { RE2JS } from 're2js';
+import type { RE2JS as RE2JSType } from 're2js';
+import { lazyRequire } from './upstream';
 import { checkHeaderName, escapeRegex, fail } from './validation';
 
 /** How a `HeaderMatch` compares the header's value. */
@@ -57,6 +58,8 @@ export class HeaderMatch {
       fail(owner, 'pattern', pattern, 'must be at most 1024 characters (Istio limits regular expressions in size)');
     }
     try {
+      // Loaded on first use: most releases have no regex, and importing the library stays cheap.
+      const { RE2JS } = lazyRequire<{ RE2JS: typeof RE2JSType }>('re2js');
       RE2JS.compile(pattern);
     } catch (e) {
       fail(owner, 'pattern', pattern, `must be a valid RE2 regular expression: ${(e as Error).message}`);

@@ -1,18 +1,18 @@
 import { Construct } from 'constructs';
-import {
+import type {
   DestinationRule,
   VirtualService,
   VirtualServiceSpecHttp,
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpRoute,
 } from '../imports/networking.istio.io';
-import { CanarySpecProvider } from '../imports/flagger.app';
 import { cookieHeaderPattern } from './cookie-match';
 import type { FlaggerRouting } from './flagger-engine';
 import { HeaderMatch, HeaderMatchType } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting, RoutedTrack } from './traffic-router';
 import { checkDns1123Label, checkHost, fail } from './validation';
+import { flaggerApi, istioApi } from './upstream';
 
 /** Options of `TrafficRouter.istio()`. */
 export interface IstioRouterOptions {
@@ -146,6 +146,7 @@ export function bindIstioBlueGreen(scope: Construct, options: IstioRouterOptions
  * Canary's `service.hosts`/`gateways`; the A/B matches are Istio matches.
  */
 export function istioFlaggerRouting(options: IstioRouterOptions, routing: CanaryRouting): FlaggerRouting {
+  const { CanarySpecProvider } = flaggerApi();
   if (options.subsets) {
     fail(routing.owner, 'router', 'TrafficRouter.istio({ subsets: true })', 'cannot be used with DeliveryEngine.flagger(): Flagger generates the VirtualService and its own DestinationRules (<name>-primary, <name>-canary); use TrafficRouter.istio() (by host)');
   }
@@ -187,6 +188,7 @@ function virtualService(
   http: VirtualServiceSpecHttp[],
   metadata: CanaryRouting['metadata'],
 ): VirtualService {
+  const { VirtualService } = istioApi();
   return new VirtualService(scope, id, {
     metadata: objectMetadata(name, metadata.labels, metadata.annotations),
     spec: { hosts, gateways, http },
@@ -195,6 +197,7 @@ function virtualService(
 
 /** DestinationRule `<name>`: one subset per track, named `<v>`, keyed by the `version` label. */
 function destinationRule(scope: Construct, name: string, tracks: RoutedTrack[], metadata: CanaryRouting['metadata'], byVersion: boolean): DestinationRule {
+  const { DestinationRule } = istioApi();
   return new DestinationRule(scope, 'DestinationRule', {
     metadata: objectMetadata(name, metadata.labels, metadata.annotations),
     spec: {

@@ -1,13 +1,13 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
-import { CanarySpecIngressRefKind, CanarySpecProvider } from '../imports/flagger.app';
+import type { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
 import type { FlaggerRouting } from './flagger-engine';
 import { HeaderMatchType } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
 import { QUALIFIED_NAME, checkHost, checkPath, fail, isQualifiedName } from './validation';
+import { flaggerApi } from './upstream';
 
 /** Options of `TrafficRouter.nginx()`. */
 export interface NginxRouterOptions {
@@ -144,6 +144,7 @@ export function nginxArgoTrafficRouting(scope: Construct, options: NginxRouterOp
  * `exact`/`regex` into `canary-by-header-value`/`-pattern` (pkg/router/ingress.go).
  */
 export function nginxFlaggerRouting(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): FlaggerRouting {
+  const { CanarySpecIngressRefKind, CanarySpecProvider } = flaggerApi();
   checkNginxCharacters(routing);
   mainIngress(scope, options, routing, routing.service);
   return {

@@ -1,7 +1,7 @@
 import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
+import type { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
 import { CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
 import type { FlaggerRouting } from './flagger-engine';
 import { GatewayApiRouterOptions, bindGatewayApiBlueGreen, bindGatewayApiCanary, gatewayApiFlaggerRouting, validateGatewayApiOptions } from './gateway-api-router';
