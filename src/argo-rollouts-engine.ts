@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type {
   AnalysisTemplate,
   AnalysisTemplateSpecMetrics,
-  RolloutProps,
+  RolloutSpecStrategy,
   RolloutSpecStrategyCanarySteps,
 } from '../imports/argoproj.io';
 import { AnalysedVersion, analysisQueries, seconds } from './analysis-queries';
@@ -97,26 +97,19 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   });
 
   const analysis = plan.analysis ? analysisTemplate(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, route: name, isCanary: trafficRouted }) : undefined;
-  const rollout = rolloutObject(scope, release, newest, {
-    metadata: objectMetadata(name, appMetadata(release).labels, release.metadata.annotations),
-    spec: {
-      replicas: stable.replicas ?? 1,
-      selector: { matchLabels: { app: name } },
-      strategy: {
-        canary: {
-          // With TrafficRouter.service() the Service `<name>` keeps selecting every pod (replica
-          // ratio). So it does with Istio subsets: they are subsets of `<name>`'s endpoints, and
-          // narrowed to the stable pods it would leave the canary subset empty.
-          stableService: trafficRouted && !router.routesBySubset ? name : undefined,
-          canaryService: `${name}-canary`,
-          trafficRouting: trafficRouting && plan.weightTotal !== 100 ? { ...trafficRouting, maxTrafficWeight: plan.weightTotal } : trafficRouting,
-          scaleDownDelaySeconds: trafficRouted && options.scaleDownDelay ? options.scaleDownDelay.toSeconds() : undefined,
-          maxSurge: intOrString(surge.maxSurge, RolloutSpecStrategyCanaryMaxSurge),
-          maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyCanaryMaxUnavailable),
-          steps,
-          analysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
-        },
-      },
+  const rollout = rolloutObject(scope, release, newest, stable.replicas ?? 1, {
+    canary: {
+      // With TrafficRouter.service() the Service `<name>` keeps selecting every pod (replica
+      // ratio). So it does with Istio subsets: they are subsets of `<name>`'s endpoints, and
+      // narrowed to the stable pods it would leave the canary subset empty.
+      stableService: trafficRouted && !router.routesBySubset ? name : undefined,
+      canaryService: `${name}-canary`,
+      trafficRouting: trafficRouting && plan.weightTotal !== 100 ? { ...trafficRouting, maxTrafficWeight: plan.weightTotal } : trafficRouting,
+      scaleDownDelaySeconds: trafficRouted && options.scaleDownDelay ? options.scaleDownDelay.toSeconds() : undefined,
+      maxSurge: intOrString(surge.maxSurge, RolloutSpecStrategyCanaryMaxSurge),
+      maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyCanaryMaxUnavailable),
+      steps,
+      analysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
     },
   });
   return { service, canaryService, rollout };
@@ -157,21 +150,14 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   if (analysis && !previewService) {
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs the preview Service under ${ENGINE}: the pre-promotion analysis measures the preview; set preview to true`);
   }
-  const rollout = rolloutObject(scope, release, newest, {
-    metadata: objectMetadata(name, appMetadata(release).labels, release.metadata.annotations),
-    spec: {
-      replicas: newest.replicas ?? 1,
-      selector: { matchLabels: { app: name } },
-      strategy: {
-        blueGreen: {
-          activeService: name,
-          previewService: previewService ? `${name}-preview` : undefined,
-          autoPromotionEnabled: options.autoPromotion ?? false,
-          maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyBlueGreenMaxUnavailable),
-          scaleDownDelaySeconds: options.scaleDownDelay?.toSeconds(),
-          prePromotionAnalysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
-        },
-      },
+  const rollout = rolloutObject(scope, release, newest, newest.replicas ?? 1, {
+    blueGreen: {
+      activeService: name,
+      previewService: previewService ? `${name}-preview` : undefined,
+      autoPromotionEnabled: options.autoPromotion ?? false,
+      maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyBlueGreenMaxUnavailable),
+      scaleDownDelaySeconds: options.scaleDownDelay?.toSeconds(),
+      prePromotionAnalysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
     },
   });
   return { activeService, previewService, rollout };
@@ -249,9 +235,13 @@ function intOrString<T>(value: string | number | undefined, cls: { fromNumber(n:
  * fields whose JSON names they spell differently (`setHostnameAsFQDN`, `hostIPC`) and
  * int-or-string ports.
  */
-function rolloutObject(scope: Construct, release: ResolvedRelease, track: ReleaseTrack, props: RolloutProps): ApiObject {
+function rolloutObject(scope: Construct, release: ResolvedRelease, track: ReleaseTrack, replicas: number, strategy: RolloutSpecStrategy): ApiObject {
   const { Rollout } = argoRolloutsApi();
-  const manifest = Rollout.manifest(props);
+  const manifest = Rollout.manifest({
+    metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
+    // Every version's pods: Argo Rollouts tells them apart by its pod-template hash.
+    spec: { replicas, selector: { matchLabels: { app: release.name } }, strategy },
+  });
   return new ApiObject(scope, 'Rollout', { ...manifest, spec: { ...manifest.spec, template: podTemplate(release, track) } });
 }
 
