@@ -17,4 +17,5 @@ module.exports = {
   transformIgnorePatterns: [`^(?!.*/node_modules/${ESM_ONLY}).*/node_modules/`],
   resolver: '<rootDir>/test/esm-resolver.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
