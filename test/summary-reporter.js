@@ -6,7 +6,8 @@
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-    process.stderr.write(`tests: ${results.numPassedTests} passed, ${failed} failed\n`);
+    // On exit, so that it comes after jest's own summary, which is written after the reporters.
+    process.once('exit', () => process.stderr.write(`tests: ${results.numPassedTests} passed, ${failed} failed\n`));
   }
 }
 
