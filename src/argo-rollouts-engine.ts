@@ -80,7 +80,8 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   const service = releaseService(scope, 'Service', release, name, { app: name });
   const canaryService = releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name });
   const newest = canary ?? stable;
-  const surge = rollingUpdate(release);
+  const deployment = scratchDeployment(release, newest);
+  const surge = rollingUpdate(release, deployment);
   const trafficRouting = router._bindArgoCanary(scope, {
     owner,
     name,
@@ -97,7 +98,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   });
 
   const analysis = plan.analysis ? analysisTemplate(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, route: name, isCanary: trafficRouted }) : undefined;
-  const rollout = rolloutObject(scope, release, newest, stable.replicas ?? 1, {
+  const rollout = rolloutObject(scope, release, deployment, stable.replicas ?? 1, {
     canary: {
       // With TrafficRouter.service() the Service `<name>` keeps selecting every pod (replica
       // ratio). So it does with Istio subsets: they are subsets of `<name>`'s endpoints, and
@@ -126,13 +127,14 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   if (router.routesBySubset) {
     fail(owner, 'router', 'TrafficRouter.istio({ subsets: true })', `cannot cut over under ${ENGINE}: the routes name version subsets, while Argo Rollouts switches the Service selectors; use TrafficRouter.istio() (by host)`);
   }
-  const surge = rollingUpdate(release);
+  const newest = idle ?? active;
+  const deployment = scratchDeployment(release, newest);
+  const surge = rollingUpdate(release, deployment);
   if (plan.analysis && !plan.previewHost && router._measuresByHost) {
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the pre-promotion analysis measures the preview's requests through the router, and without previewHost no request reaches the preview through it (the analysis would always pass)`);
   }
   const activeService = releaseService(scope, 'Service', release, name, { app: name });
   const previewService = plan.preview ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name }) : undefined;
-  const newest = idle ?? active;
   router.bindBlueGreen(scope, {
     owner,
     name,
@@ -150,7 +152,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   if (analysis && !previewService) {
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs the preview Service under ${ENGINE}: the pre-promotion analysis measures the preview; set preview to true`);
   }
-  const rollout = rolloutObject(scope, release, newest, newest.replicas ?? 1, {
+  const rollout = rolloutObject(scope, release, deployment, newest.replicas ?? 1, {
     blueGreen: {
       activeService: name,
       previewService: previewService ? `${name}-preview` : undefined,
@@ -214,9 +216,8 @@ function analysisTemplate(scope: Construct, release: ResolvedRelease, analysis: 
  * ReplicaSets too (its default maxUnavailable is 25%, the library's 0). A Recreate strategy has
  * no Rollout equivalent.
  */
-function rollingUpdate(release: ResolvedRelease): { maxSurge?: string | number; maxUnavailable?: string | number } {
-  const scratch = new Chart(new App(), 'strategy');
-  const strategy = ApiObject.of(trackDeployment(scratch, release, { version: 'v0', image: 'strategy' })).toJson().spec.strategy;
+function rollingUpdate(release: ResolvedRelease, deployment: DeploymentJson): { maxSurge?: string | number; maxUnavailable?: string | number } {
+  const strategy = deployment.spec.strategy;
   if (strategy?.type === 'Recreate') {
     fail(release.owner, 'strategy', 'DeploymentStrategy.recreate()', `has no equivalent under ${ENGINE}: a Rollout replaces pods by its canary or blue-green strategy; leave strategy out or use a rolling update`);
   }
@@ -235,22 +236,27 @@ function intOrString<T>(value: string | number | undefined, cls: { fromNumber(n:
  * fields whose JSON names they spell differently (`setHostnameAsFQDN`, `hostIPC`) and
  * int-or-string ports.
  */
-function rolloutObject(scope: Construct, release: ResolvedRelease, track: ReleaseTrack, replicas: number, strategy: RolloutSpecStrategy): ApiObject {
+function rolloutObject(scope: Construct, release: ResolvedRelease, deployment: DeploymentJson, replicas: number, strategy: RolloutSpecStrategy): ApiObject {
   const { Rollout } = argoRolloutsApi();
   const manifest = Rollout.manifest({
     metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
     // Every version's pods: Argo Rollouts tells them apart by its pod-template hash.
     spec: { replicas, selector: { matchLabels: { app: release.name } }, strategy },
   });
-  return new ApiObject(scope, 'Rollout', { ...manifest, spec: { ...manifest.spec, template: podTemplate(release, track) } });
+  return new ApiObject(scope, 'Rollout', { ...manifest, spec: { ...manifest.spec, template: deployment.spec.template } });
+}
+
+/** The parts of a Deployment's JSON the Rollout takes over. */
+interface DeploymentJson {
+  readonly spec: { readonly template: unknown; readonly strategy?: { type?: string; rollingUpdate?: { maxSurge?: string | number; maxUnavailable?: string | number } } };
 }
 
 /**
- * The pod template the track's Deployment would have (same container merge, probe, labels and
- * security settings), built in a scratch app so nothing but the Rollout is emitted.
+ * The Deployment the track would have under plain manifests (same container merge, probe,
+ * labels, security settings and strategy), built once in a scratch app so nothing but the
+ * Rollout is emitted: its pod template and strategy become the Rollout's.
  */
-function podTemplate(release: ResolvedRelease, track: ReleaseTrack): unknown {
-  const scratch = new Chart(new App(), 'pod-template');
-  const deployment = trackDeployment(scratch, release, track);
-  return ApiObject.of(deployment).toJson().spec.template;
+function scratchDeployment(release: ResolvedRelease, track: ReleaseTrack): DeploymentJson {
+  const scratch = new Chart(new App(), 'rollout-template');
+  return ApiObject.of(trackDeployment(scratch, release, track)).toJson();
 }
