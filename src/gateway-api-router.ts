@@ -6,12 +6,12 @@ import type {
   HttpRouteSpecRulesMatches,
   HttpRouteSpecRulesMatchesHeaders,
 } from '../imports/gateway.networking.k8s.io';
-import { cookieHeaderPattern } from './cookie-match';
+import { cookieHeaderPattern, stringMatch } from './request-match';
 import type { FlaggerRouting } from './flagger-engine';
 import { HeaderMatch, HeaderMatchType } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
-import { checkDns1123Label, checkHost, checkPath, fail } from './validation';
+import { checkDns1123Label, checkHost, checkPath, fail, isIpAddress } from './validation';
 import { flaggerApi, gatewayApiApi } from './upstream';
 
 /** A Gateway (or a listener of one) that an HTTPRoute attaches to. */
@@ -58,7 +58,6 @@ export interface GatewayApiRouterOptions {
 }
 
 const OWNER = 'TrafficRouter.gatewayApi';
-const IP_ADDRESS = /^\d+(\.\d+){3}$/;
 
 /** Validates the options of `TrafficRouter.gatewayApi()` and fills in the defaults. */
 export function validateGatewayApiOptions(options: GatewayApiRouterOptions): GatewayApiRouterOptions {
@@ -92,7 +91,7 @@ export function validateGatewayApiOptions(options: GatewayApiRouterOptions): Gat
 /** A Gateway API hostname: a DNS subdomain, optionally `*.`-prefixed, not an IP address. */
 export function checkHostname(prop: string, hostname: string, owner = OWNER): void {
   checkHost(owner, prop, hostname);
-  if (IP_ADDRESS.test(hostname)) fail(owner, prop, hostname, 'must be a hostname, not an IP address (Gateway API rejects them)');
+  if (isIpAddress(hostname)) fail(owner, prop, hostname, 'must be a hostname, not an IP address (Gateway API rejects them)');
 }
 
 /**
@@ -159,7 +158,7 @@ export function gatewayApiFlaggerRouting(options: GatewayApiRouterOptions, routi
       match: options.path && options.path !== '/' ? [{ uri: { prefix: options.path } }] : undefined,
     },
     headerMatch: (header) => ({
-      headers: { [header.name]: header.type === HeaderMatchType.EXACT ? { exact: header.value } : { regex: header.anchoredPattern } },
+      headers: { [header.name]: stringMatch(header) },
     }),
     cookieMatch: (cookie) => ({ headers: { Cookie: { regex: cookieHeaderPattern(cookie, 'always') } } }),
   };

@@ -6,9 +6,9 @@ import type {
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpRoute,
 } from '../imports/networking.istio.io';
-import { cookieHeaderPattern } from './cookie-match';
+import { cookieHeaderPattern, stringMatch } from './request-match';
 import type { FlaggerRouting } from './flagger-engine';
-import { HeaderMatch, HeaderMatchType } from './header-match';
+import { HeaderMatch } from './header-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting, RoutedTrack } from './traffic-router';
 import { checkDns1123Label, checkHost, fail } from './validation';
@@ -171,8 +171,7 @@ function checkIstioHeader(routing: CanaryRouting): void {
 
 /** Istio matches header names in lowercase, and a regex against the whole value (RE2). */
 function headerMatch(header: HeaderMatch): VirtualServiceSpecHttpMatch {
-  const value = header.type === HeaderMatchType.EXACT ? { exact: header.value } : { regex: header.anchoredPattern };
-  return { headers: { [header.name.toLowerCase()]: value } };
+  return { headers: { [header.name.toLowerCase()]: stringMatch(header) } };
 }
 
 function cookieMatch(cookie: string, value: string): VirtualServiceSpecHttpMatch {

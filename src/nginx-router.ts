@@ -4,9 +4,10 @@ import { Construct, IConstruct } from 'constructs';
 import type { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
 import type { FlaggerRouting } from './flagger-engine';
 import { HeaderMatchType } from './header-match';
+import { stringMatch } from './request-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
-import { QUALIFIED_NAME, checkHost, checkPath, fail, isQualifiedName } from './validation';
+import { QUALIFIED_NAME, checkHost, checkPath, fail, isIpAddress, isQualifiedName } from './validation';
 import { flaggerApi } from './upstream';
 
 /** Options of `TrafficRouter.nginx()`. */
@@ -53,7 +54,6 @@ export interface NginxRouterOptions {
 
 const PREFIX = 'nginx.ingress.kubernetes.io/';
 const OWNER = 'TrafficRouter.nginx';
-const IP_ADDRESS = /^\d+(\.\d+){3}$/;
 const AFFINITY_ANNOTATIONS = [`${PREFIX}affinity`, `${PREFIX}affinity-canary-behavior`, `${PREFIX}upstream-hash-by`];
 /**
  * ingress-nginx's annotation validation (parser.BasicCharsRegex) accepts only these characters in
@@ -68,7 +68,7 @@ const NGINX_REGEX_CHARS = /^[-._~a-zA-Z0-9/:^$[\](){}*+?|&=\\]+$/;
 export function validateNginxOptions(options: NginxRouterOptions): NginxRouterOptions {
   if (options.host !== undefined) {
     checkHost(OWNER, 'options.host', options.host);
-    if (IP_ADDRESS.test(options.host)) fail(OWNER, 'options.host', options.host, 'must be a DNS name, not an IP address (the API server rejects an Ingress host that is an IP)');
+    if (isIpAddress(options.host)) fail(OWNER, 'options.host', options.host, 'must be a DNS name, not an IP address (the API server rejects an Ingress host that is an IP)');
   }
   const path = options.path ?? '/';
   checkPath(OWNER, 'options.path', path);
@@ -154,7 +154,7 @@ export function nginxFlaggerRouting(scope: Construct, options: NginxRouterOption
     // Flagger reads the key `cookie` (exactly) as the cookie rule; a header rule on the Cookie
     // header keeps its meaning as `Cookie` (ingress-nginx matches header names case-insensitively).
     headerMatch: (header) => ({
-      headers: { [header.name === 'cookie' ? 'Cookie' : header.name]: header.type === HeaderMatchType.EXACT ? { exact: header.value } : { regex: header.anchoredPattern } },
+      headers: { [header.name === 'cookie' ? 'Cookie' : header.name]: stringMatch(header) },
     }),
     cookieMatch: (cookie) => ({ headers: { cookie: { exact: cookie } } }),
   };
@@ -189,7 +189,7 @@ function canaryRuleAnnotations(routing: CanaryRouting): { [key: string]: string 
 export function bindNginxBlueGreen(scope: Construct, options: NginxRouterOptions, routing: BlueGreenRouting): void {
   mainIngress(scope, options, routing, routing.activeService);
   if (routing.previewHost && routing.previewService) {
-    if (IP_ADDRESS.test(routing.previewHost)) {
+    if (isIpAddress(routing.previewHost)) {
       fail(routing.owner, 'previewHost', routing.previewHost, 'must be a DNS name, not an IP address, with TrafficRouter.nginx() (the API server rejects an Ingress host that is an IP)');
     }
     if (routing.previewHost === options.host) {

@@ -73,6 +73,11 @@ export function checkPort(owner: string, prop: string, value: unknown): number {
 }
 
 /** A DNS-1123 subdomain, lowercase, optionally with a leading `*.` wildcard label. */
+/** Whether a host is a dotted IPv4 address (which passes as a DNS subdomain, digits being allowed). */
+export function isIpAddress(host: string): boolean {
+  return /^\d+(\.\d+){3}$/.test(host);
+}
+
 export function checkHost(owner: string, prop: string, value: unknown): string {
   const s = checkString(owner, prop, value);
   const bare = s.startsWith('*.') ? s.slice(2) : s;

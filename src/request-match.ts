@@ -1,3 +1,4 @@
+import { HeaderMatch, HeaderMatchType } from './header-match';
 import { escapeRegex } from './validation';
 
 /**
@@ -10,4 +11,12 @@ import { escapeRegex } from './validation';
  */
 export function cookieHeaderPattern(name: string, value: string): string {
   return `^(?:.*;\\s*)?${escapeRegex(name)}=${escapeRegex(value)}(?:\\s*;.*)?$`;
+}
+
+/**
+ * A header rule as an Istio-style string match, `{ exact }` or `{ regex }` (anchored): what
+ * an Istio VirtualService and a Flagger Canary's `analysis.match` both take.
+ */
+export function stringMatch(header: HeaderMatch): { exact?: string; regex?: string } {
+  return header.type === HeaderMatchType.EXACT ? { exact: header.value } : { regex: header.anchoredPattern };
 }
