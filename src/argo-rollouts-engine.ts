@@ -11,7 +11,7 @@ import { CanaryAnalysis } from './canary-analysis';
 import { promDuration } from './promql';
 import { CanaryStepType } from './canary-step';
 import { objectMetadata } from './metadata';
-import { ResolvedRelease, appMetadata, releaseService } from './release-base';
+import { ResolvedRelease, appMetadata, releaseService, routingBase } from './release-base';
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
 import { ReleaseTrack } from './release-track';
 import { trackDeployment } from './track-deployment';
@@ -83,10 +83,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   const deployment = scratchDeployment(release, newest);
   const surge = rollingUpdate(release, deployment);
   const trafficRouting = router._bindArgoCanary(scope, {
-    owner,
-    name,
-    servicePort: release.servicePort,
-    metadata: appMetadata(release),
+    ...routingBase(release),
     service,
     stable: { version: stable.version, slug: 'stable' },
     canary: { version: newest.version, slug: 'canary' },
@@ -136,10 +133,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   const activeService = releaseService(scope, 'Service', release, name, { app: name });
   const previewService = plan.preview ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name }) : undefined;
   router.bindBlueGreen(scope, {
-    owner,
-    name,
-    servicePort: release.servicePort,
-    metadata: appMetadata(release),
+    ...routingBase(release),
     activeService,
     active: { version: active.version, slug: 'active' },
     idle: idle ? { version: idle.version, slug: 'preview' } : undefined,

@@ -16,7 +16,7 @@ import { CanaryStepType } from './canary-step';
 import { HeaderMatch } from './header-match';
 import { objectMetadata } from './metadata';
 import { promDuration } from './promql';
-import { ResolvedRelease, appMetadata, checkObjectName, releaseService } from './release-base';
+import { ResolvedRelease, appMetadata, checkObjectName, releaseService, routingBase } from './release-base';
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
 import { trackDeployment } from './track-deployment';
 import { checkInteger, fail } from './validation';
@@ -95,10 +95,7 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   const newest = canary ?? stable;
   const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, { single: true });
   const routing = router._bindFlagger(scope, {
-    owner,
-    name,
-    servicePort: release.servicePort,
-    metadata: appMetadata(release),
+    ...routingBase(release),
     service: scratchService(release, name),
     stable: { version: stable.version, slug: 'primary' },
     canary: { version: newest.version, slug: 'canary' },
@@ -141,10 +138,7 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
   const deployment = trackDeployment(scope, release, newest, { single: true });
   // Flagger generates these Services; the routes name them, but they are not emitted.
   router.bindBlueGreen(scope, {
-    owner,
-    name,
-    servicePort: release.servicePort,
-    metadata: appMetadata(release),
+    ...routingBase(release),
     activeService: scratchService(release, name),
     active: { version: active.version, slug: 'primary' },
     idle: idle ? { version: idle.version, slug: 'canary' } : undefined,

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { analysisPrometheusRule } from './analysis-queries';
-import { appMetadata, releaseService } from './release-base';
+import { releaseService, routingBase } from './release-base';
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
 import { trackDeployment, versionSlug } from './track-deployment';
 
@@ -18,10 +18,7 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
   const canaryService = canary ? releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name, version: canary.version }) : undefined;
 
   router.bindCanary(scope, {
-    owner: release.owner,
-    name,
-    servicePort: release.servicePort,
-    metadata: appMetadata(release),
+    ...routingBase(release),
     service,
     stable: { version: stable.version, slug: versionSlug(stable.version), deployment: stableDeployment },
     canary: canary && canaryDeployment ? { version: canary.version, slug: versionSlug(canary.version), deployment: canaryDeployment } : undefined,
@@ -53,10 +50,7 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
   const previewService = plan.preview && idle ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name, version: idle.version }) : undefined;
 
   router.bindBlueGreen(scope, {
-    owner: release.owner,
-    name,
-    servicePort: release.servicePort,
-    metadata: appMetadata(release),
+    ...routingBase(release),
     activeService,
     active: { version: active.version, slug: versionSlug(active.version), deployment: activeDeployment },
     idle: idle ? { version: idle.version, slug: versionSlug(idle.version), deployment: idleDeployment } : undefined,

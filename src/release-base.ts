@@ -113,6 +113,11 @@ export function appMetadata(release: ResolvedRelease): ApiObjectMetadata {
   return { labels: { ...release.metadata.labels, app: release.name }, annotations: release.metadata.annotations };
 }
 
+/** What every router binding starts with: who asks, the app name, the port and the metadata. */
+export function routingBase(release: ResolvedRelease): { owner: string; name: string; servicePort: number; metadata: ApiObjectMetadata } {
+  return { owner: release.owner, name: release.name, servicePort: release.servicePort, metadata: appMetadata(release) };
+}
+
 /** Every generated object name must be a DNS label of at most 63 characters. */
 export function checkObjectName(release: ResolvedRelease, objectName: string, what: string): void {
   if (objectName.length > 63) {
