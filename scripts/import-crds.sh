@@ -2,17 +2,14 @@
 # Regenerate the typed CRD bindings in imports/ with `cdk8s import`.
 #
 # Usage:
-#   scripts/import-crds.sh [CRD_DIR]      # offline (default CRD_DIR: ../shared/crds, relative to the repo root)
+#   scripts/import-crds.sh [CRD_DIR]      # offline (default CRD_DIR: crds/ in the repo root)
 #   scripts/import-crds.sh --online       # fetch the pinned URLs listed under `imports:` in cdk8s.yaml
 #
 # Offline mode reads every *.yaml / *.yml file in CRD_DIR (non-CRD documents are ignored),
 # concatenates them and runs ONE `cdk8s import --language typescript --output imports`.
 # cdk8s names each generated module after the API group, so the result is one file per
 # group: networking.istio.io.ts, gateway.networking.k8s.io.ts, argoproj.io.ts,
-# flagger.app.ts, monitoring.coreos.com.ts. The CRD YAML itself is never copied into the
-# repo; only the generated TypeScript is kept. Versions of the local CRDs: see
-# ../shared/crds/SOURCE.md (istio 1.30.3, gateway-api v1.6.1, argo-rollouts v1.9.1,
-# flagger v1.44.0, prometheus-operator v0.93.0).
+# flagger.app.ts, monitoring.coreos.com.ts. The versions of the CRDs: crds/SOURCE.md.
 #
 # Online: cdk8s.yaml lists the raw upstream URLs of the same pinned versions, so
 # plain `npx cdk8s import` (no arguments) fetches them too. Caveat: plain `cdk8s import`
@@ -53,7 +50,7 @@ if [[ "${1:-}" == "--online" ]]; then
     }')
   [[ "$i" -gt 0 ]] || { echo "error: no imports: listed in cdk8s.yaml" >&2; exit 1; }
 else
-  CRD_DIR="${1:-$ROOT/../shared/crds}"
+  CRD_DIR="${1:-$ROOT/crds}"
 fi
 
 [[ -d "$CRD_DIR" ]] || { echo "error: CRD folder not found: $CRD_DIR" >&2; exit 1; }

@@ -58,10 +58,9 @@ const KUBERNETES_MODELS: { [apiVersionKind: string]: Validator } = {
 
 /**
  * Flagger's CRDs (flagger.app: Canary, MetricTemplate, AlertProvider), as published upstream
- * (v1.44.0, see ../shared/crds/SOURCE.md). They are not in this repository: CI clones the repo
- * with `shared/` beside it, as here.
+ * (v1.44.0, see crds/SOURCE.md).
  */
-export const FLAGGER_CRD = path.join(__dirname, '..', '..', 'shared', 'crds', 'flagger.yaml');
+export const FLAGGER_CRD = path.join(__dirname, '..', 'crds', 'flagger.yaml');
 
 /** Every `openAPIV3Schema` of a CRD file, by `<group>/<version>/<kind>`; read once per file. */
 const crdSchemas = new Map<string, Map<string, AnySchemaObject>>();
@@ -71,7 +70,7 @@ function loadCrdSchemas(file: string): Map<string, AnySchemaObject> {
   if (cached) return cached;
   if (!fs.existsSync(file)) {
     throw new Error(`the CRD file ${file} does not exist: it holds the upstream schemas some objects are validated against. `
-      + 'Check out the shared folder beside the repository (shared/crds/, see shared/crds/SOURCE.md); tests do not skip this check');
+      + 'It is part of the repository (crds/, see crds/SOURCE.md); tests do not skip this check');
   }
   const schemas = new Map<string, AnySchemaObject>();
   for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
