@@ -50,7 +50,10 @@ export interface FlaggerService {
   readonly match?: CanarySpecService['match'];
 }
 
-/** How a router looks to Flagger: its provider and what the Canary's `service` says. */
+/**
+ * How a router looks to Flagger: its provider and what the Canary's `service` says.
+ * @internal
+ */
 export interface FlaggerRouting {
   readonly provider: CanarySpecProvider;
   readonly ingressRef?: CanarySpecIngressRef;

@@ -146,6 +146,7 @@ export function bindGatewayApiBlueGreen(scope: Construct, options: GatewayApiRou
  * For Flagger: it generates the HTTPRoute `<name>` from the Canary's `service.gatewayRefs`,
  * `hosts` and `match` (the path); the A/B matches are Istio-style matches it maps to HTTPRoute
  * header matches (pkg/router/gateway_api.go).
+ * @internal
  */
 export function gatewayApiFlaggerRouting(options: GatewayApiRouterOptions, routing: CanaryRouting): FlaggerRouting {
   const { CanarySpecProvider } = flaggerApi();

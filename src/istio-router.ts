@@ -144,6 +144,7 @@ export function bindIstioBlueGreen(scope: Construct, options: IstioRouterOptions
 /**
  * For Flagger: it generates the VirtualService `<name>` and its DestinationRules from the
  * Canary's `service.hosts`/`gateways`; the A/B matches are Istio matches.
+ * @internal
  */
 export function istioFlaggerRouting(options: IstioRouterOptions, routing: CanaryRouting): FlaggerRouting {
   const { CanarySpecProvider } = flaggerApi();

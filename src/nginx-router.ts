@@ -125,6 +125,7 @@ export function bindNginxCanary(scope: Construct, options: NginxRouterOptions, r
  * For Argo Rollouts: the main Ingress `<name>` only (Argo Rollouts creates the canary Ingress
  * `<name>-<name>-canary` and sets its weight), and the Rollout's `trafficRouting` carrying the
  * header and cookie rules as `additionalIngressAnnotations`.
+ * @internal
  */
 export function nginxArgoTrafficRouting(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting {
   mainIngress(scope, options, routing, routing.service);
@@ -142,6 +143,7 @@ export function nginxArgoTrafficRouting(scope: Construct, options: NginxRouterOp
  * copies the Ingress into `<name>-canary` itself). In an A/B test Flagger turns a `cookie`
  * match's `exact` value into `canary-by-cookie` (the cookie's name) and a header's
  * `exact`/`regex` into `canary-by-header-value`/`-pattern` (pkg/router/ingress.go).
+ * @internal
  */
 export function nginxFlaggerRouting(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting): FlaggerRouting {
   const { CanarySpecIngressRefKind, CanarySpecProvider } = flaggerApi();

@@ -20,7 +20,7 @@ const ROOT = path.resolve(__dirname, '..');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 const PACKAGE_NAME = 'cdk8s-progressive-delivery';
 /** What a fresh clone holds that the build and the package read. */
-const SOURCES = ['src', 'imports', 'package.json', 'package-lock.json', 'tsconfig.jsii.json', 'README.md', 'LICENSE'];
+const SOURCES = ['src', 'imports', 'package.json', 'package-lock.json', 'tsconfig.jsii.json', 'tsconfig.dts.json', 'README.md', 'LICENSE'];
 const PEERS = ['cdk8s', 'cdk8s-plus-27', 'constructs'];
 
 /** Runs a command; on failure, throws with its output. */
@@ -112,6 +112,8 @@ test('API.md is current (regenerate it with `npm run docgen`)', () => {
 describe('a fresh cdk8s app that installs the tarball', () => {
   let app: string;
   let charts: { [chart: string]: K8sObject[] };
+  /** Every file the app's type-check loaded, relative to the app. */
+  let typeCheckedFiles: string[];
 
   beforeAll(() => {
     app = path.join(work, 'app');
@@ -129,7 +131,8 @@ describe('a fresh cdk8s app that installs the tarball', () => {
     // Linked peers: npm's peer placement trips over links (arborist "reading 'matches'" of
     // null), and the links' versions are the ones this repository pins anyway.
     run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', '--legacy-peer-deps'], app);
-    run('node', [path.join(NODE_MODULES, 'typescript', 'bin', 'tsc'), '-p', '.'], app);
+    typeCheckedFiles = run('node', [path.join(NODE_MODULES, 'typescript', 'bin', 'tsc'), '-p', '.', '--listFiles'], app)
+      .split('\n').filter((f) => f !== '').map((f) => path.relative(app, f));
     run(path.join(NODE_MODULES, '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], app);
 
     charts = {};
@@ -146,6 +149,16 @@ describe('a fresh cdk8s app that installs the tarball', () => {
     for (const peer of PEERS) {
       expect(fs.realpathSync(path.join(app, 'node_modules', peer))).toBe(fs.realpathSync(path.join(NODE_MODULES, peer)));
     }
+  });
+
+  test("a user's type-check sees the public API only: no @internal member, no generated CRD bindings", () => {
+    const ours = typeCheckedFiles.filter((f) => f.startsWith(`node_modules/${PACKAGE_NAME}/`));
+    expect(ours).toContain(`node_modules/${PACKAGE_NAME}/lib/src/index.d.ts`);
+    // The generated bindings (argoproj.io alone is 1.1 MB of declarations) are implementation details.
+    expect(ours.filter((f) => f.includes('/lib/imports/'))).toEqual([]);
+    const internals = ours.flatMap((f) => fs.readFileSync(path.join(app, f), 'utf-8').split('\n')
+      .filter((line) => /@internal|^\s*(abstract\s+)?_\w+\(/.test(line)).map((line) => `${f}: ${line.trim()}`));
+    expect(internals).toEqual([]);
   });
 
   test('cdk8s synth writes one YAML file per chart, every object valid against the upstream schemas', () => {
