@@ -1,13 +1,14 @@
 import { Construct } from 'constructs';
 import { analysisPrometheusRule } from './analysis-queries';
 import { releaseService, routingBase } from './release-base';
-import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
+import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan, checkCanaryHasPods } from './release-plan';
 import { trackDeployment, versionSlug } from './track-deployment';
 
 /** Plain manifests: a Deployment per track, the Services, the router's objects, alerts for the analysis. */
 export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
   const { release, stable, canary } = plan;
   const { name, router } = release;
+  checkCanaryHasPods(release.owner, plan, plan.weight);
   const stableDeployment = trackDeployment(scope, release, stable);
   const canaryDeployment = canary ? trackDeployment(scope, release, canary) : undefined;
 

@@ -87,3 +87,23 @@ export function resolvePlan(owner: string, steps: CanaryStep[] | undefined, weig
     return weight;
   });
 }
+
+/**
+ * A canary whose pods the library sizes (`canary.replicas`) must have pods while any request
+ * is sent to it: a header or cookie rule, or `weight` above 0 (the weight routed while the
+ * canary runs at that size; 0 where a controller scales the canary with its weight). With 0
+ * pods those requests fail (503).
+ */
+export function checkCanaryHasPods(owner: string, plan: CanaryPlan, weight: number): void {
+  if (plan.canary?.replicas !== 0) return;
+  const receives: string[] = [];
+  if (plan.header) receives.push('a header rule (canary.traffic.header)');
+  if (plan.cookie !== undefined) receives.push('a cookie rule (canary.traffic.cookie)');
+  if (weight > 0) {
+    receives.push(plan.canary.step !== undefined ? `weight ${weight} at steps[${plan.canary.step}]` : `weight ${weight} (canary.traffic.weight)`);
+  }
+  if (receives.length > 0) {
+    fail(owner, 'canary.replicas', 0, `must be at least 1 while the canary receives requests (${receives.join(', ')}): a version with no pods answers them with 503; `
+      + 'leave the canary out, or give it pods and no traffic yet');
+  }
+}

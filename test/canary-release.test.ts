@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { CanaryRelease, CanaryReleaseProps, HeaderMatch, TrafficRouter } from '../src';
+import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../src';
 import { K8sObject, PATH_LABEL, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, synthValid } from './util';
 
 /** The DESIGN.md app: service port 8080 to container port 80. */
@@ -243,5 +243,38 @@ describe('CanaryRelease bad input', () => {
     const header = { name: 'stage', value: 'gray' } as unknown as HeaderMatch;
     expect(() => synth({ ...myapp, stable: v1, canary: { ...v2, traffic: { header } }, router: TrafficRouter.nginx() }))
       .toThrow('canary.traffic.header ({"name":"stage","value":"gray"}) must be a HeaderMatch');
+  });
+});
+
+describe('a canary with no pods receives no requests', () => {
+  const istio = () => TrafficRouter.istio({ hosts: ['myapp.example.com'] });
+  const plan = [CanaryStep.shiftTraffic(0), CanaryStep.shiftTraffic(10), CanaryStep.shiftTraffic(100)];
+  const noPods = { ...v2, replicas: 0 };
+  const refused = /CanaryRelease 'myapp': canary\.replicas \(0\) must be at least 1 while the canary receives requests \((.+)\): a version with no pods answers them with 503/;
+
+  test.each<[string, Partial<CanaryReleaseProps>, string]>([
+    ['a weight on Istio', { router: istio(), canary: { ...noPods, traffic: { weight: 10 } } }, 'weight 10 (canary.traffic.weight)'],
+    ['a weight on nginx', { router: TrafficRouter.nginx({ host: 'myapp.example.com' }), canary: { ...noPods, traffic: { weight: 1 } } }, 'weight 1 (canary.traffic.weight)'],
+    ['a header rule', { router: istio(), canary: { ...noPods, traffic: { header: HeaderMatch.exact('stage', 'gray') } } }, 'a header rule (canary.traffic.header)'],
+    ['a cookie rule', { router: istio(), canary: { ...noPods, traffic: { cookie: 'canary' } } }, 'a cookie rule (canary.traffic.cookie)'],
+    ['a step with weight', { router: istio(), steps: plan, canary: { ...noPods, step: 1 } }, 'weight 10 at steps[1]'],
+    ['Argo Rollouts with a header rule', { router: istio(), engine: DeliveryEngine.argoRollouts(), canary: { ...noPods, traffic: { header: HeaderMatch.exact('stage', 'gray') } } }, 'a header rule (canary.traffic.header)'],
+  ])('%s is an error naming canary.replicas', (_case, props, reason) => {
+    expect(() => synth({ ...myapp, stable: v1, ...props } as CanaryReleaseProps)).toThrow(refused);
+    expect(() => synth({ ...myapp, stable: v1, ...props } as CanaryReleaseProps)).toThrow(`(${reason})`);
+  });
+
+  test('0 replicas and no traffic yet is a canary being prepared: allowed', () => {
+    const { manifests } = synth({ ...myapp, stable: v1, router: istio(), steps: plan, canary: { ...noPods, step: 0 } });
+
+    expect(find(manifests, 'Deployment', 'myapp-v2').spec.replicas).toBe(0);
+  });
+
+  test('under Argo Rollouts a weighted plan is allowed: the controller scales the canary with its weight', () => {
+    const { manifests } = synth({ ...myapp, stable: v1, router: istio(), engine: DeliveryEngine.argoRollouts(), steps: plan, canary: noPods });
+
+    expect(find(manifests, 'Rollout', 'myapp').spec.strategy.canary.steps.slice(0, 4)).toEqual([
+      { setCanaryScale: { replicas: 0 } }, { setWeight: 0 }, { setCanaryScale: { matchTrafficWeight: true } }, { setWeight: 10 },
+    ]);
   });
 });
