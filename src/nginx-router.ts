@@ -42,6 +42,15 @@ export interface NginxRouterOptions {
   readonly tlsSecretName?: string;
 
   /**
+   * A TLS Secret for a blue-green release's `previewHost`, on the Ingress `<name>-preview`
+   * (a certificate for `host` rarely covers the preview's host, so `tlsSecretName` is not
+   * reused there). Needs a `BlueGreenRelease` with `previewHost`.
+   * @default - the preview is served without TLS
+   * @see https://kubernetes.github.io/ingress-nginx/user-guide/tls/
+   */
+  readonly previewTlsSecretName?: string;
+
+  /**
    * Extra annotations on the main Ingress only (ingress-nginx ignores those of a canary
    * Ingress). `nginx.ingress.kubernetes.io/canary*` annotations are the library's own, and
    * session affinity is refused because ingress-nginx then skips the canary rules for
@@ -75,12 +84,14 @@ export function validateNginxOptions(options: NginxRouterOptions): NginxRouterOp
   const ingressClassName = options.ingressClassName ?? 'nginx';
   if (ingressClassName.includes('*')) fail(OWNER, 'options.ingressClassName', ingressClassName, 'must be a DNS subdomain');
   checkHost(OWNER, 'options.ingressClassName', ingressClassName);
-  if (options.tlsSecretName !== undefined) {
-    if (options.tlsSecretName.includes('*')) fail(OWNER, 'options.tlsSecretName', options.tlsSecretName, 'must be a DNS subdomain');
-    checkHost(OWNER, 'options.tlsSecretName', options.tlsSecretName);
-    if (options.host === undefined) {
-      fail(OWNER, 'options.tlsSecretName', options.tlsSecretName, 'needs options.host: a TLS certificate is served for a host');
-    }
+  for (const key of ['tlsSecretName', 'previewTlsSecretName'] as const) {
+    const secret = options[key];
+    if (secret === undefined) continue;
+    if (typeof secret !== 'string' || secret.includes('*')) fail(OWNER, `options.${key}`, secret, 'must be a Secret name (a DNS subdomain)');
+    checkHost(OWNER, `options.${key}`, secret);
+  }
+  if (options.tlsSecretName !== undefined && options.host === undefined) {
+    fail(OWNER, 'options.tlsSecretName', options.tlsSecretName, 'needs options.host: a TLS certificate is served for a host');
   }
   checkNginxAnnotations(OWNER, 'options.annotations', options.annotations);
   for (const [key, value] of Object.entries(options.annotations ?? {})) {
@@ -197,11 +208,11 @@ export function bindNginxBlueGreen(scope: Construct, options: NginxRouterOptions
     if (routing.previewHost === options.host) {
       fail(routing.owner, 'previewHost', routing.previewHost, 'must differ from the router\'s host: two Ingresses for one host and path would fight over it');
     }
-    const preview: NginxRouterOptions = { ...options, host: routing.previewHost, tlsSecretName: undefined };
+    const preview: NginxRouterOptions = { ...options, host: routing.previewHost, tlsSecretName: options.previewTlsSecretName };
     ingress(scope, 'PreviewIngress', `${routing.name}-preview`, preview, routing.previewService, routing.servicePort, routing.metadata.labels, {
       ...routing.metadata.annotations,
       ...options.annotations,
-    }, false);
+    }, true);
   }
 }
 
@@ -232,6 +243,10 @@ function claimLocation(scope: Construct, options: NginxRouterOptions, owner: str
  * refusing canary and affinity annotations in the release's metadata (which goes on every Ingress).
  */
 function mainIngress(scope: Construct, options: NginxRouterOptions, routing: CanaryRouting | BlueGreenRouting, service: kplus.Service): kplus.Ingress {
+  if (options.previewTlsSecretName !== undefined && !('previewHost' in routing && routing.previewHost !== undefined && routing.previewService !== undefined)) {
+    fail(routing.owner, 'router', `TrafficRouter.nginx({ previewTlsSecretName: ${JSON.stringify(options.previewTlsSecretName)} })`,
+      'needs a BlueGreenRelease with previewHost (and a preview): there is no Ingress <name>-preview to serve over TLS');
+  }
   checkNginxAnnotations(routing.owner, 'metadata.annotations', routing.metadata.annotations);
   claimLocation(scope, options, routing.owner);
   return ingress(scope, 'Ingress', routing.name, options, service, routing.servicePort, routing.metadata.labels, {

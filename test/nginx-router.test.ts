@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryTraffic, HeaderMatch, NginxRouterOptions, TrafficRouter } from '../src';
+import { BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryRelease, CanaryTraffic, DeliveryEngine, HeaderMatch, NginxRouterOptions, TrafficRouter } from '../src';
 import { K8sObject, find, objectIds, synthValid } from './util';
 
 const A = 'nginx.ingress.kubernetes.io/';
@@ -260,6 +260,41 @@ describe('blue-green through ingress-nginx', () => {
     expect(preview.spec.rules[0].host).toBe('preview.example.com');
     expect(preview.spec.rules[0].http.paths[0].path).toBe('/app');
     expect(preview.spec.tls).toBeUndefined();
+  });
+
+  function blueGreen(options: NginxRouterOptions, props: Partial<BlueGreenReleaseProps> = { previewHost: 'preview.example.com' }): K8sObject[] {
+    const chart = Testing.chart();
+    new BlueGreenRelease(chart, 'myapp', { ...myapp, blue: v1, green: v2, active: BlueGreenColor.BLUE, ...props, router: TrafficRouter.nginx(options) });
+    return synthValid(chart);
+  }
+
+  test.each<[string, DeliveryEngine | undefined]>([
+    ['plain manifests', undefined],
+    ['Argo Rollouts', DeliveryEngine.argoRollouts()],
+    ['Flagger', DeliveryEngine.flagger()],
+  ])('previewTlsSecretName serves the preview host over TLS with its own certificate (%s)', (_engine, engine) => {
+    const manifests = blueGreen({ host: 'myapp.example.com', tlsSecretName: 'myapp-tls', previewTlsSecretName: 'preview-tls' }, { previewHost: 'preview.example.com', engine });
+
+    expect(find(manifests, 'Ingress', 'myapp').spec.tls).toEqual([{ hosts: ['myapp.example.com'], secretName: 'myapp-tls' }]);
+    expect(find(manifests, 'Ingress', 'myapp-preview').spec.tls).toEqual([{ hosts: ['preview.example.com'], secretName: 'preview-tls' }]);
+  });
+
+  test('the preview can have TLS while the main host has none', () => {
+    const manifests = blueGreen({ host: 'myapp.example.com', previewTlsSecretName: 'preview-tls' });
+
+    expect(find(manifests, 'Ingress', 'myapp').spec.tls).toBeUndefined();
+    expect(find(manifests, 'Ingress', 'myapp-preview').spec.tls).toEqual([{ hosts: ['preview.example.com'], secretName: 'preview-tls' }]);
+  });
+
+  test('previewTlsSecretName without a preview Ingress to serve is an error', () => {
+    expect(() => blueGreen({ host: 'myapp.example.com', previewTlsSecretName: 'preview-tls' }, {})).toThrow(
+      "BlueGreenRelease 'myapp': router (\"TrafficRouter.nginx({ previewTlsSecretName: \\\"preview-tls\\\" })\") needs a BlueGreenRelease with previewHost (and a preview): there is no Ingress <name>-preview to serve over TLS");
+    expect(() => synthCanary({ weight: 10 }, { host: 'myapp.example.com', previewTlsSecretName: 'preview-tls' })).toThrow(
+      /CanaryRelease 'myapp': router .* needs a BlueGreenRelease with previewHost/);
+  });
+
+  test('previewTlsSecretName must be a Secret name', () => {
+    expect(() => TrafficRouter.nginx({ previewTlsSecretName: 'Preview_TLS' })).toThrow(/TrafficRouter.nginx: options.previewTlsSecretName \("Preview_TLS"\)/);
   });
 });
 
