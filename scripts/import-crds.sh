@@ -4,6 +4,7 @@
 # Usage:
 #   scripts/import-crds.sh [CRD_DIR]      # offline (default CRD_DIR: crds/ in the repo root)
 #   scripts/import-crds.sh --online       # fetch the pinned URLs listed under `imports:` in cdk8s.yaml
+#   scripts/import-crds.sh --check        # offline from crds/; exit 1 if imports/ differs from what it generates
 #
 # Offline mode reads every *.yaml / *.yml file in CRD_DIR (non-CRD documents are ignored),
 # concatenates them and runs ONE `cdk8s import --language typescript --output imports`.
@@ -31,6 +32,12 @@ OUT_DIR="$ROOT/imports"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+
+CHECK=no
+if [[ "${1:-}" == "--check" ]]; then
+  CHECK=yes
+  shift
+fi
 
 if [[ "${1:-}" == "--online" ]]; then
   CRD_DIR="$WORK/crds"
@@ -83,6 +90,15 @@ generated=("$WORK/imports"/*.ts)
 old=("$OUT_DIR"/*.ts)
 shopt -u nullglob
 [[ ${#generated[@]} -gt 0 ]] || { echo "error: cdk8s import generated nothing" >&2; exit 1; }
+
+if [[ "$CHECK" == yes ]]; then
+  if diff -r -q "$WORK/imports" "$OUT_DIR" >&2; then
+    echo "imports/ is what cdk8s import generates from $CRD_DIR" >&2
+    exit 0
+  fi
+  echo "error: imports/ differs from what cdk8s import generates from $CRD_DIR: run npm run import" >&2
+  exit 1
+fi
 
 mkdir -p "$OUT_DIR"
 if [[ ${#old[@]} -gt 0 ]]; then rm -f -- "${old[@]}"; fi
