@@ -482,3 +482,36 @@ describe('bad input under Argo Rollouts', () => {
       .toThrow('CanaryRelease \'myapp\': engine (DeliveryEngine.argoRollouts()) does not support this router (PlainRouter): use TrafficRouter.service(), .nginx(), .istio() or .gatewayApi()');
   });
 });
+
+describe('moving to Argo Rollouts: first the stable version alone, then the canary', () => {
+  // A Rollout's first revision skips the steps: applied first with a canary, v2 would run for
+  // everyone at once. README recipe 9 moves in two commits; these are the two charts.
+  const release = (canaryTrack?: { version: string; image: string }) => canary({
+    router: TrafficRouter.istio({ hosts: ['myapp.com'] }),
+    steps: PLAN,
+    analysis: errorRate(),
+    stable: v1,
+    canary: canaryTrack,
+  });
+  const commit1 = release(undefined);
+  const commit2 = release({ version: 'v2', image: 'myapp:v2' });
+  const rollout = (manifests: K8sObject[]) => find(manifests, 'Rollout', 'myapp');
+  const containers = (manifests: K8sObject[]) => rollout(manifests).spec.template.spec.containers;
+
+  test('commit 1, stable alone: the first revision runs v1, with the plan already in place and the route at 100/0', () => {
+    expect(containers(commit1).map((c: any) => c.image)).toEqual(['myapp:v1']);
+    expect(rollout(commit1).spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v1' });
+    expect(canaryStrategy(commit1).steps).toEqual(PLAN_STEPS);
+    const weighted = find(commit1, 'VirtualService', 'myapp').spec.http.find((r: any) => r.name === 'weighted');
+    expect(weighted.route.map((d: any) => [d.destination.host, d.weight])).toEqual([['myapp', 100], ['myapp-canary', 0]]);
+  });
+
+  test('commit 2, the canary added: only the pod template changes, so the Rollout walks the plan from v1 to v2', () => {
+    expect(containers(commit2).map((c: any) => c.image)).toEqual(['myapp:v2']);
+    expect(rollout(commit2).spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v2' });
+    const withoutTemplate = (manifests: K8sObject[]) => manifests.map((o) => o.kind === 'Rollout' ? { ...o, spec: { ...o.spec, template: undefined } } : o);
+    expect(withoutTemplate(commit2)).toEqual(withoutTemplate(commit1).map((o) => o.kind === 'AnalysisTemplate' ? find(commit2, 'AnalysisTemplate', 'myapp') : o));
+    // The analysis asks about the version it judges; everything else is byte-identical.
+    expect(JSON.stringify(find(commit2, 'AnalysisTemplate', 'myapp')).replace(/v2/g, 'v1')).toEqual(JSON.stringify(find(commit1, 'AnalysisTemplate', 'myapp')));
+  });
+});
