@@ -2,6 +2,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as path from 'path';
 import { FLAGGER_CRD, K8sObject, crdValidator, podsSelectedBy, promqlExpressions, promqlSyntaxErrors, synthValid, validateObject } from './util';
+import { promqlOperators } from './promql-operators';
 
 const deployment = (spec: object): K8sObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec });
 const validSpec = {
@@ -49,6 +50,10 @@ describe('synthValid', () => {
     const rule = (r: object): K8sObject => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'p' }, spec: { groups: [{ name: 'g', rules: [r] }] } });
     expect(() => validateObject(rule({ alert: 'A', expr: 'up == 0', for: '5m' }))).not.toThrow();
     expect(() => validateObject(rule({ alert: 'A', expr: 'up == 0', for: 'five minutes' }))).toThrow('monitoring.coreos.com/v1/PrometheusRule "p" is invalid: data/spec/groups/0/rules/0/for must match pattern');
+    // The CRD's patterns are Go regular expressions, matched with RE2 as the API server does.
+    const group = (strategy: string): K8sObject => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'p' }, spec: { groups: [{ name: 'g', partial_response_strategy: strategy, rules: [] }] } });
+    expect(() => validateObject(group('WARN'))).not.toThrow();
+    expect(() => validateObject(group('ignore'))).toThrow('data/spec/groups/0/partial_response_strategy must match pattern "^(?i)(abort|warn)?$"');
   });
 
   describe('Flagger objects, against the upstream CRD schema', () => {
@@ -99,7 +104,7 @@ describe('synthValid', () => {
     });
 
     test('fails, naming the file, when the CRD file is missing', () => {
-      expect(FLAGGER_CRD).toBe(path.resolve(__dirname, '..', '..', 'shared', 'crds', 'flagger.yaml'));
+      expect(FLAGGER_CRD).toBe(path.resolve(__dirname, '..', 'crds', 'flagger.yaml'));
       const missing = path.join(__dirname, 'no-such-crds', 'flagger.yaml');
       const validate = crdValidator(() => missing, 'flagger.app', 'v1beta1', 'Canary');
       expect(() => validate(canary(analysis))).toThrow(`the CRD file ${missing} does not exist`);
@@ -170,5 +175,18 @@ describe('promqlSyntaxErrors', () => {
       { apiVersion: 'flagger.app/v1beta1', kind: 'MetricTemplate', metadata: { name: 'f' }, spec: { provider: { type: 'prometheus' }, query: 'up > 0' } },
     ];
     expect(promqlExpressions(manifests)).toEqual([['PrometheusRule p A', 'up == 0'], ['AnalysisTemplate t m', 'up'], ['MetricTemplate f', 'up > 0']]);
+  });
+});
+
+describe('promqlOperators', () => {
+  test('groups operators as Prometheus does: `or` binds loosest, `bool` and `on()` kept as modifiers', () => {
+    expect(promqlOperators('a / b >= 0 or on() vector(0)', 2)).toEqual([['a / b', '>=', '0'], 'or', 'on()', 'vector(0)']);
+    expect(promqlOperators('a / (b >= 0 or on() vector(0))', 1)).toEqual(['a', '/', '(b >= 0 or on() vector(0))']);
+    expect(promqlOperators('(x) > bool 5', 1)).toEqual(['(x)', '>', 'bool', '5']);
+    expect(promqlOperators('((x))', 3)).toBe('x');
+  });
+
+  test('throws on an expression that does not parse', () => {
+    expect(() => promqlOperators('sum(x >', 1)).toThrow('not PromQL');
   });
 });

@@ -9,12 +9,11 @@ import * as path from 'path';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
 import Ajv, { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import { Chart, Testing } from 'cdk8s';
+import { RE2JS } from 're2js';
 import { parseAllDocuments } from 'yaml';
 import { AnalysisTemplate, Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
 import { VirtualService as IstioVirtualService, DestinationRule as IstioDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
-// ESM only: jest transpiles it (jest.config.js) and test/esm-resolver.js resolves its exports.
-import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -61,6 +60,9 @@ const KUBERNETES_MODELS: { [apiVersionKind: string]: Validator } = {
  * (v1.44.0, see crds/SOURCE.md).
  */
 export const FLAGGER_CRD = path.join(__dirname, '..', 'crds', 'flagger.yaml');
+
+/** prometheus-operator's CRDs (monitoring.coreos.com: PrometheusRule, ServiceMonitor), v0.93.0. */
+export const PROMETHEUS_OPERATOR_CRD = path.join(__dirname, '..', 'crds', 'prometheus-operator.yaml');
 
 /** Every `openAPIV3Schema` of a CRD file, by `<group>/<version>/<kind>`; read once per file. */
 const crdSchemas = new Map<string, Map<string, AnySchemaObject>>();
@@ -132,6 +134,15 @@ function describeError(e: ErrorObject): string {
 }
 
 /**
+ * ajv's `code.regExp`: RE2 semantics (Go's regexp, which the API server uses for `pattern`).
+ * ajv keys compiled patterns by `toString()`, so each must print its own pattern.
+ */
+const re2RegExp = Object.assign((pattern: string) => {
+  const re = RE2JS.compile(pattern);
+  return { test: (value: string) => re.matcher(value).find(), toString: () => `RE2(${pattern})` };
+}, { code: 'RE2JS' });
+
+/**
  * A validator for one kind of a CRD file, compiled once, on first use (so a test run that
  * emits no such object does not read the file). `file` is a function so that tests can point
  * it elsewhere; a missing file fails, naming it.
@@ -145,7 +156,9 @@ export function crdValidator(file: () => string, group: string, version: string,
       if (!schema) throw new Error(`${file()} has no schema for ${group}/${version} ${kind}`);
       const formats = new Set<string>();
       const jsonSchema = structuralToJsonSchema(schema, formats) as AnySchemaObject;
-      ajv = new Ajv({ strict: false, allErrors: false });
+      // CRD patterns are Go (RE2) regular expressions, e.g. `^(?i)(abort|warn)?$`, which
+      // JavaScript's RegExp does not parse: match them with RE2, as the API server does.
+      ajv = new Ajv({ strict: false, allErrors: false, code: { regExp: re2RegExp } });
       for (const name of formats) {
         const range = INT_FORMATS[name];
         ajv.addFormat(name, range ? { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= range[0] && n <= range[1] } : true);
@@ -170,11 +183,10 @@ export function crdValidator(file: () => string, group: string, version: string,
  * - Gateway API: `@kubernetes-models/gateway-api` (gateway.networking.k8s.io/v1).
  * - Argo Rollouts: `@kubernetes-models/argo-rollouts` (argoproj.io/v1alpha1 Rollout and
  *   AnalysisTemplate).
- * - prometheus-operator: `@kubernetes-models/prometheus-operator` (monitoring.coreos.com/v1
- *   PrometheusRule), an ES module only package: see jest.config.js.
- * - Flagger: no @kubernetes-models package exists, so Canary and MetricTemplate are validated
- *   against the OpenAPI v3 schema of the upstream CRD itself (`FLAGGER_CRD`), with ajv: see
- *   `crdValidator`.
+ * - Flagger and prometheus-operator: validated against the OpenAPI v3 schema of the upstream
+ *   CRDs in crds/ themselves (`FLAGGER_CRD`, `PROMETHEUS_OPERATOR_CRD`), with ajv: see
+ *   `crdValidator`. (No @kubernetes-models package exists for Flagger; the one for
+ *   prometheus-operator needs Node 22 and lags the pinned version.)
  */
 export const CUSTOM_RESOURCE_MODELS: { [apiVersionKind: string]: Validator } = {
   'networking.istio.io/v1/VirtualService': model(IstioVirtualService, 'networking.istio.io/v1beta1'),
@@ -184,7 +196,7 @@ export const CUSTOM_RESOURCE_MODELS: { [apiVersionKind: string]: Validator } = {
   'gateway.networking.k8s.io/v1/HTTPRoute': model(HTTPRoute),
   'argoproj.io/v1alpha1/Rollout': model(Rollout),
   'argoproj.io/v1alpha1/AnalysisTemplate': model(AnalysisTemplate),
-  'monitoring.coreos.com/v1/PrometheusRule': model(PrometheusRule),
+  'monitoring.coreos.com/v1/PrometheusRule': crdValidator(() => PROMETHEUS_OPERATOR_CRD, 'monitoring.coreos.com', 'v1', 'PrometheusRule'),
   'flagger.app/v1beta1/Canary': crdValidator(() => FLAGGER_CRD, 'flagger.app', 'v1beta1', 'Canary'),
   'flagger.app/v1beta1/MetricTemplate': crdValidator(() => FLAGGER_CRD, 'flagger.app', 'v1beta1', 'MetricTemplate'),
 };
