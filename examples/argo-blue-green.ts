@@ -12,7 +12,7 @@
  * stays v2). `active: GREEN` with blue still present would mean "preview v1": a rollback.
  */
 import { App, Chart, Duration } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease, DeliveryEngine } from '../src';
+import { BlueGreenColor, BlueGreenRelease, DeliveryEngine } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_HOST, MYAPP_PORTS, exampleChart, myappRouter } from './myapp';
 
 export function addArgoBlueGreen(app: App): Chart {

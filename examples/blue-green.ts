@@ -11,7 +11,7 @@
  * a later commit removes `blue` (and `previewHost`, as there is nothing left to preview).
  */
 import { App, Chart } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease } from '../src';
+import { BlueGreenColor, BlueGreenRelease } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_HOST, MYAPP_PORTS, exampleChart, myappRouter } from './myapp';
 
 function addBlueGreenChart(app: App, id: string, active: BlueGreenColor): Chart {

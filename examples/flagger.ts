@@ -22,7 +22,7 @@
  * stable, no canary): the Deployment `myapp` does not change, so Flagger does nothing.
  */
 import { App, Chart, Duration } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../src';
+import { BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_HOST, MYAPP_PORTS, exampleChart, myappRouter } from './myapp';
 import { myappRollback } from './progressive-plan';
 

@@ -8,7 +8,7 @@
  *    sends preview.myapp.com to the idle one.
  */
 import { App, Chart } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, HeaderMatch, TrafficRouter } from '../src';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, HeaderMatch, TrafficRouter } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_PORTS, exampleChart } from './myapp';
 
 const PARENT = { name: 'public', namespace: 'gateways' };

@@ -4,7 +4,7 @@
  * `curl -H 'name: huazi' http://myapp.example.com/`). Everyone else stays on v1.
  */
 import { App, Chart } from 'cdk8s';
-import { CanaryRelease, HeaderMatch } from '../src';
+import { CanaryRelease, HeaderMatch } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_PORTS, exampleChart, myappRouter } from './myapp';
 
 export function addHeaderCanary(app: App): Chart {

@@ -13,7 +13,7 @@
  * Pods need the sidecar: `podMetadata` labels them for injection.
  */
 import { App, Chart } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, HeaderMatch, TrafficRouter } from '../src';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, HeaderMatch, TrafficRouter } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_PORTS, exampleChart } from './myapp';
 
 const SIDECAR = { labels: { 'sidecar.istio.io/inject': 'true' } };

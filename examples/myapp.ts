@@ -8,7 +8,7 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { TrafficRouter } from '../src';
+import { TrafficRouter } from 'cdk8s-progressive-delivery';
 
 /** The host the ingress-nginx Ingresses serve. */
 export const MYAPP_HOST = 'myapp.example.com';
@@ -24,7 +24,7 @@ export const MYAPP_HOST = 'myapp.example.com';
  */
 export const MYAPP_CONTAINER: kplus.ContainerOpts = {
   securityContext: {
-    ensureNonRoot: false, // the image's entrypoint runs as root
+    ensureNonRoot: false, // the nginx-based image's entrypoint runs as root
     readOnlyRootFilesystem: false, // nginx writes its cache and pid file to the root filesystem
   },
   // cdk8s-plus would request a whole CPU and 512Mi per pod; myapp needs far less.

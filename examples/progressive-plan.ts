@@ -15,7 +15,7 @@
  * The plan and the analysis are the same objects in both: only `engine` (and the router) differ.
  */
 import { App, Chart, Duration } from 'cdk8s';
-import { CanaryAnalysis, CanaryRelease, CanaryStep, DeliveryEngine, TrafficRouter } from '../src';
+import { CanaryAnalysis, CanaryRelease, CanaryStep, DeliveryEngine, TrafficRouter } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_PORTS, exampleChart, myappRouter } from './myapp';
 
 /** 5% for 2 hours, 50% for 4 hours, then everyone. */

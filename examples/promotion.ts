@@ -12,7 +12,7 @@
  * sends all traffic to v2's single pod.
  */
 import { App, Chart } from 'cdk8s';
-import { CanaryRelease } from '../src';
+import { CanaryRelease } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_PORTS, exampleChart, myappRouter } from './myapp';
 
 /** Commit A: v2 at full weight and at stable's replica count. */

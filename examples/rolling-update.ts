@@ -11,7 +11,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryRelease } from '../src';
+import { CanaryRelease } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_PORTS, exampleChart } from './myapp';
 
 export function addRollingUpdate(app: App): Chart {

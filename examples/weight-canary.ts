@@ -5,7 +5,7 @@
  * `nginx.ingress.kubernetes.io/canary-weight` of the Ingress `myapp-canary` changes.
  */
 import { App, Chart } from 'cdk8s';
-import { CanaryRelease } from '../src';
+import { CanaryRelease } from 'cdk8s-progressive-delivery';
 import { MYAPP_CONTAINER, MYAPP_PORTS, exampleChart, myappRouter } from './myapp';
 
 /** One step of the weight canary: `weight` out of 100 requests go to v2. */
