@@ -4,7 +4,7 @@ import type { PrometheusRule, PrometheusRuleSpecGroupsRules } from '../imports/m
 import { CanaryAnalysis, CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
 import { promDuration } from './promql';
 import { objectMetadata } from './metadata';
-import { ResolvedRelease, appMetadata } from './release-base';
+import { ResolvedRelease } from './release-base';
 import { fail } from './validation';
 import { prometheusOperatorApi } from './upstream';
 
@@ -43,6 +43,16 @@ export function seconds(d: Duration): string {
 /**
  * For plain manifests: a PrometheusRule `<name>` whose alerts fire when the analysed version's
  * error rate (or p99 latency) stays above the limit for `failureLimit` more evaluations.
+ *
+ * No data yet never fires: `(q) > limit` is a filtering comparison, which keeps only the samples
+ * for which it is true. An empty result (no series: nobody has called the version yet) has no
+ * sample to keep, and a 0/0 ratio is NaN, for which every comparison is false, so its sample is
+ * dropped: either way the expression returns nothing and no alert is pending or firing. A real
+ * value above the limit (7 with a limit of 5) is kept and fires. So, unlike the controllers'
+ * analyses, these expressions need no guard.
+ *
+ * The PrometheusRule carries the release's labels, then the analysis's `ruleLabels` (which win
+ * on a shared key, being meant for this object alone), then `app: <name>`.
  */
 export function analysisPrometheusRule(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, who: AnalysedVersion, rollBack: string): PrometheusRule {
   const { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } = prometheusOperatorApi();
@@ -73,7 +83,18 @@ export function analysisPrometheusRule(scope: Construct, release: ResolvedReleas
     });
   }
   return new PrometheusRule(scope, 'PrometheusRule', {
-    metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
+    metadata: objectMetadata(release.name, { ...release.metadata.labels, ...analysis.ruleLabels, app: release.name }, release.metadata.annotations),
     spec: { groups: [{ name: `${release.name}.release`, interval: promDuration(analysis.interval), rules }] },
   });
+}
+
+/**
+ * `ruleLabels` label the PrometheusRule of plain manifests; an engine that runs the analysis
+ * itself emits none, so they would be dropped: an error.
+ */
+export function refuseRuleLabels(release: ResolvedRelease, engine: string, runsAs: string): void {
+  const labels = release.analysis?.ruleLabels;
+  if (labels !== undefined) {
+    fail(release.owner, 'analysis.ruleLabels', labels, `label the PrometheusRule of DeliveryEngine.manifests(), and ${engine} emits none: it runs the analysis itself (${runsAs}); remove ruleLabels`);
+  }
 }

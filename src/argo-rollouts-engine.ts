@@ -6,7 +6,7 @@ import type {
   RolloutSpecStrategy,
   RolloutSpecStrategyCanarySteps,
 } from '../imports/argoproj.io';
-import { AnalysedVersion, analysisQueries, seconds } from './analysis-queries';
+import { AnalysedVersion, analysisQueries, refuseRuleLabels, seconds } from './analysis-queries';
 import { CanaryAnalysis } from './canary-analysis';
 import { promDuration } from './promql';
 import { CanaryStepType } from './canary-step';
@@ -49,6 +49,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   const { RolloutSpecStrategyCanaryMaxSurge, RolloutSpecStrategyCanaryMaxUnavailable } = argoRolloutsApi();
   const { release, stable, canary } = plan;
   const { name, router, owner } = release;
+  refuseRuleLabels(release, ENGINE, 'an AnalysisTemplate that Argo Rollouts queries Prometheus for');
   if (options.autoPromotion !== undefined) {
     fail(owner, 'engine', `${ENGINE.replace('()', '')}({ autoPromotion: ${options.autoPromotion} })`, 'sets autoPromotion, which is for BlueGreenRelease: a canary moves on through its steps (a pause without a duration waits for `kubectl argo rollouts promote`)');
   }
@@ -121,6 +122,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   const { RolloutSpecStrategyBlueGreenMaxUnavailable } = argoRolloutsApi();
   const { release, active, idle } = plan;
   const { name, router, owner } = release;
+  refuseRuleLabels(release, ENGINE, 'an AnalysisTemplate that Argo Rollouts queries Prometheus for');
   if (router.routesBySubset) {
     fail(owner, 'router', 'TrafficRouter.istio({ subsets: true })', `cannot cut over under ${ENGINE}: the routes name version subsets, while Argo Rollouts switches the Service selectors; use TrafficRouter.istio() (by host)`);
   }
@@ -184,18 +186,17 @@ function analysisTemplate(scope: Construct, release: ResolvedRelease, analysis: 
     interval: promDuration(analysis.interval),
     failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(analysis.failureLimit),
   };
-  // No traffic yet gives NaN (0/0): that is not a failure.
   const metrics: AnalysisTemplateSpecMetrics[] = [{
     name: 'error-rate',
     ...common,
-    successCondition: `isNaN(result[0]) || result[0] <= ${analysis.maxErrorRate}`,
+    successCondition: noDataOrAtMost(analysis.maxErrorRate),
     provider: { prometheus: { address: analysis.address, query: queries.errorRate } },
   }];
   if (analysis.maxLatency) {
     metrics.push({
       name: 'latency-p99',
       ...common,
-      successCondition: `isNaN(result[0]) || result[0] <= ${seconds(analysis.maxLatency)}`,
+      successCondition: noDataOrAtMost(seconds(analysis.maxLatency)),
       provider: { prometheus: { address: analysis.address, query: queries.latencyP99 } },
     });
   }
@@ -203,6 +204,21 @@ function analysisTemplate(scope: Construct, release: ResolvedRelease, analysis: 
     metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
     spec: { metrics },
   });
+}
+
+/**
+ * A successCondition that passes while there is no data yet, on either of the two ways
+ * Prometheus says so, and otherwise compares the value with the limit. Argo Rollouts (v1.9,
+ * metricproviders/prometheus/prometheus.go, processResponse) hands an instant vector to the
+ * condition as `result`, a []float64 of its samples: an empty vector (no series: nobody called
+ * the version yet) is `[]`, on which `result[0]` is an index error, i.e. an Error measurement,
+ * and after consecutiveErrorLimit (4) of those the analysis fails and the rollout is aborted
+ * (argoproj/argo-rollouts#1466); a 0/0 ratio is `[NaN]`, and NaN <= limit is false, a Failed
+ * measurement. expr's `||` stops at the first true operand (compiler.go: OpJumpIfTrue), so
+ * `result[0]` is only read when there is one. A real value above the limit still fails.
+ */
+function noDataOrAtMost(limit: number | string): string {
+  return `len(result) == 0 || isNaN(result[0]) || result[0] <= ${limit}`;
 }
 
 /**

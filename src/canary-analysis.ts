@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { promDuration } from './promql';
-import { checkInteger, fail } from './validation';
+import { RESERVED_LABELS, checkInteger, checkLabels, fail } from './validation';
 
 /** Options of `CanaryAnalysis.prometheus()`. */
 export interface PrometheusAnalysisOptions {
@@ -49,6 +49,20 @@ export interface PrometheusAnalysisOptions {
    * @default - the router's query
    */
   readonly latencyQuery?: string;
+
+  /**
+   * Labels for the PrometheusRule only, the object the analysis becomes with plain manifests.
+   *
+   * A Prometheus run by the Prometheus Operator loads only the rules its `ruleSelector`
+   * selects, and kube-prometheus-stack's default selects the label `release: <helm release>`:
+   * `{ release: 'kube-prometheus-stack' }` gets the rollback alert loaded without labelling
+   * every object of the release. Merged over the release's `metadata.labels` on the
+   * PrometheusRule (a key in both takes the value given here); `app` and `version` are the
+   * library's own labels and not allowed. An error under `DeliveryEngine.argoRollouts()` and
+   * `DeliveryEngine.flagger()`, which emit no PrometheusRule.
+   * @default - no extra labels
+   */
+  readonly ruleLabels?: { [key: string]: string };
 }
 
 /** Whom the metric queries are about. */
@@ -122,6 +136,18 @@ export class CanaryAnalysis {
         fail(owner, `options.${key}`, q, `uses unknown placeholders (${unknown.join(', ')}): only ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`);
       }
     }
+    if (options.ruleLabels !== undefined) {
+      const labels = options.ruleLabels;
+      if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+        fail(owner, 'options.ruleLabels', labels, 'must be a map of label keys to values, e.g. { release: \'kube-prometheus-stack\' }');
+      }
+      for (const key of RESERVED_LABELS) {
+        if (labels[key] !== undefined) {
+          fail(owner, `options.ruleLabels.${key}`, labels[key], `is not allowed: the library sets the '${key}' label itself and selects by it`);
+        }
+      }
+      checkLabels(owner, 'options.ruleLabels', labels);
+    }
     if (options.maxLatency !== undefined && options.errorRateQuery !== undefined && options.latencyQuery === undefined) {
       // A custom error-rate query says the router's metrics are not the ones to use.
       fail(owner, 'options.latencyQuery', undefined, 'must be given with maxLatency when errorRateQuery is: the router\'s latency metric would not match the custom error-rate source');
@@ -139,6 +165,8 @@ export class CanaryAnalysis {
   public readonly interval: Duration;
   /** How many failed measurements are tolerated. */
   public readonly failureLimit: number;
+  /** The PrometheusRule's own labels, if any (plain manifests only). */
+  public readonly ruleLabels?: { [key: string]: string };
   private readonly errorRateQuery?: string;
   private readonly latencyQuery?: string;
 
@@ -148,6 +176,7 @@ export class CanaryAnalysis {
     this.maxLatency = options.maxLatency;
     this.interval = options.interval ?? Duration.minutes(1);
     this.failureLimit = options.failureLimit ?? 2;
+    this.ruleLabels = options.ruleLabels !== undefined ? { ...options.ruleLabels } : undefined;
     this.errorRateQuery = options.errorRateQuery;
     this.latencyQuery = options.latencyQuery;
   }

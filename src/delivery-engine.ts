@@ -47,8 +47,10 @@ export abstract class DeliveryEngine {
   public static flagger(options: FlaggerOptions = {}): DeliveryEngine {
     const owner = 'DeliveryEngine.flagger';
     if (options.iterations !== undefined) checkInteger(owner, 'options.iterations', options.iterations, 1, 10_000);
-    if (options.metricsServer !== undefined && (typeof options.metricsServer !== 'string' || !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(options.metricsServer))) {
-      fail(owner, 'options.metricsServer', options.metricsServer, 'must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090');
+    // Removed: it chose Flagger's built-in metrics, which roll back a canary that has no data yet.
+    const metricsServer = (options as { metricsServer?: unknown }).metricsServer;
+    if (metricsServer !== undefined) {
+      fail(owner, 'options.metricsServer', metricsServer, 'is no longer an option: the analysis always runs as MetricTemplates querying the analysis\'s address (Flagger\'s built-in metrics count "no data yet" as a failed check and would roll an idle canary back); remove metricsServer');
     }
     return new FlaggerEngine(options);
   }

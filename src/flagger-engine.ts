@@ -10,7 +10,7 @@ import type {
   CanarySpecProvider,
   CanarySpecService,
 } from '../imports/flagger.app';
-import { analysisQueries, seconds } from './analysis-queries';
+import { analysisQueries, refuseRuleLabels, seconds } from './analysis-queries';
 import { CanaryAnalysis } from './canary-analysis';
 import { CanaryStepType } from './canary-step';
 import { HeaderMatch } from './header-match';
@@ -31,15 +31,6 @@ export interface FlaggerOptions {
    * @see https://docs.flagger.app/usage/deployment-strategies#a-b-testing
    */
   readonly iterations?: number;
-
-  /**
-   * The Prometheus address Flagger itself was installed with (its `--metrics-server`). When the
-   * analysis queries this one, Flagger's built-in metrics are used; any other address gets a
-   * MetricTemplate per metric.
-   * @default 'http://prometheus:9090' (Flagger's default)
-   * @see https://docs.flagger.app/usage/metrics#builtin-metrics
-   */
-  readonly metricsServer?: string;
 }
 
 /** What a router adds to the Canary's `service`: hosts, gateways, gateway refs, path match. */
@@ -66,7 +57,6 @@ export interface FlaggerRouting {
 }
 
 const ENGINE = 'DeliveryEngine.flagger()';
-const FLAGGER_DEFAULT_METRICS_SERVER = 'http://prometheus:9090';
 
 /**
  * One Deployment `<name>` running the newest version (Flagger copies it into `<name>-primary`
@@ -77,6 +67,7 @@ const FLAGGER_DEFAULT_METRICS_SERVER = 'http://prometheus:9090';
 export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: FlaggerOptions): CanaryObjects {
   const { release, stable, canary } = plan;
   const { name, router, owner } = release;
+  refuseRuleLabels(release, ENGINE, 'MetricTemplates that Flagger queries Prometheus for');
   if (!router.splitsTraffic) {
     fail(owner, 'router', 'TrafficRouter.service()', `cannot shift a canary's traffic under ${ENGINE}: use TrafficRouter.nginx(), .istio() or .gatewayApi() (Flagger's kubernetes provider does blue-green only)`);
   }
@@ -117,7 +108,7 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   canaryObject(scope, release, routing, {
     ...schedule,
     match: match.length > 0 ? match : undefined,
-  }, newest.version, true, options);
+  }, newest.version, true);
   return { deployment };
 }
 
@@ -130,12 +121,13 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
   const { CanarySpecProvider } = flaggerApi();
   const { release, active, idle } = plan;
   const { name, router, owner } = release;
+  refuseRuleLabels(release, ENGINE, 'MetricTemplates that Flagger queries Prometheus for');
   if (router.routesBySubset) {
     fail(owner, 'router', 'TrafficRouter.istio({ subsets: true })', `cannot route a blue-green release under ${ENGINE}: Flagger's kubernetes provider switches Services, not subsets; use TrafficRouter.istio() (by host)`);
   }
   checkObjectName(release, `${name}-primary`, 'Deployment Flagger copies');
   if (plan.analysis && !plan.previewHost && router._measuresByHost) {
-    fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the analysis measures the new color's requests through the preview route, and without previewHost there is none (Flagger would find no data and halt)`);
+    fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the analysis measures the new color's requests through the preview route, and without previewHost there is none (the analysis would see no requests and always pass)`);
   }
   const newest = idle ?? active;
   const deployment = trackDeployment(scope, release, newest, { single: true });
@@ -157,7 +149,7 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
   }, {
     interval: flaggerDuration(promDuration(release.analysis?.interval ?? defaultInterval())),
     iterations,
-  }, newest.version, false, options);
+  }, newest.version, false);
   return { deployment };
 }
 
@@ -265,7 +257,7 @@ function abSchedule(plan: CanaryPlan, options: FlaggerOptions): CanarySpecAnalys
   return { interval: flaggerDuration(interval), iterations };
 }
 
-/** The Canary `<name>`, with the analysis as built-in metrics or MetricTemplates. */
+/** The Canary `<name>`, with the analysis as MetricTemplates. */
 function canaryObject(
   scope: Construct,
   release: ResolvedRelease,
@@ -273,11 +265,10 @@ function canaryObject(
   schedule: CanarySpecAnalysis,
   version: string,
   isCanary: boolean,
-  options: FlaggerOptions,
 ): Canary {
   const { Canary, CanarySpecTargetRefKind } = flaggerApi();
   const analysis = release.analysis;
-  const metrics = analysis ? flaggerMetrics(scope, release, routing, analysis, version, isCanary, options) : undefined;
+  const metrics = analysis ? flaggerMetrics(scope, release, analysis, version, isCanary) : undefined;
   return new Canary(scope, 'Canary', {
     metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
     spec: {
@@ -295,24 +286,14 @@ function canaryObject(
   });
 }
 
-function flaggerMetrics(scope: Construct, release: ResolvedRelease, routing: FlaggerRouting, analysis: CanaryAnalysis, version: string, isCanary: boolean, options: FlaggerOptions): CanarySpecAnalysisMetrics[] {
-  const { CanarySpecProvider, MetricTemplate, MetricTemplateSpecProviderType } = flaggerApi();
-  const server = options.metricsServer ?? FLAGGER_DEFAULT_METRICS_SERVER;
-  // Only Istio's built-in metrics are the new version's own (by destination workload, p99):
-  // Flagger's ingress-nginx ones count the whole Ingress, old and new version together, and
-  // take a mean latency; blue-green's read the app's own metrics.
-  const builtin = routing.provider === CanarySpecProvider.ISTIO && analysis.address === server && !analysis.hasCustomQueries;
-  if (builtin) {
-    const metrics: CanarySpecAnalysisMetrics[] = [{
-      name: 'request-success-rate',
-      interval: flaggerDuration(analysis.window),
-      thresholdRange: { min: 100 - analysis.maxErrorRate },
-    }];
-    if (analysis.maxLatency) {
-      metrics.push({ name: 'request-duration', interval: flaggerDuration(analysis.window), thresholdRange: { max: analysis.maxLatency.toMilliseconds() } });
-    }
-    return metrics;
-  }
+/**
+ * The analysis as one MetricTemplate per metric, with the library's queries (or the user's),
+ * guarded so that no data yet reads 0 (see `noDataAsZero`). Never Flagger's built-in metrics
+ * (`request-success-rate`, `request-duration`): their queries are Flagger's own and cannot be
+ * guarded, so an idle canary would fail every check and be rolled back.
+ */
+function flaggerMetrics(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, version: string, isCanary: boolean): CanarySpecAnalysisMetrics[] {
+  const { MetricTemplate, MetricTemplateSpecProviderType } = flaggerApi();
   // Under Flagger the Deployment <name> (the canary, or blue-green's new color) is always behind
   // the Service <name>-canary that Flagger generates; <name> is the primary, i.e. the old version.
   // A canary's requests come through the main route <name>; blue-green's new color is reached
@@ -321,7 +302,7 @@ function flaggerMetrics(scope: Construct, release: ResolvedRelease, routing: Fla
   const queries = analysisQueries(scope, release, analysis, { version, service: `${release.name}-canary`, route, isCanary });
   const template = (id: string, suffix: string, query: string) => new MetricTemplate(scope, id, {
     metadata: objectMetadata(`${release.name}-${suffix}`, appMetadata(release).labels, release.metadata.annotations),
-    spec: { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: analysis.address }, query },
+    spec: { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: analysis.address }, query: noDataAsZero(query) },
   });
   const errorRate = template('ErrorRateMetricTemplate', 'error-rate', queries.errorRate);
   const metrics: CanarySpecAnalysisMetrics[] = [{
@@ -335,4 +316,18 @@ function flaggerMetrics(scope: Construct, release: ResolvedRelease, routing: Fla
     metrics.push({ name: 'latency-p99', interval: flaggerDuration(analysis.window), templateRef: { name: latency.name }, thresholdRange: { max: Number(seconds(analysis.maxLatency)) } });
   }
   return metrics;
+}
+
+/**
+ * A query that answers 0 while there is no data yet, and the value itself otherwise. Flagger
+ * (v1.44, pkg/metrics/providers/prometheus.go, RunQuery) turns both an empty result (no
+ * series: nobody called the version yet) and a NaN sample (a 0/0 ratio) into ErrNoValuesFound,
+ * and pkg/controller/scheduler_metrics.go counts that as a failed check: after `threshold`
+ * of them (scheduler.go) the canary is rolled back. `(q) >= 0` keeps every real sample (an
+ * error rate or a latency is never below 0; +Inf is kept) and drops NaN, for which every
+ * comparison is false; `or on() vector(0)` then adds a 0 only when nothing is left, since
+ * `on()` matches any sample of the left side. So a real 7 still reads 7.
+ */
+function noDataAsZero(query: string): string {
+  return `((${query}) >= 0) or on() vector(0)`;
 }

@@ -7,10 +7,7 @@ import { checkContainerOpts } from './track-deployment';
 import { CanaryAnalysis } from './canary-analysis';
 import { DeliveryEngine } from './delivery-engine';
 import { TrafficRouter } from './traffic-router';
-import { QUALIFIED_NAME, checkDns1035Label, checkPort, fail, isQualifiedName } from './validation';
-
-/** The labels the library puts on pods and selects by. */
-const RESERVED_LABELS = ['app', 'version'];
+import { QUALIFIED_NAME, RESERVED_LABELS, checkDns1035Label, checkLabels, checkPort, fail, isQualifiedName } from './validation';
 
 /** A validated release: what every track's Deployment and every Service share. */
 export interface ResolvedRelease {
@@ -84,14 +81,7 @@ function checkMetadata(owner: string, prop: string, metadata: ApiObjectMetadata 
       fail(owner, `${prop}.labels.${key}`, metadata.labels[key], `is not allowed: the library sets the '${key}' label and selects pods by it`);
     }
   }
-  for (const [key, value] of Object.entries({ ...metadata.labels })) {
-    if (!isQualifiedName(key)) {
-      fail(owner, `${prop}.labels key`, key, `must be a label key: ${QUALIFIED_NAME}`);
-    }
-    if (typeof value !== 'string' || !/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/.test(value)) {
-      fail(owner, `${prop}.labels.${key}`, value, 'must be a label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends, or empty');
-    }
-  }
+  checkLabels(owner, `${prop}.labels`, metadata.labels);
   // The API server checks annotation keys like label keys, and their total size.
   let size = 0;
   for (const [key, value] of Object.entries({ ...metadata.annotations })) {

@@ -117,6 +117,9 @@ export function escapeRegex(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
+/** The labels the library puts on pods and objects and selects by: never the user's. */
+export const RESERVED_LABELS = ['app', 'version'];
+
 export const QUALIFIED_NAME = 'an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends';
 
 /** A label or annotation key: `[<DNS subdomain>/]<name>`, the name at most 63 characters. */
@@ -127,4 +130,20 @@ export function isQualifiedName(key: string): boolean {
   if (slash < 0) return true;
   const prefix = key.slice(0, slash);
   return prefix.length <= 253 && prefix.split('.').every((label) => label.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(label));
+}
+
+/**
+ * Checks a map of Kubernetes labels: every key a qualified name, every value at most 63
+ * letters, digits, `-`, `_` and `.`, alphanumeric at both ends, or empty. Errors name
+ * `<prop> key` or `<prop>.<key>`.
+ */
+export function checkLabels(owner: string, prop: string, labels: { [key: string]: string } | undefined): void {
+  for (const [key, value] of Object.entries({ ...labels })) {
+    if (!isQualifiedName(key)) {
+      fail(owner, `${prop} key`, key, `must be a label key: ${QUALIFIED_NAME}`);
+    }
+    if (typeof value !== 'string' || !/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/.test(value)) {
+      fail(owner, `${prop}.${key}`, value, 'must be a label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends, or empty');
+    }
+  }
 }

@@ -229,7 +229,7 @@ describe('the plan as Argo Rollouts steps', () => {
 });
 
 describe('analysis: an AnalysisTemplate <name>, run in the background from the first step', () => {
-  test('error rate and p99 latency, with the failure limit and NaN (no traffic yet) not a failure', () => {
+  test('error rate and p99 latency, with the failure limit, no data yet not a failure', () => {
     const manifests = canary({
       router: TrafficRouter.istio(),
       steps: PLAN,
@@ -240,11 +240,36 @@ describe('analysis: an AnalysisTemplate <name>, run in the background from the f
     expect(template).toMatchSnapshot();
     expect(template.apiVersion).toBe('argoproj.io/v1alpha1');
     expect(template.spec.metrics.map((m: any) => [m.name, m.interval, m.failureLimit, m.successCondition, m.provider.prometheus.address])).toEqual([
-      ['error-rate', '30s', 3, 'isNaN(result[0]) || result[0] <= 5', PROMETHEUS],
-      ['latency-p99', '30s', 3, 'isNaN(result[0]) || result[0] <= 0.5', PROMETHEUS],
+      ['error-rate', '30s', 3, 'len(result) == 0 || isNaN(result[0]) || result[0] <= 5', PROMETHEUS],
+      ['latency-p99', '30s', 3, 'len(result) == 0 || isNaN(result[0]) || result[0] <= 0.5', PROMETHEUS],
     ]);
     expect(template.spec.metrics[0].provider.prometheus.query).toContain('destination_version="v2"');
     expect(canaryStrategy(manifests).analysis).toEqual({ templates: [{ templateName: 'myapp' }] });
+  });
+
+  /**
+   * Argo Rollouts v1.9.1 runs the query (metricproviders/prometheus/prometheus.go, Run and
+   * processResponse) and hands an instant vector to the condition as `result`, a []float64 of its
+   * samples, evaluated by expr v1.15 (utils/evaluate/evaluate.go, EvalCondition): a measurement is
+   * Successful when the condition is true, Failed when false (no failureCondition), Error when
+   * evaluating it errs, and consecutiveErrorLimit (4 by default) Errors in a row fail the analysis
+   * and abort the rollout (argoproj/argo-rollouts#1466). The condition is asserted as emitted; the
+   * cluster tests run it in the real controller.
+   */
+  test('no data yet never rolls back: an empty result and a 0/0 ratio pass, a value above the limit fails', () => {
+    const template = find(canary({ router: nginx(), steps: PLAN, canary: v2, analysis: CanaryAnalysis.prometheus({ address: PROMETHEUS, maxErrorRate: 5, maxLatency: Duration.millis(500) }) }), 'AnalysisTemplate', 'myapp');
+    // - nobody has called the canary yet: no series, an empty vector, result = []. `len(result) == 0`
+    //   is true and expr's `||` stops there (its compiler emits OpJumpIfTrue), so result[0], an
+    //   index error on [] (an Error measurement before this fix), is never read: Successful.
+    // - series but no request in the window: the ratio is 0/0, result = [NaN]; NaN <= 5 is false
+    //   (a Failed measurement without the isNaN), isNaN(result[0]) is true: Successful.
+    // - a real 7 (%): result = [7], neither guard holds, 7 <= 5 is false: Failed, as it should be.
+    expect(template.spec.metrics.map((m: any) => [m.name, m.successCondition])).toEqual([
+      ['error-rate', 'len(result) == 0 || isNaN(result[0]) || result[0] <= 5'],
+      ['latency-p99', 'len(result) == 0 || isNaN(result[0]) || result[0] <= 0.5'],
+    ]);
+    // No failureCondition: a false successCondition is what makes a measurement Failed.
+    expect(template.spec.metrics.map((m: any) => m.failureCondition)).toEqual([undefined, undefined]);
   });
 
   test('without analysis: no AnalysisTemplate, no strategy.canary.analysis', () => {
@@ -421,6 +446,16 @@ describe('a blue-green Rollout', () => {
 });
 
 describe('bad input under Argo Rollouts', () => {
+  test('throws on the analysis\'s ruleLabels: they label the PrometheusRule of plain manifests, and Argo Rollouts runs an AnalysisTemplate', () => {
+    const analysis = CanaryAnalysis.prometheus({ address: PROMETHEUS, maxErrorRate: 5, ruleLabels: { release: 'kube-prometheus-stack' } });
+    const why = 'label the PrometheusRule of DeliveryEngine.manifests(), and DeliveryEngine.argoRollouts() emits none: it runs the analysis itself'
+      + ' (an AnalysisTemplate that Argo Rollouts queries Prometheus for); remove ruleLabels';
+    expect(() => canary({ router: nginx(), steps: PLAN, canary: v2, analysis }))
+      .toThrow(`CanaryRelease 'myapp': analysis.ruleLabels ({"release":"kube-prometheus-stack"}) ${why}`);
+    expect(() => blueGreen({ router: nginx(), previewHost: 'preview.myapp.example.com', analysis }))
+      .toThrow(`BlueGreenRelease 'myapp': analysis.ruleLabels ({"release":"kube-prometheus-stack"}) ${why}`);
+  });
+
   test('throws when the canary has a step: the controller walks the plan', () => {
     expect(() => canary({ router: nginx(), steps: PLAN, canary: { ...v2, step: 1 } }))
       .toThrow('CanaryRelease \'myapp\': canary.step (1) is for DeliveryEngine.manifests(): with DeliveryEngine.argoRollouts() the controller walks the steps itself; remove step');

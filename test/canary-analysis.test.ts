@@ -96,6 +96,35 @@ describe('CanaryAnalysis.prometheus()', () => {
     expect(() => analysis({ errorRateQuery: 'x', maxLatency: Duration.seconds(1) }))
       .toThrow('CanaryAnalysis.prometheus: options.latencyQuery (undefined) must be given with maxLatency when errorRateQuery is: the router\'s latency metric would not match the custom error-rate source');
   });
+
+  test('ruleLabels: kept as given, a copy; none by default', () => {
+    const labels = { 'release': 'kube-prometheus-stack', 'example.com/team': 'payments', 'empty': '' };
+    const a = analysis({ ruleLabels: labels });
+    labels.release = 'changed';
+    expect(a.ruleLabels).toEqual({ 'release': 'kube-prometheus-stack', 'example.com/team': 'payments', 'empty': '' });
+    expect(analysis().ruleLabels).toBeUndefined();
+  });
+
+  test.each(['app', 'version'])('throws on ruleLabels.%s: the library\'s own label', (key) => {
+    expect(() => analysis({ ruleLabels: { release: 'kube-prometheus-stack', [key]: 'myapp' } }))
+      .toThrow(`CanaryAnalysis.prometheus: options.ruleLabels.${key} ("myapp") is not allowed: the library sets the '${key}' label itself and selects by it`);
+  });
+
+  test('throws on a ruleLabels key or value that Kubernetes would refuse', () => {
+    expect(() => analysis({ ruleLabels: { 'release name': 'x' } }))
+      .toThrow('CanaryAnalysis.prometheus: options.ruleLabels key ("release name") must be a label key: an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends');
+    expect(() => analysis({ ruleLabels: { release: 'kube prometheus' } }))
+      .toThrow('CanaryAnalysis.prometheus: options.ruleLabels.release ("kube prometheus") must be a label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends, or empty');
+    expect(() => analysis({ ruleLabels: { release: 'x'.repeat(64) } })).toThrow('options.ruleLabels.release');
+    expect(() => analysis({ ruleLabels: { release: 1 as unknown as string } })).toThrow('CanaryAnalysis.prometheus: options.ruleLabels.release (1) must be a label value');
+  });
+
+  test('throws when ruleLabels is not a map', () => {
+    expect(() => analysis({ ruleLabels: ['release'] as unknown as { [key: string]: string } }))
+      .toThrow('CanaryAnalysis.prometheus: options.ruleLabels (["release"]) must be a map of label keys to values, e.g. { release: \'kube-prometheus-stack\' }');
+    expect(() => analysis({ ruleLabels: 'release=kube-prometheus-stack' as unknown as { [key: string]: string } }))
+      .toThrow('CanaryAnalysis.prometheus: options.ruleLabels ("release=kube-prometheus-stack") must be a map of label keys to values');
+  });
 });
 
 describe('the queries of each router', () => {

@@ -1,23 +1,24 @@
 /**
  * DeliveryEngine.flagger(): one Deployment `<name>` running the newest version and a Flagger
  * Canary `<name>` (flagger.app/v1beta1); Flagger generates the Services, the primary Deployment
- * and the routes. The plan becomes stepWeights and interval, the analysis Flagger's built-in
- * metrics or MetricTemplates, header and cookie rules an A/B test, blue-green the kubernetes
- * provider. Every object is checked against the upstream CRD's schema (test/util.ts).
+ * and the routes. The plan becomes stepWeights and interval, the analysis MetricTemplates whose
+ * queries read 0 while there is no data, header and cookie rules an A/B test, blue-green the
+ * kubernetes provider. Every object is checked against the upstream CRD's schema (test/util.ts).
  */
 import { Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, BlueGreenRouting, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
-  CanaryRouting, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter,
+  CanaryRouting, CanaryStep, DeliveryEngine, FlaggerOptions, HeaderMatch, TrafficRouter,
 } from '../src';
 import { K8sObject, find, objectIds, ofKind, promqlExpressions, promqlSyntaxErrors, synthValid } from './util';
+import { promqlOperators } from './promql-operators';
 
 const app = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };
 /** Flagger runs the canary at the target Deployment's size: the canary track has no replicas. */
 const v2 = { version: 'v2', image: 'myapp:v2' };
-/** Flagger's own default --metrics-server. */
+/** Flagger's own default --metrics-server: the analysis queries it through MetricTemplates all the same. */
 const FLAGGER_PROMETHEUS = 'http://prometheus:9090';
 const OTHER_PROMETHEUS = 'http://prometheus.monitoring:9090';
 /** The seeds' plan with equal pauses (Flagger holds every step for one interval): 5% for 1 hour, 50% for 1 hour, then everyone. */
@@ -188,18 +189,19 @@ describe('the plan as stepWeights and interval', () => {
 });
 
 describe('the analysis', () => {
-  test('at Flagger\'s own Prometheus, on Istio: built-in request-success-rate (min 100 - maxErrorRate) and request-duration (max in ms)', () => {
+  test('on Istio too: MetricTemplates, never Flagger\'s built-in request-success-rate and request-duration, whose "no data" fails the check', () => {
     const manifests = canary({ canary: v2, analysis: rollback(), router: istio() });
-    expect(ofKind(manifests, 'MetricTemplate')).toEqual([]);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
     expect(analysisOf(manifests).metrics).toEqual([
-      { name: 'request-success-rate', interval: '2m', thresholdRange: { min: 95 } },
-      { name: 'request-duration', interval: '2m', thresholdRange: { max: 500 } },
+      { name: 'error-rate', interval: '2m', templateRef: { name: 'myapp-error-rate' }, thresholdRange: { max: 5 } },
+      { name: 'latency-p99', interval: '2m', templateRef: { name: 'myapp-latency-p99' }, thresholdRange: { max: 0.5 } },
     ]);
+    expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.provider).toEqual({ type: 'prometheus', address: FLAGGER_PROMETHEUS });
   });
 
-  test('built-in: the error rate only, without maxLatency; fractions of a percent kept', () => {
+  test('the error rate only, without maxLatency; fractions of a percent kept', () => {
     const metrics = analysisOf(canary({ canary: v2, router: istio(), analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 0.5 }) })).metrics;
-    expect(metrics).toEqual([{ name: 'request-success-rate', interval: '2m', thresholdRange: { min: 99.5 } }]);
+    expect(metrics).toEqual([{ name: 'error-rate', interval: '2m', templateRef: { name: 'myapp-error-rate' }, thresholdRange: { max: 0.5 } }]);
   });
 
   test('the metric interval is the analysis window: twice the analysis interval, at least a minute, in minutes or seconds', () => {
@@ -210,15 +212,6 @@ describe('the analysis', () => {
     expect(windowOf(Duration.seconds(45))).toBe('90s');
     expect(windowOf(Duration.minutes(2))).toBe('4m');
     expect(windowOf(Duration.minutes(30))).toBe('60m');
-  });
-
-  test('metricsServer: the built-in metrics when the analysis queries the Prometheus Flagger was installed with', () => {
-    const engine = DeliveryEngine.flagger({ metricsServer: OTHER_PROMETHEUS });
-    const manifests = canary({ canary: v2, analysis: rollback(OTHER_PROMETHEUS), engine, router: istio() });
-    expect(ofKind(manifests, 'MetricTemplate')).toEqual([]);
-    expect(analysisOf(manifests).metrics.map((m: any) => m.name)).toEqual(['request-success-rate', 'request-duration']);
-    // ...and MetricTemplates for Flagger's default address, which this Flagger does not query.
-    expect(ofKind(canary({ canary: v2, analysis: rollback(), engine, router: istio() }), 'MetricTemplate')).toHaveLength(2);
   });
 
   test('ingress-nginx: always MetricTemplates, since Flagger\'s built-in nginx metrics count the whole Ingress (old and new version) and take a mean latency', () => {
@@ -238,10 +231,10 @@ describe('the analysis', () => {
     const errorRate = find(manifests, 'MetricTemplate', 'myapp-error-rate');
     expect(errorRate.spec.provider).toEqual({ type: 'prometheus', address: OTHER_PROMETHEUS });
     // ingress-nginx counts the canary's requests on the main Ingress <name>, with the canary upstream in `canary`.
-    expect(errorRate.spec.query).toBe('100 * sum(rate(nginx_ingress_controller_requests{namespace="shop",ingress="myapp",canary!="",status=~"5.."}[2m]))'
-      + ' / sum(rate(nginx_ingress_controller_requests{namespace="shop",ingress="myapp",canary!=""}[2m]))');
+    expect(errorRate.spec.query).toBe('((100 * sum(rate(nginx_ingress_controller_requests{namespace="shop",ingress="myapp",canary!="",status=~"5.."}[2m]))'
+      + ' / sum(rate(nginx_ingress_controller_requests{namespace="shop",ingress="myapp",canary!=""}[2m]))) >= 0) or on() vector(0)');
     expect(find(manifests, 'MetricTemplate', 'myapp-latency-p99').spec.query)
-      .toBe('histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{namespace="shop",ingress="myapp",canary!=""}[2m])))');
+      .toBe('((histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{namespace="shop",ingress="myapp",canary!=""}[2m])))) >= 0) or on() vector(0)');
     expect(analysisOf(manifests).metrics).toEqual([
       { name: 'error-rate', interval: '2m', thresholdRange: { max: 5 }, templateRef: { name: 'myapp-error-rate' } },
       { name: 'latency-p99', interval: '2m', thresholdRange: { max: 0.5 }, templateRef: { name: 'myapp-latency-p99' } },
@@ -252,12 +245,12 @@ describe('the analysis', () => {
     for (const router of [istio(), gatewayApi()]) {
       const manifests = canary({ router, canary: v2, analysis: rollback(OTHER_PROMETHEUS) });
       expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query).toBe(
-        '100 * sum(rate(istio_requests_total{reporter="destination",destination_app="myapp",destination_version="v2",response_code=~"5.."}[2m]))'
-        + ' / sum(rate(istio_requests_total{reporter="destination",destination_app="myapp",destination_version="v2"}[2m]))');
+        '((100 * sum(rate(istio_requests_total{reporter="destination",destination_app="myapp",destination_version="v2",response_code=~"5.."}[2m]))'
+        + ' / sum(rate(istio_requests_total{reporter="destination",destination_app="myapp",destination_version="v2"}[2m]))) >= 0) or on() vector(0)');
     }
   });
 
-  test('custom queries: MetricTemplates even at Flagger\'s own Prometheus, with the placeholders filled in', () => {
+  test('custom queries: the placeholders filled in, guarded like the library\'s own (no data reads 0)', () => {
     const analysis = CanaryAnalysis.prometheus({
       address: FLAGGER_PROMETHEUS,
       maxErrorRate: 2,
@@ -268,9 +261,9 @@ describe('the analysis', () => {
     const manifests = canary({ canary: v2, analysis });
     expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec).toEqual({
       provider: { type: 'prometheus', address: FLAGGER_PROMETHEUS },
-      query: '100 * sum(rate(http_requests_total{service="myapp-canary",version="v2",code=~"5.."}[2m])) / sum(rate(http_requests_total{service="myapp-canary",version="v2"}[2m]))',
+      query: '((100 * sum(rate(http_requests_total{service="myapp-canary",version="v2",code=~"5.."}[2m])) / sum(rate(http_requests_total{service="myapp-canary",version="v2"}[2m]))) >= 0) or on() vector(0)',
     });
-    expect(find(manifests, 'MetricTemplate', 'myapp-latency-p99').spec.query).toBe('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{app="myapp",version="v2"}[2m])))');
+    expect(find(manifests, 'MetricTemplate', 'myapp-latency-p99').spec.query).toBe('((histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{app="myapp",version="v2"}[2m])))) >= 0) or on() vector(0)');
     expect(analysisOf(manifests).metrics.map((m: any) => [m.name, m.thresholdRange])).toEqual([['error-rate', { max: 2 }], ['latency-p99', { max: 1 }]]);
   });
 
@@ -289,6 +282,54 @@ describe('the analysis', () => {
   test('without a canary the analysis names the stable version (the Deployment <name> runs it)', () => {
     const manifests = canary({ router: istio(), analysis: rollback(OTHER_PROMETHEUS) });
     expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query).toContain('destination_version="v1"');
+  });
+});
+
+/**
+ * Flagger v1.44 runs a MetricTemplate's query with RunQuery (pkg/metrics/providers/prometheus.go),
+ * which answers ErrNoValuesFound both for an empty result and for a NaN sample; runMetricChecks
+ * (pkg/controller/scheduler_metrics.go) counts that as a failed check, and `threshold` failed
+ * checks roll the canary back (pkg/controller/scheduler.go). An idle canary must not be rolled
+ * back, so every query the library gives Flagger answers a number while there is no data.
+ */
+describe('no data yet never rolls back: every MetricTemplate query reads 0 without requests', () => {
+  const ERROR_RATE = '100 * sum(rate(nginx_ingress_controller_requests{ingress="myapp",canary!="",status=~"5.."}[2m]))'
+    + ' / sum(rate(nginx_ingress_controller_requests{ingress="myapp",canary!=""}[2m]))';
+  const LATENCY = 'histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{ingress="myapp",canary!=""}[2m])))';
+  const templates = () => {
+    const manifests = canary({ canary: v2, analysis: rollback(OTHER_PROMETHEUS) });
+    return [find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query, find(manifests, 'MetricTemplate', 'myapp-latency-p99').spec.query];
+  };
+
+  test('each query is the router\'s, kept where it is 0 or more, or else 0: ((<query>) >= 0) or on() vector(0)', () => {
+    expect(templates()).toEqual([`((${ERROR_RATE}) >= 0) or on() vector(0)`, `((${LATENCY}) >= 0) or on() vector(0)`]);
+  });
+
+  test('an empty result and a 0/0 ratio read 0, a real value reads itself: how Prometheus groups the operators', () => {
+    const [errorRate, latency] = templates();
+    // Outermost `or on()`; on its left a filtering comparison (no `bool`), which keeps the samples
+    // for which it holds and drops the others. So:
+    //  - nobody has called the canary yet: no series, sum() is empty, the comparison is empty,
+    //    and `or` adds vector(0): Flagger reads 0, under any limit (thresholdRange.max);
+    //  - series but no request in the window: the ratio is 0/0 = NaN (histogram_quantile of
+    //    empty buckets too), NaN >= 0 is false, the sample is dropped, and vector(0) answers 0;
+    //  - a real 7 (%): 7 >= 0 keeps it, `on()` (no labels) matches it, so `or` adds nothing:
+    //    Flagger reads 7, above a limit of 5, and the check fails as it should.
+    expect(promqlOperators(errorRate, 2)).toEqual([[`(${ERROR_RATE})`, '>=', '0'], 'or', 'on()', 'vector(0)']);
+    expect(promqlOperators(latency, 2)).toEqual([[`(${LATENCY})`, '>=', '0'], 'or', 'on()', 'vector(0)']);
+  });
+
+  test('the same guard on every router, on blue-green and on the user\'s own queries', () => {
+    const custom = CanaryAnalysis.prometheus({ address: OTHER_PROMETHEUS, maxErrorRate: 5, errorRateQuery: 'my_error_percent{app="{{name}}"}' });
+    const queries = [
+      ...canary({ router: istio(), canary: v2, analysis: rollback(OTHER_PROMETHEUS) }),
+      ...canary({ router: gatewayApi(), canary: v2, analysis: rollback(OTHER_PROMETHEUS) }),
+      ...blueGreen({ router: istio(), analysis: rollback(OTHER_PROMETHEUS) }),
+      ...canary({ canary: v2, analysis: custom }),
+    ].filter((o) => o.kind === 'MetricTemplate').map((o) => o.spec.query);
+    expect(queries).toHaveLength(7);
+    for (const query of queries) expect(promqlOperators(query, 2)).toEqual([[expect.stringMatching(/^\(.*\)$/s), '>=', '0'], 'or', 'on()', 'vector(0)']);
+    expect(queries[6]).toBe('((my_error_percent{app="myapp"}) >= 0) or on() vector(0)');
   });
 });
 
@@ -472,7 +513,7 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
       errorRateQuery: '100 * sum(rate(http_requests_total{service="{{service}}",version="{{version}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{service="{{service}}",version="{{version}}"}[{{window}}]))',
     });
     expect(find(blueGreen({ analysis, previewHost: 'preview.myapp.example.com' }), 'MetricTemplate', 'myapp-error-rate').spec.query)
-      .toBe('100 * sum(rate(http_requests_total{service="myapp-canary",version="v2",code=~"5.."}[2m])) / sum(rate(http_requests_total{service="myapp-canary",version="v2"}[2m]))');
+      .toBe('((100 * sum(rate(http_requests_total{service="myapp-canary",version="v2",code=~"5.."}[2m])) / sum(rate(http_requests_total{service="myapp-canary",version="v2"}[2m]))) >= 0) or on() vector(0)');
     // ingress-nginx counts requests by Ingress: the router's query measures the preview Ingress,
     // not the active color's Ingress <name>.
     const nginxQuery = find(blueGreen({ previewHost: 'preview.myapp.example.com', analysis: rollback(OTHER_PROMETHEUS) }), 'MetricTemplate', 'myapp-error-rate').spec.query;
@@ -482,7 +523,8 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
 
   test('throws when the analysis would measure the preview through ingress-nginx without a previewHost', () => {
     expect(() => blueGreen({ analysis: rollback() })).toThrow(
-      'BlueGreenRelease \'myapp\': analysis ("CanaryAnalysis.prometheus(...)") needs previewHost under DeliveryEngine.flagger() with this router');
+      'BlueGreenRelease \'myapp\': analysis ("CanaryAnalysis.prometheus(...)") needs previewHost under DeliveryEngine.flagger() with this router: the analysis'
+      + ' measures the new color\'s requests through the preview route, and without previewHost there is none (the analysis would see no requests and always pass)');
   });
 
   test('the release exposes targetDeployment; activeService says why it does not exist', () => {
@@ -634,9 +676,22 @@ describe('bad input under Flagger', () => {
       .toThrow(`${E} name ("${name}") is too long: the Deployment Flagger copies "${name}-primary" would have 64 characters, and at most 63 are allowed; shorten the name or the version`);
   });
 
+  test('throws on metricsServer: it chose Flagger\'s built-in metrics, which roll an idle canary back, and is gone', () => {
+    expect(() => DeliveryEngine.flagger({ metricsServer: FLAGGER_PROMETHEUS } as FlaggerOptions))
+      .toThrow('DeliveryEngine.flagger: options.metricsServer ("http://prometheus:9090") is no longer an option: the analysis always runs as MetricTemplates'
+        + ' querying the analysis\'s address (Flagger\'s built-in metrics count "no data yet" as a failed check and would roll an idle canary back); remove metricsServer');
+  });
+
+  test('throws on the analysis\'s ruleLabels: they label the PrometheusRule of plain manifests, and Flagger runs MetricTemplates', () => {
+    const analysis = CanaryAnalysis.prometheus({ address: OTHER_PROMETHEUS, maxErrorRate: 5, ruleLabels: { release: 'kube-prometheus-stack' } });
+    const why = 'label the PrometheusRule of DeliveryEngine.manifests(), and DeliveryEngine.flagger() emits none: it runs the analysis itself'
+      + ' (MetricTemplates that Flagger queries Prometheus for); remove ruleLabels';
+    expect(() => canary({ canary: v2, analysis })).toThrow(`${E} analysis.ruleLabels ({"release":"kube-prometheus-stack"}) ${why}`);
+    expect(() => blueGreen({ analysis, previewHost: 'preview.myapp.example.com' }))
+      .toThrow(`BlueGreenRelease 'myapp': analysis.ruleLabels ({"release":"kube-prometheus-stack"}) ${why}`);
+  });
+
   test('throws on bad options', () => {
-    expect(() => DeliveryEngine.flagger({ metricsServer: 'prometheus:9090' }))
-      .toThrow('DeliveryEngine.flagger: options.metricsServer ("prometheus:9090") must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090');
     expect(() => DeliveryEngine.flagger({ iterations: 0 }))
       .toThrow('DeliveryEngine.flagger: options.iterations (0) must be a whole number between 1 and 10000');
     expect(() => DeliveryEngine.flagger({ iterations: 2.5 }))

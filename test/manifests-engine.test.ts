@@ -9,6 +9,7 @@ import {
 } from '../src';
 import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from './route-simulator';
 import { K8sObject, find, objectIds, ofKind, synthValid } from './util';
+import { promqlOperators } from './promql-operators';
 
 const app = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };
@@ -171,6 +172,50 @@ describe('analysis with plain manifests: a PrometheusRule <name>', () => {
     const manifests = blueGreen({ router: TrafficRouter.istio(), blue: undefined, active: BlueGreenColor.GREEN, analysis: analysis() });
     const [r] = find(manifests, 'PrometheusRule', 'myapp').spec.groups[0].rules;
     expect(r.annotations.summary).toMatch(/roll back \(bring the previous version back as the other color and make it active\)\.$/);
+  });
+
+  /**
+   * An alerting rule alerts once per sample its expression returns. `(q) > limit` has no `bool`:
+   * it keeps the samples for which it holds and drops the others, so with no data yet it returns
+   * nothing and nothing is pending or firing. No guard needed, unlike the controllers' analyses.
+   */
+  test('no data yet never fires: an empty result and a 0/0 ratio give no sample, a value above the limit does', () => {
+    const manifests = canary({ router: TrafficRouter.nginx({ host: 'myapp.example.com' }), canary: v2, analysis: analysis({ maxLatency: Duration.millis(500) }) });
+    const [errors, latency] = find(manifests, 'PrometheusRule', 'myapp').spec.groups[0].rules;
+    // - nobody has called the canary yet: no series, sum() is empty, nothing to compare: no alert;
+    // - series but no request in the window: 0/0 = NaN, and NaN > 5 is false: the sample is dropped, no alert;
+    // - a real 7 (%): 7 > 5 holds, the sample is kept: the alert is pending, and fires after `for`.
+    expect(promqlOperators(errors.expr, 1)).toEqual([
+      '(100 * sum(rate(nginx_ingress_controller_requests{ingress="myapp",canary!="",status=~"5.."}[2m])) / sum(rate(nginx_ingress_controller_requests{ingress="myapp",canary!=""}[2m])))', '>', '5',
+    ]);
+    expect(promqlOperators(latency.expr, 1)).toEqual([
+      '(histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{ingress="myapp",canary!=""}[2m]))))', '>', '0.5',
+    ]);
+  });
+
+  test('ruleLabels label the PrometheusRule only: kube-prometheus-stack loads the rules labelled with its release', () => {
+    const manifests = canary({
+      router: TrafficRouter.istio(), canary: v2, metadata: { labels: { team: 'payments' } },
+      analysis: analysis({ ruleLabels: { release: 'kube-prometheus-stack' } }),
+    });
+    expect(find(manifests, 'PrometheusRule', 'myapp').metadata.labels).toEqual({ team: 'payments', release: 'kube-prometheus-stack', app: 'myapp' });
+    for (const o of manifests.filter((m) => m.kind !== 'PrometheusRule')) {
+      expect([o.kind, o.metadata.name, o.metadata.labels?.release]).toEqual([o.kind, o.metadata.name, undefined]);
+    }
+  });
+
+  test('ruleLabels win over the release\'s metadata labels on the PrometheusRule, and there only', () => {
+    const manifests = canary({
+      router: TrafficRouter.istio(), canary: v2, metadata: { labels: { team: 'payments' } },
+      analysis: analysis({ ruleLabels: { team: 'sre' } }),
+    });
+    expect(find(manifests, 'PrometheusRule', 'myapp').metadata.labels).toEqual({ team: 'sre', app: 'myapp' });
+    expect(find(manifests, 'Deployment', 'myapp-v2').metadata.labels).toMatchObject({ team: 'payments' });
+  });
+
+  test('ruleLabels on blue-green\'s PrometheusRule too', () => {
+    const manifests = blueGreen({ router: TrafficRouter.istio(), analysis: analysis({ ruleLabels: { release: 'kube-prometheus-stack' } }) });
+    expect(find(manifests, 'PrometheusRule', 'myapp').metadata.labels).toEqual({ release: 'kube-prometheus-stack', app: 'myapp' });
   });
 
   test('the PrometheusRule carries the release\'s metadata and the chart\'s namespace', () => {
