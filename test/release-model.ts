@@ -101,6 +101,11 @@ export function expectedErrors(spec: ReleaseSpec): string[] {
       if (slug(canary.version) === slug(spec.stable.version)) err('canary.version');
       if (`${name}-canary`.length > 63) err('name');
       if (canary.traffic !== undefined) trafficErrors(canary.traffic, spec.router, err);
+      // A canary with no pods must not receive requests: they would fail with 503.
+      const t = canary.traffic;
+      if (canary.replicas === 0 && t !== undefined && (t.header !== undefined || t.cookie !== undefined || (typeof t.weight === 'number' && t.weight > 0))) {
+        err('canary.replicas');
+      }
     }
   } else {
     blueGreenErrors(spec, err);
