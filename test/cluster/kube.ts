@@ -1,0 +1,208 @@
+/**
+ * What the cluster tests use to talk to the cluster that `npm run cluster:up` started: kubectl
+ * (built from the same Kubernetes release as the API server) with that cluster's kubeconfig,
+ * and the fake Prometheus. Read from the environment that test/cluster/run-tests.sh sets:
+ * KUBECONFIG, KUBECTL and FAKE_PROMETHEUS_URL.
+ */
+import { execFileSync, spawn } from 'child_process';
+import { Chart, Testing } from 'cdk8s';
+import { stringify } from 'yaml';
+import { K8sObject } from '../util';
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: the cluster tests run against the cluster of \`npm run cluster:up\`; run them with \`npm run test:cluster\``);
+  }
+  return value;
+}
+
+/** Runs kubectl against the test cluster; on failure, throws with its stderr. */
+export function kubectl(args: string[], input?: string): string {
+  try {
+    return execFileSync(env('KUBECTL'), args, {
+      input,
+      encoding: 'utf-8',
+      env: { ...process.env, KUBECONFIG: env('KUBECONFIG') },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`kubectl ${args.join(' ')}: ${err.stderr?.trim() || err.message}`);
+  }
+}
+
+/** The objects of a chart, as `cdk8s synth` writes them. */
+export function synthChart(chart: Chart): K8sObject[] {
+  return Testing.synth(chart) as K8sObject[];
+}
+
+/**
+ * Server-side apply, as a GitOps tool does: the API server validates every object (schemas,
+ * CEL rules, admission including Pod Security) and rejects the whole request on an error.
+ */
+export function apply(objects: K8sObject[], namespace?: string): void {
+  const yaml = objects.map((o) => stringify(o)).join('---\n');
+  kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=cdk8s-progressive-delivery', ...(namespace ? ['-n', namespace] : []), '-f', '-'], yaml);
+}
+
+/** Deletes objects that are gone from git (what `--prune` would do), waiting for them. */
+export function remove(kind: string, name: string, namespace: string): void {
+  kubectl(['delete', kind, name, '-n', namespace, '--ignore-not-found', '--wait=true']);
+}
+
+export type PodSecurityLevel = 'restricted' | 'baseline';
+
+/** A namespace whose Pod Security admission enforces `level`. */
+export function namespace(name: string, level: PodSecurityLevel): string {
+  apply([{
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': level, 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+  }]);
+  return name;
+}
+
+export function get(kind: string, name: string, namespace: string): K8sObject {
+  return JSON.parse(kubectl(['get', kind, name, '-n', namespace, '-o', 'json']));
+}
+
+export function list(kind: string, namespace: string, selector?: string): K8sObject[] {
+  return JSON.parse(kubectl(['get', kind, '-n', namespace, '-o', 'json', ...(selector ? ['-l', selector] : [])])).items;
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs` saying what it waited for and what it last saw. */
+export async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = check();
+      if (value !== undefined) return value;
+      last = undefined;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Waits until a Deployment is Available with every replica updated and ready. */
+export function deploymentAvailable(name: string, namespace: string, timeoutMs = 90_000): Promise<K8sObject> {
+  return waitFor(`Deployment ${namespace}/${name} to be Available`, () => {
+    const d = get('deployment', name, namespace);
+    const available = (d.status?.conditions ?? []).some((c: any) => c.type === 'Available' && c.status === 'True');
+    const want = d.spec.replicas ?? 1;
+    const done = d.status?.observedGeneration >= (d.metadata as { generation?: number }).generation! && (d.status?.updatedReplicas ?? 0) === want
+      && (d.status?.readyReplicas ?? 0) === want && (d.status?.replicas ?? 0) === want;
+    return available && done ? d : undefined;
+  }, timeoutMs);
+}
+
+/**
+ * The `version` label of each pod behind a Service's ready endpoints, sorted (one entry per
+ * endpoint), read from its EndpointSlices and the pods they point to.
+ */
+export function readyEndpointVersions(service: string, namespace: string): string[] {
+  const pods = new Map(list('pods', namespace).map((p) => [p.metadata.name, p]));
+  const versions: string[] = [];
+  for (const slice of list('endpointslices', namespace, `kubernetes.io/service-name=${service}`)) {
+    for (const endpoint of slice.endpoints ?? []) {
+      if (endpoint.conditions?.ready !== true) continue;
+      const pod = pods.get(endpoint.targetRef?.name);
+      versions.push(pod?.metadata.labels?.version ?? `<pod ${endpoint.targetRef?.name} not found>`);
+    }
+  }
+  return versions.sort();
+}
+
+/** Telling the fake Prometheus what to answer. */
+export type PromResult = number | 'nan' | 'empty';
+
+export async function prometheusAnswers(answers: Array<{ match: string; result: PromResult }>, fallback: PromResult = 'empty'): Promise<void> {
+  const res = await fetch(`${env('FAKE_PROMETHEUS_URL')}/-/answers`, { method: 'PUT', body: JSON.stringify({ answers, default: fallback }) });
+  if (!res.ok) throw new Error(`fake Prometheus refused the answers: ${res.status} ${await res.text()}`);
+}
+
+/** The queries the fake Prometheus received, in order. */
+export async function prometheusQueries(): Promise<Array<{ query: string; result: PromResult }>> {
+  return (await fetch(`${env('FAKE_PROMETHEUS_URL')}/-/queries`)).json() as Promise<Array<{ query: string; result: PromResult }>>;
+}
+
+/** The address the library's analysis is given: the fake Prometheus. */
+export function prometheusAddress(): string {
+  return env('FAKE_PROMETHEUS_URL');
+}
+
+/**
+ * Splits a stream of concatenated JSON documents (what `kubectl get -w -o json` prints) into
+ * objects, calling `onObject` for each complete one.
+ */
+function jsonStream(onObject: (obj: any) => void): (chunk: string) => void {
+  let buffer = '';
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let start = -1;
+  return (chunk) => {
+    for (const ch of chunk) {
+      buffer += ch;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (ch === '\\') escaped = true;
+        else if (ch === '"') inString = false;
+        continue;
+      }
+      if (ch === '"') inString = true;
+      else if (ch === '{') {
+        if (depth === 0) start = buffer.length - 1;
+        depth++;
+      } else if (ch === '}') {
+        depth--;
+        if (depth === 0) {
+          onObject(JSON.parse(buffer.slice(start)));
+          buffer = '';
+        }
+      }
+    }
+  };
+}
+
+/**
+ * Watches the EndpointSlices of a Service and records, after every event, the versions of its
+ * ready endpoints (from the pod name `<name>-<v>-<hash>-<id>` of each endpoint's targetRef).
+ */
+export function watchReadyEndpoints(service: string, ns: string): { started: Promise<void>; states: string[][]; stop(): void } {
+  const slices = new Map<string, any>();
+  const states: string[][] = [];
+  const child = spawn(env('KUBECTL'), ['get', 'endpointslices', '-n', ns, '-l', `kubernetes.io/service-name=${service}`, '-w', '-o', 'json', '--output-watch-events'], {
+    env: { ...process.env, KUBECONFIG: env('KUBECONFIG') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let resolveStarted: () => void;
+  const started = new Promise<void>((r) => { resolveStarted = r; });
+  child.stdout.setEncoding('utf-8');
+  child.stdout.on('data', jsonStream((event) => {
+    const slice = event.object;
+    if (event.type === 'DELETED') slices.delete(slice.metadata.name);
+    else slices.set(slice.metadata.name, slice);
+    const versions: string[] = [];
+    for (const s of slices.values()) {
+      for (const endpoint of s.endpoints ?? []) {
+        if (endpoint.conditions?.ready !== true) continue;
+        const m = new RegExp(`^${service.replace(/-(canary|preview)$/, '')}-(.+)-[a-z0-9]+-[a-z0-9]+$`).exec(endpoint.targetRef?.name ?? '');
+        versions.push(m ? m[1] : `<${endpoint.targetRef?.name}>`);
+      }
+    }
+    versions.sort();
+    if (JSON.stringify(states[states.length - 1]) !== JSON.stringify(versions)) states.push(versions);
+    resolveStarted();
+  }));
+  // The initial list arrives as ADDED events; a Service without slices yet starts empty.
+  setTimeout(() => resolveStarted(), 2000);
+  return { started, states, stop: () => child.kill('SIGTERM') };
+}
