@@ -12,7 +12,7 @@ import { promDuration } from './promql';
 import { CanaryStepType } from './canary-step';
 import { objectMetadata } from './metadata';
 import { ResolvedRelease, appMetadata, releaseService, routingBase } from './release-base';
-import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
+import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan, checkCanaryHasPods } from './release-plan';
 import { ReleaseTrack } from './release-track';
 import { trackDeployment } from './track-deployment';
 import { fail } from './validation';
@@ -60,6 +60,9 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
     fail(owner, 'canary.traffic.weight', plan.weight, `cannot be set with steps under ${ENGINE}: the steps' shiftTraffic weights are the plan`);
   }
 
+  // From the first step with traffic, Argo Rollouts scales the canary with its weight
+  // (setCanaryScale matchTrafficWeight); header and cookie rules reach it at any size.
+  checkCanaryHasPods(owner, plan, 0);
   const steps = rolloutSteps(plan);
   plan.steps.forEach((step, i) => {
     if (step.weight !== undefined && step.weight > plan.weightTotal) {

@@ -33,7 +33,10 @@ export interface FlaggerOptions {
   readonly iterations?: number;
 }
 
-/** What a router adds to the Canary's `service`: hosts, gateways, gateway refs, path match. */
+/**
+ * What a router adds to the Canary's `service`: hosts, gateways, gateway refs, path match.
+ * @internal
+ */
 export interface FlaggerService {
   readonly hosts?: string[];
   readonly gateways?: string[];
