@@ -6,9 +6,9 @@
  * `myapp-primary` and `myapp-canary`, and the routes (nginx: the Ingress `myapp-canary`; Istio:
  * the VirtualService `myapp` and DestinationRules `myapp-primary`, `myapp-canary`).
  *
- * 1. The seeds' plan on ingress-nginx: 5%, then 50%, then everyone, rolling back above 5% of
+ * 1. The plan of recipe 8 on ingress-nginx: 5%, then 50%, then everyone, rolling back above 5% of
  *    the canary's requests failing with 5xx. Flagger holds every step for one and the same
- *    `interval`, so the pauses must be equal: the seeds' 2 hours at 5% and 4 hours at 50%
+ *    `interval`, so the pauses must be equal: recipe 8's 2 hours at 5% and 4 hours at 50%
  *    become 2 hours each (stepWeights [5, 50], interval 120m). A plan with unequal pauses is an
  *    error under DeliveryEngine.flagger().
  * 2. The same plan on Istio (by host, through the ingress gateway and inside the mesh).
@@ -27,7 +27,7 @@ import { MYAPP_CONTAINER, MYAPP_HOST, MYAPP_PORTS, exampleChart, myappRouter } f
 import { myappRollback } from './progressive-plan';
 
 /**
- * The seeds' plan as Flagger can run it: 5% for 2 hours, 50% for 2 hours, then everyone. The
+ * Recipe 8's plan as Flagger can run it: 5% for 2 hours, 50% for 2 hours, then everyone. The
  * pauses are equal because Flagger checks and advances every `interval`, one step per interval.
  */
 export const MYAPP_FLAGGER_PLAN = [

@@ -2,7 +2,7 @@
  * Gateway API (gateway.networking.k8s.io/v1): the same releases as on Istio, as HTTPRoutes
  * attached to the Gateway `public` in the namespace `gateways`.
  *
- * 1. The seeds' canary: header `stage: gray` or cookie `canary=always` to v2, cookie
+ * 1. A canary for testers first: header `stage: gray` or cookie `canary=always` to v2, cookie
  *    `canary=never` to v1, and 10% of the rest to v2.
  * 2. Blue-green: the HTTPRoute `myapp` sends myapp.com to the active color, `myapp-preview`
  *    sends preview.myapp.com to the idle one.

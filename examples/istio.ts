@@ -1,7 +1,7 @@
 /**
  * Istio (networking.istio.io/v1, Istio >= 1.22).
  *
- * 1. The seeds' canary: 90% of myapp.com to v1 and 10% to v2, through the ingress gateway
+ * 1. A weight canary: 90% of myapp.com to v1 and 10% to v2, through the ingress gateway
  *    and inside the mesh, by DestinationRule subsets of the one Service `myapp` (so the
  *    library owns the DestinationRule `myapp`, and a client outside the mesh that calls the
  *    Service directly gets the replica ratio).

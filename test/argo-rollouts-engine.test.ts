@@ -24,7 +24,7 @@ const PLAN = [
   CanaryStep.shiftTraffic(100),
 ];
 const PLAN_STEPS = [{ setWeight: 5 }, { pause: { duration: '2h' } }, { setWeight: 50 }, { pause: { duration: '4h' } }, { setWeight: 100 }];
-const SEEDS = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary' };
+const TESTER_RULES = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary' };
 const nginx = () => TrafficRouter.nginx({ host: 'myapp.example.com' });
 const gatewayApi = () => TrafficRouter.gatewayApi({ parentRefs: [{ name: 'public', namespace: 'gateways' }], hostnames: ['myapp.com'] });
 const errorRate = () => CanaryAnalysis.prometheus({ address: PROMETHEUS, maxErrorRate: 5 });
@@ -46,7 +46,7 @@ const canaryStrategy = (manifests: K8sObject[]) => find(manifests, 'Rollout', 'm
 
 describe('a canary Rollout per router', () => {
   test('nginx: the main Ingress only; header and cookie rules as additionalIngressAnnotations; no <name>-canary Ingress', () => {
-    const manifests = canary({ router: nginx(), steps: PLAN, canary: { ...v2, traffic: SEEDS }, analysis: errorRate() });
+    const manifests = canary({ router: nginx(), steps: PLAN, canary: { ...v2, traffic: TESTER_RULES }, analysis: errorRate() });
     expect(manifests).toMatchSnapshot();
     expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'AnalysisTemplate/myapp', 'Rollout/myapp']);
     expect(ofKind(manifests, 'Deployment')).toEqual([]);
@@ -77,7 +77,7 @@ describe('a canary Rollout per router', () => {
   });
 
   test('Istio by host: the VirtualService\'s route `weighted` over <name> and <name>-canary, starting at 100/0', () => {
-    const manifests = canary({ router: TrafficRouter.istio({ hosts: ['myapp.com'], gateways: ['istio-system/public'] }), steps: PLAN, canary: { ...v2, traffic: SEEDS } });
+    const manifests = canary({ router: TrafficRouter.istio({ hosts: ['myapp.com'], gateways: ['istio-system/public'] }), steps: PLAN, canary: { ...v2, traffic: TESTER_RULES } });
     expect(manifests).toMatchSnapshot();
     expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'VirtualService/myapp', 'Rollout/myapp']);
     const strategy = canaryStrategy(manifests);
@@ -98,7 +98,7 @@ describe('a canary Rollout per router', () => {
   });
 
   test('Istio by subset: DestinationRule subsets `stable` and `canary` without labels, and <name> left alone', () => {
-    const manifests = canary({ router: TrafficRouter.istio({ subsets: true }), steps: PLAN, canary: { ...v2, traffic: SEEDS } });
+    const manifests = canary({ router: TrafficRouter.istio({ subsets: true }), steps: PLAN, canary: { ...v2, traffic: TESTER_RULES } });
     expect(manifests).toMatchSnapshot();
     expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'VirtualService/myapp', 'DestinationRule/myapp', 'Rollout/myapp']);
     // Argo Rollouts writes its pod-template hashes into the subsets' labels.
@@ -118,7 +118,7 @@ describe('a canary Rollout per router', () => {
   });
 
   test('Gateway API: the Argo Rollouts Gateway API plugin\'s config, and the HTTPRoute starting at 100/0', () => {
-    const manifests = canary({ router: gatewayApi(), steps: PLAN, canary: { ...v2, traffic: SEEDS } });
+    const manifests = canary({ router: gatewayApi(), steps: PLAN, canary: { ...v2, traffic: TESTER_RULES } });
     expect(manifests).toMatchSnapshot();
     expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'HTTPRoute/myapp', 'Rollout/myapp']);
     const strategy = canaryStrategy(manifests);
@@ -185,7 +185,7 @@ describe('the plan as Argo Rollouts steps', () => {
 
   test('canary.replicas is setCanaryScale: that many pods while the canary gets no traffic, then its share of the pods', () => {
     const internalCheck = [CanaryStep.pause(), ...PLAN];
-    const manifests = canary({ router: nginx(), steps: internalCheck, canary: { ...v2, replicas: 2, traffic: SEEDS } });
+    const manifests = canary({ router: nginx(), steps: internalCheck, canary: { ...v2, replicas: 2, traffic: TESTER_RULES } });
     expect(canaryStrategy(manifests).steps).toEqual([
       { setCanaryScale: { replicas: 2 } },
       { pause: {} },

@@ -21,13 +21,13 @@ const v2 = { version: 'v2', image: 'myapp:v2' };
 /** Flagger's own default --metrics-server: the analysis queries it through MetricTemplates all the same. */
 const FLAGGER_PROMETHEUS = 'http://prometheus:9090';
 const OTHER_PROMETHEUS = 'http://prometheus.monitoring:9090';
-/** The seeds' plan with equal pauses (Flagger holds every step for one interval): 5% for 1 hour, 50% for 1 hour, then everyone. */
+/** Recipe 8's plan with equal pauses (Flagger holds every step for one interval): 5% for 1 hour, 50% for 1 hour, then everyone. */
 const PLAN = [
   CanaryStep.shiftTraffic(5), CanaryStep.pause(Duration.hours(1)),
   CanaryStep.shiftTraffic(50), CanaryStep.pause(Duration.hours(1)),
   CanaryStep.shiftTraffic(100),
 ];
-const SEEDS = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary' };
+const TESTER_RULES = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary' };
 const nginx = () => TrafficRouter.nginx({ host: 'myapp.example.com' });
 const istio = () => TrafficRouter.istio({ hosts: ['myapp.com', 'myapp'], gateways: ['istio-system/public-gateway', 'mesh'] });
 const gatewayApi = (path?: string) => TrafficRouter.gatewayApi({
@@ -271,7 +271,7 @@ describe('the analysis', () => {
     const manifests = [
       ...canary({ canary: v2, analysis: rollback(OTHER_PROMETHEUS) }),
       ...canary({ router: istio(), canary: v2, analysis: rollback(OTHER_PROMETHEUS) }, new Chart(Testing.app(), 'shop', { namespace: 'shop' })),
-      ...canary({ router: gatewayApi(), canary: { ...v2, traffic: SEEDS }, steps: undefined, analysis: rollback(OTHER_PROMETHEUS) }),
+      ...canary({ router: gatewayApi(), canary: { ...v2, traffic: TESTER_RULES }, steps: undefined, analysis: rollback(OTHER_PROMETHEUS) }),
       ...blueGreen({ router: istio(), analysis: rollback(OTHER_PROMETHEUS) }),
     ];
     const expressions = promqlExpressions(manifests);
@@ -375,7 +375,7 @@ describe('header and cookie rules: Flagger\'s A/B test', () => {
   const abTest = (props: Partial<CanaryReleaseProps>) => canary({ steps: undefined, ...props });
 
   test('nginx: analysis.match with the header and the cookie as Flagger\'s ingress router reads them; iterations 10 by default', () => {
-    const manifests = abTest({ canary: { ...v2, traffic: SEEDS }, analysis: rollback() });
+    const manifests = abTest({ canary: { ...v2, traffic: TESTER_RULES }, analysis: rollback() });
     expect(manifests).toMatchSnapshot();
     expect(ofKind(manifests, 'MetricTemplate').map((m) => m.metadata.name)).toEqual(['myapp-error-rate', 'myapp-latency-p99']);
     const analysis = analysisOf(manifests);
@@ -387,7 +387,7 @@ describe('header and cookie rules: Flagger\'s A/B test', () => {
   });
 
   test.each([
-    ['an exact header and a cookie', SEEDS],
+    ['an exact header and a cookie', TESTER_RULES],
     ['a regex header', { header: HeaderMatch.regex('user-agent', '.*Android.*') }],
     ['a cookie alone', { cookie: 'canary' }],
     ['a header rule on the Cookie header itself', { header: HeaderMatch.regex('cookie', '.*beta=1.*') }],
@@ -418,7 +418,7 @@ describe('header and cookie rules: Flagger\'s A/B test', () => {
   });
 
   test('Gateway API: Istio-style matches that Flagger maps to the HTTPRoute header matches the library writes under plain manifests', () => {
-    const traffic = SEEDS;
+    const traffic = TESTER_RULES;
     const match = analysisOf(abTest({ router: gatewayApi('/shop'), canary: { ...v2, traffic } })).match;
     const plain = Testing.chart();
     new CanaryRelease(plain, 'myapp', { ...app, stable: v1, canary: { ...v2, traffic }, router: gatewayApi('/shop') });
@@ -433,15 +433,15 @@ describe('header and cookie rules: Flagger\'s A/B test', () => {
 
   test('iterations from the plan\'s pauses: one iteration per pause, interval their duration', () => {
     const steps = [CanaryStep.pause(Duration.minutes(30)), CanaryStep.pause(Duration.minutes(30)), CanaryStep.pause(Duration.minutes(30)), CanaryStep.shiftTraffic(100)];
-    const analysis = analysisOf(abTest({ steps, canary: { ...v2, traffic: SEEDS } }));
+    const analysis = analysisOf(abTest({ steps, canary: { ...v2, traffic: TESTER_RULES } }));
     expect([analysis.iterations, analysis.interval, analysis.stepWeights]).toEqual([3, '30m', undefined]);
     // The closing shiftTraffic(weightTotal) is optional: Flagger promotes after the last iteration anyway.
-    expect(analysisOf(abTest({ steps: [CanaryStep.pause(Duration.hours(2))], canary: { ...v2, traffic: SEEDS } }))).toMatchObject({ iterations: 1, interval: '120m' });
+    expect(analysisOf(abTest({ steps: [CanaryStep.pause(Duration.hours(2))], canary: { ...v2, traffic: TESTER_RULES } }))).toMatchObject({ iterations: 1, interval: '120m' });
   });
 
   test('without a plan: FlaggerOptions.iterations, every analysis interval', () => {
     const analysis = analysisOf(abTest({
-      canary: { ...v2, traffic: SEEDS },
+      canary: { ...v2, traffic: TESTER_RULES },
       engine: DeliveryEngine.flagger({ iterations: 4 }),
       analysis: CanaryAnalysis.prometheus({ address: FLAGGER_PROMETHEUS, maxErrorRate: 5, interval: Duration.minutes(5) }),
     }));
@@ -536,7 +536,7 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
 });
 
 describe('one release spec, three engines', () => {
-  /** The seeds' release: 5% for 1 hour, 50% for 1 hour, then everyone; roll back above 5% of 5xx. */
+  /** Recipe 8's release: 5% for 1 hour, 50% for 1 hour, then everyone; roll back above 5% of 5xx. */
   const release = (engine: DeliveryEngine): Partial<CanaryReleaseProps> => ({
     router: nginx(),
     steps: PLAN,
@@ -626,7 +626,7 @@ describe('bad input under Flagger', () => {
   test('throws on traffic.weight: the plan shifts the weights (and an A/B test ignores them)', () => {
     expect(() => canary({ canary: { ...v2, traffic: { weight: 10 } } }))
       .toThrow(`${E} canary.traffic.weight (10) cannot be set under DeliveryEngine.flagger(): Flagger shifts weights by the plan (steps)`);
-    expect(() => canary({ steps: undefined, canary: { ...v2, traffic: { ...SEEDS, weight: 10 } } }))
+    expect(() => canary({ steps: undefined, canary: { ...v2, traffic: { ...TESTER_RULES, weight: 10 } } }))
       .toThrow(`${E} canary.traffic.weight (10) cannot be set under DeliveryEngine.flagger(): Flagger shifts weights by the plan (steps), and ignores them altogether in an A/B test (header or cookie rules)`);
   });
 
@@ -638,21 +638,21 @@ describe('bad input under Flagger', () => {
   });
 
   test('throws when header or cookie rules meet weights in the plan: Flagger ignores weights in an A/B test', () => {
-    expect(() => canary({ canary: { ...v2, traffic: SEEDS } }))
+    expect(() => canary({ canary: { ...v2, traffic: TESTER_RULES } }))
       .toThrow(`${E} steps[0] ("shiftTraffic(5)") cannot be part of an A/B test (header or cookie rules) under DeliveryEngine.flagger(): Flagger ignores weights when it matches requests; plan pauses only, optionally ending with shiftTraffic(100)`);
   });
 
   test('throws on an A/B plan without a timed pause', () => {
-    expect(() => canary({ canary: { ...v2, traffic: SEEDS }, steps: [CanaryStep.shiftTraffic(100)] }))
+    expect(() => canary({ canary: { ...v2, traffic: TESTER_RULES }, steps: [CanaryStep.shiftTraffic(100)] }))
       .toThrow(`${E} steps ("[shiftTraffic(100)]") needs at least one pause with a duration under DeliveryEngine.flagger(): an A/B test runs one iteration per pause, and the pause is Flagger's interval`);
-    expect(() => canary({ canary: { ...v2, traffic: SEEDS }, steps: [CanaryStep.pause(), CanaryStep.shiftTraffic(100)] }))
+    expect(() => canary({ canary: { ...v2, traffic: TESTER_RULES }, steps: [CanaryStep.pause(), CanaryStep.shiftTraffic(100)] }))
       .toThrow(`${E} steps[0] ("pause()") needs a duration under DeliveryEngine.flagger(): Flagger advances on a timer`);
-    expect(() => canary({ canary: { ...v2, traffic: SEEDS }, steps: [pause(10), pause(20)] }))
+    expect(() => canary({ canary: { ...v2, traffic: TESTER_RULES }, steps: [pause(10), pause(20)] }))
       .toThrow(`${E} steps[1].duration ("20m") must equal the first pause (10m) under DeliveryEngine.flagger(): Flagger runs every iteration for the same interval`);
   });
 
   test('throws when iterations come with a plan, or with a weighted canary', () => {
-    expect(() => canary({ canary: { ...v2, traffic: SEEDS }, steps: [pause(10), pause(10)], engine: DeliveryEngine.flagger({ iterations: 5 }) }))
+    expect(() => canary({ canary: { ...v2, traffic: TESTER_RULES }, steps: [pause(10), pause(10)], engine: DeliveryEngine.flagger({ iterations: 5 }) }))
       .toThrow(`${E} engine ("DeliveryEngine.flagger({ iterations: 5 })") conflicts with steps: the plan's 2 pauses are the iterations`);
     expect(() => canary({ canary: v2, engine: DeliveryEngine.flagger({ iterations: 5 }) }))
       .toThrow(`${E} engine ("DeliveryEngine.flagger({ iterations: 5 })") sets iterations, which are for an A/B test (header or cookie rules) or a BlueGreenRelease: a weighted canary runs one interval per step of its plan (steps)`);

@@ -16,7 +16,7 @@ function canary(props: Partial<CanaryReleaseProps>) {
 const PATH = { type: 'PathPrefix', value: '/' };
 
 describe('TrafficRouter.gatewayApi() on a CanaryRelease', () => {
-  test('the seeds\' release: header, cookie always, cookie never, then 90/10, every rule on the same path', () => {
+  test('a release for testers first: header, cookie always, cookie never, then 90/10, every rule on the same path', () => {
     const manifests = canary({ canary: { ...v2, traffic: { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary', weight: 10 } } });
     expect(manifests).toMatchSnapshot();
     expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'HTTPRoute/myapp']);

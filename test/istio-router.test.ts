@@ -13,7 +13,7 @@ function canary(props: Partial<CanaryReleaseProps>) {
 }
 
 describe('TrafficRouter.istio() on a CanaryRelease', () => {
-  test('the seeds\' canary: 90% to v1 and 10% to v2 at myapp.com, by DestinationRule subsets', () => {
+  test('a weight canary: 90% to v1 and 10% to v2 at myapp.com, by DestinationRule subsets', () => {
     const manifests = canary({
       canary: { ...v2, traffic: { weight: 10 } },
       router: TrafficRouter.istio({ hosts: ['myapp.com'], gateways: ['istio-system/public'], subsets: true }),

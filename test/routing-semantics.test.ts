@@ -32,7 +32,7 @@ function synth(router: TrafficRouter, traffic: CanaryTraffic): Manifest[] {
   return synthValid(chart) as Manifest[];
 }
 
-const seeds: CanaryTraffic = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary', weight: 10 };
+const testersFirst: CanaryTraffic = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary', weight: 10 };
 const CANARY = { v2: 1 };
 const STABLE = { v1: 1 };
 const WEIGHTED = { v1: 0.9, v2: 0.1 };
@@ -56,7 +56,7 @@ const cases: Array<[string, SimRequest, Outcome]> = [
 ];
 
 describe.each(routers)('routing semantics on %s', (_label, router, routes) => {
-  const manifests = synth(router(), seeds);
+  const manifests = synth(router(), testersFirst);
   test.each(cases)('%s', (_case, req, expected) => {
     for (const route of routes) {
       expectOutcome(route(manifests, req), expected);
