@@ -248,3 +248,12 @@ test('examples/myapp.ts exports what the README\'s myapp.ts exports, with the sa
     else expect([name, example[name]]).toEqual([name, readme[name]]);
   }
 });
+
+test('every relative link of the README names a file or folder of this repository', () => {
+  const text = fs.readFileSync(README, 'utf-8');
+  const targets = [...text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)].map((m) => m[1]).filter((t) => !/^[a-z]+:/.test(t));
+  expect(targets.length).toBeGreaterThan(5);
+  const outside = targets.filter((t) => path.relative(ROOT, path.resolve(ROOT, t)).startsWith('..'));
+  const missing = targets.filter((t) => !fs.existsSync(path.resolve(ROOT, t)));
+  expect({ outside, missing }).toEqual({ outside: [], missing: [] });
+});
