@@ -1,0 +1,206 @@
+/**
+ * The real Argo Rollouts controller runs what the library writes: it accepts the objects, walks
+ * the plan (promoted as `kubectl argo rollouts promote` does), writes at every step the weights
+ * that plain manifests write for that step, aborts on a bad analysis and not on an empty one,
+ * and runs a blue-green release through its preview, promotion and scale-down delay.
+ */
+import { App, Chart, Duration } from 'cdk8s';
+import {
+  BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter,
+} from '../../src';
+import { K8sObject } from '../util';
+import { apply, get, kubectl, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor } from './kube';
+
+const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
+const v2 = { version: 'v2', image: 'registry.example/myapp:v2' };
+const ports = { containerPort: 8080, servicePort: 80 };
+/** Paused for a human at 20%, 10 seconds at 50%, then everyone. */
+const PLAN = [CanaryStep.shiftTraffic(20), CanaryStep.pause(), CanaryStep.shiftTraffic(50), CanaryStep.pause(Duration.seconds(10)), CanaryStep.shiftTraffic(100)];
+const TESTERS = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary' };
+
+/** How to read the canary's weight out of a router's objects: [stable, canary]. */
+interface RouterCase {
+  readonly router: () => TrafficRouter;
+  /** The weights in the objects plain manifests write (at a step). */
+  readonly manifestWeights: (objects: K8sObject[]) => [number, number];
+  /** The weights Argo Rollouts wrote into the cluster. */
+  readonly liveWeights: (ns: string) => [number, number];
+}
+
+const find = (objects: K8sObject[], kind: string, name: string) => {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found;
+};
+const nginxWeight = (ingress: K8sObject): [number, number] => {
+  const w = Number(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/canary-weight'] ?? 0);
+  const total = Number(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/canary-weight-total'] ?? 100);
+  return [total - w, w];
+};
+const istioWeights = (vs: K8sObject): [number, number] => {
+  const route = vs.spec.http.find((h: any) => h.name === 'weighted').route;
+  return [route[0].weight ?? 0, route[1].weight ?? 0];
+};
+const gatewayWeights = (route: K8sObject): [number, number] => {
+  const refs = route.spec.rules[route.spec.rules.length - 1].backendRefs;
+  return [refs[0].weight ?? 0, refs[1]?.weight ?? 0];
+};
+
+const ROUTERS: { [id: string]: RouterCase } = {
+  nginx: {
+    router: () => TrafficRouter.nginx({ host: 'myapp.example.com' }),
+    manifestWeights: (objects) => nginxWeight(find(objects, 'Ingress', 'myapp-canary')),
+    // Argo Rollouts creates the canary Ingress `<rollout>-<stableIngress>-canary` itself.
+    liveWeights: (ns) => nginxWeight(get('ingress', 'myapp-myapp-canary', ns)),
+  },
+  istio: {
+    router: () => TrafficRouter.istio({ hosts: ['myapp'] }),
+    manifestWeights: (objects) => istioWeights(find(objects, 'VirtualService', 'myapp')),
+    liveWeights: (ns) => istioWeights(get('virtualservice', 'myapp', ns)),
+  },
+  'istio-subsets': {
+    router: () => TrafficRouter.istio({ hosts: ['myapp'], subsets: true }),
+    manifestWeights: (objects) => istioWeights(find(objects, 'VirtualService', 'myapp')),
+    liveWeights: (ns) => istioWeights(get('virtualservice', 'myapp', ns)),
+  },
+};
+if (process.env.ARGO_GATEWAY_API_PLUGIN === 'true') {
+  ROUTERS['gateway-api'] = {
+    router: () => TrafficRouter.gatewayApi({ parentRefs: [{ name: 'public', namespace: 'gateways' }], hostnames: ['myapp.example.com'] }),
+    manifestWeights: (objects) => gatewayWeights(find(objects, 'HTTPRoute', 'myapp')),
+    liveWeights: (ns) => gatewayWeights(get('httproute', 'myapp', ns)),
+  };
+}
+
+function canaryChart(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[] {
+  const chart = new Chart(new App(), 'c', { namespace: ns });
+  new CanaryRelease(chart, 'myapp', { ...ports, stable: v1, ...props } as CanaryReleaseProps);
+  return synthChart(chart);
+}
+
+const rollout = (ns: string) => get('rollout', 'myapp', ns);
+const isHealthy = (r: K8sObject) => r.status?.phase === 'Healthy' && r.status?.observedGeneration === String((r.metadata as any).generation);
+
+function waitRollout(ns: string, what: string, check: (r: K8sObject) => boolean, timeoutMs = 120_000): Promise<K8sObject> {
+  return waitFor(`Rollout ${ns}/myapp: ${what}`, () => {
+    const r = rollout(ns);
+    return check(r) ? r : undefined;
+  }, timeoutMs);
+}
+
+/** What `kubectl argo rollouts promote myapp` does to a rollout paused at a step (promote.go, default case). */
+function promote(ns: string): void {
+  const r = rollout(ns);
+  if (r.spec.paused) kubectl(['patch', 'rollout', 'myapp', '-n', ns, '--type=merge', '-p', '{"spec":{"paused":false}}']);
+  kubectl(['patch', 'rollout', 'myapp', '-n', ns, '--subresource=status', '--type=merge', '-p', '{"status":{"pauseConditions":null}}']);
+}
+
+const pausedAt = (r: K8sObject, index: number) => r.status?.currentStepIndex === index && (r.status?.pauseConditions ?? []).some((c: any) => c.reason === 'CanaryPauseStep');
+
+describe.each(Object.keys(ROUTERS))('Argo Rollouts canary on %s', (id) => {
+  const { router, manifestWeights, liveWeights } = ROUTERS[id];
+
+  test('walks the plan: at every paused step the weights equal those of plain manifests at that step', async () => {
+    const ns = namespace(`argo-canary-${id}`, 'restricted');
+    const props = { router: router(), engine: DeliveryEngine.argoRollouts(), steps: PLAN };
+    // Commit 1: stable alone (a first revision skips the steps).
+    apply(canaryChart(ns, props));
+    await waitRollout(ns, 'Healthy on v1', isHealthy);
+    // Commit 2: the canary.
+    apply(canaryChart(ns, { ...props, canary: { ...v2, traffic: TESTERS } }));
+
+    const manifestsAt = (step: number) => manifestWeights(canaryChart(ns, { router: router(), steps: PLAN, canary: { ...v2, traffic: TESTERS, step } }));
+    await waitRollout(ns, 'paused at step 1 (after setWeight 20)', (r) => pausedAt(r, 1));
+    await waitFor('the weights of step 1', () => JSON.stringify(liveWeights(ns)) === JSON.stringify(manifestsAt(1)) ? true : undefined, 30_000);
+    expect(liveWeights(ns)).toEqual([80, 20]);
+    expect(readyEndpointVersions('myapp-canary', ns).every((v) => v === 'v2')).toBe(true);
+
+    promote(ns);
+    await waitRollout(ns, 'at the timed pause, step 3 (after setWeight 50)', (r) => r.status?.currentStepIndex === 3);
+    expect(liveWeights(ns)).toEqual(manifestsAt(3));
+    expect(liveWeights(ns)).toEqual([50, 50]);
+
+    // After the last step Argo Rollouts promotes v2 by itself and sends everything to the new stable.
+    const done = await waitRollout(ns, 'Healthy on v2', (r) => isHealthy(r) && r.status?.stableRS === r.status?.currentPodHash && r.status?.currentStepIndex === PLAN.length);
+    expect(done.status.stableRS).toBe(done.status.currentPodHash);
+    await waitFor('all traffic on the new stable', () => liveWeights(ns)[1] === 0 ? true : undefined, 30_000);
+    await waitFor('only v2 behind myapp', () => readyEndpointVersions('myapp', ns).every((v) => v === 'v2') && readyEndpointVersions('myapp', ns).length === 2 ? true : undefined, 60_000);
+  }, 300_000);
+});
+
+describe('Argo Rollouts analysis against the fake Prometheus', () => {
+  const analysis = () => CanaryAnalysis.prometheus({ address: prometheusAddress(), maxErrorRate: 5, interval: Duration.seconds(2), failureLimit: 1 });
+  const plan = [CanaryStep.shiftTraffic(20), CanaryStep.pause(Duration.seconds(20)), CanaryStep.shiftTraffic(100)];
+
+  async function start(ns: string): Promise<void> {
+    const props = { router: TrafficRouter.istio({ hosts: ['myapp'] }), engine: DeliveryEngine.argoRollouts(), steps: plan, analysis: analysis() };
+    apply(canaryChart(ns, props));
+    await waitRollout(ns, 'Healthy on v1', isHealthy);
+    apply(canaryChart(ns, { ...props, canary: v2 }));
+  }
+
+  test('7% errors against maxErrorRate 5 aborts the rollout, and all traffic returns to stable', async () => {
+    await prometheusAnswers([{ match: 'argo-abort', result: 7 }], 'empty');
+    const ns = namespace('argo-abort', 'restricted');
+    await start(ns);
+
+    const aborted = await waitRollout(ns, 'aborted', (r) => r.status?.abort === true);
+    expect(aborted.status.phase).toBe('Degraded');
+    await waitFor('the weights back at 100/0', () => JSON.stringify(istioWeights(get('virtualservice', 'myapp', ns))) === '[100,0]' ? true : undefined, 30_000);
+    const runs = JSON.parse(kubectl(['get', 'analysisruns', '-n', ns, '-o', 'json'])).items;
+    expect(runs.map((r: any) => r.status?.phase)).toContain('Failed');
+    const measurements = runs.flatMap((r: any) => r.status?.metricResults?.flatMap((m: any) => m.measurements ?? []) ?? []);
+    expect(measurements.some((m: any) => m.phase === 'Failed' && m.value === '[7]')).toBe(true);
+  }, 300_000);
+
+  test('an empty result (no requests yet) does not abort: the plan completes', async () => {
+    await prometheusAnswers([], 'empty');
+    const ns = namespace('argo-no-data', 'restricted');
+    await start(ns);
+
+    const done = await waitRollout(ns, 'Healthy on v2', (r) => isHealthy(r) && r.status?.stableRS === r.status?.currentPodHash && r.status?.currentStepIndex === plan.length, 180_000);
+    expect(done.status.abort).toBeFalsy();
+    const queried = (await prometheusQueries()).filter((q) => q.query.includes('argo-no-data'));
+    expect(queried.length).toBeGreaterThan(0);
+    expect(queried.every((q) => q.result === 'empty')).toBe(true);
+    const runs = JSON.parse(kubectl(['get', 'analysisruns', '-n', ns, '-o', 'json'])).items;
+    const measurements = runs.flatMap((r: any) => r.status?.metricResults?.flatMap((m: any) => m.measurements ?? []) ?? []);
+    expect(measurements.length).toBeGreaterThan(0);
+    expect(measurements.every((m: any) => m.phase === 'Successful')).toBe(true);
+  }, 300_000);
+});
+
+describe('Argo Rollouts blue-green', () => {
+  test('the preview, the promotion that switches the active Service, and the scale-down delay', async () => {
+    const ns = namespace('argo-blue-green', 'restricted');
+    const release = (green?: typeof v1) => {
+      const chart = new Chart(new App(), 'c', { namespace: ns });
+      new BlueGreenRelease(chart, 'myapp', {
+        ...ports,
+        blue: v1,
+        green,
+        active: BlueGreenColor.BLUE,
+        previewHost: 'preview.example.com',
+        router: TrafficRouter.nginx({ host: 'myapp.example.com' }),
+        engine: DeliveryEngine.argoRollouts({ scaleDownDelay: Duration.seconds(20) }),
+      });
+      return synthChart(chart);
+    };
+    apply(release());
+    await waitRollout(ns, 'Healthy on blue (v1)', isHealthy);
+
+    apply(release({ ...v1, version: 'v2', image: 'registry.example/myapp:v2' }));
+    await waitRollout(ns, 'paused before promotion', (r) => (r.status?.pauseConditions ?? []).some((c: any) => c.reason === 'BlueGreenPause'));
+    await waitFor('the preview on green, the active Service on blue', () =>
+      JSON.stringify(readyEndpointVersions('myapp-preview', ns)) === '["v2","v2"]' && JSON.stringify(readyEndpointVersions('myapp', ns)) === '["v1","v1"]' ? true : undefined, 60_000);
+
+    promote(ns);
+    await waitFor('the active Service on green', () => JSON.stringify(readyEndpointVersions('myapp', ns)) === '["v2","v2"]' ? true : undefined, 60_000);
+    const switchedAt = Date.now();
+    // The old color stays for scaleDownDelay, so a rollback is instant, then goes.
+    const pods = () => JSON.parse(kubectl(['get', 'pods', '-n', ns, '-o', 'json'])).items.map((p: any) => p.metadata.labels.version).sort();
+    expect(pods()).toEqual(['v1', 'v1', 'v2', 'v2']);
+    await waitFor('blue scaled down after the delay', () => JSON.stringify(pods()) === '["v2","v2"]' ? true : undefined, 90_000);
+    expect(Date.now() - switchedAt).toBeGreaterThanOrEqual(15_000);
+  }, 300_000);
+});
