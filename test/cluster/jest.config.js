@@ -1,0 +1,14 @@
+/**
+ * The cluster tests (`npm run test:cluster`): against the cluster of `npm run cluster:up`, one
+ * file after another (they share the cluster and the fake Prometheus), with long timeouts.
+ * Type-checking runs in `npm test` (tsc --noEmit covers test/cluster/ too).
+ */
+const base = require('../../jest.config.js');
+
+module.exports = {
+  ...base,
+  rootDir: '../..',
+  testMatch: ['<rootDir>/test/cluster/**/*.cluster.ts'],
+  maxWorkers: 1,
+  testTimeout: 300_000,
+};
