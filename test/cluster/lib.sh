@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Helpers shared by the scripts in test/cluster/ (and by test/cluster/start.d/*.sh).
-# Source it; it defines functions and a few variables and runs nothing else.
+# Source it; it defines functions and a few variables, and runs only `go version`.
 #
 #   PD_CLUSTER_ROOT        test/cluster (absolute)
 #   PD_REPO_ROOT           the repository root (absolute)
@@ -24,7 +24,13 @@
 PD_CLUSTER_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PD_REPO_ROOT=$(cd "$PD_CLUSTER_ROOT/../.." && pwd)
 
-pd_log() { printf '[cluster] %s\n' "$*" >&2; }
+# `go version` once per script (and its children): part of every component's key.
+if [[ -z ${PD_GO_VERSION:-} ]] && command -v go >/dev/null; then
+  PD_GO_VERSION=$(GOTOOLCHAIN=local go version)
+  export PD_GO_VERSION
+fi
+
+pd_log() { printf '[cluster %3ds] %s\n' "$SECONDS" "$*" >&2; }
 
 pd_cache_root() {
   printf '%s\n' "${CDK8S_PD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-progressive-delivery}"
@@ -45,7 +51,7 @@ pd_component_key() {
   local name=$1 dir="$PD_CLUSTER_ROOT/components/$1" f
   [[ -f "$dir/build.sh" ]] || { echo "no such component: $name" >&2; return 1; }
   {
-    GOTOOLCHAIN=local go version
+    printf '%s\n' "$PD_GO_VERSION"
     (cd "$dir" && find . -type f ! -name '*~' -print | LC_ALL=C sort) | while IFS= read -r f; do
       printf '\0%s\0' "$f"
       cat "$dir/$f"
@@ -73,13 +79,20 @@ pd_run_dir() {
   printf '%s\n' "${CDK8S_PD_CLUSTER_DIR:-${TMPDIR:-/tmp}/cdk8s-pd-cluster}"
 }
 
-# Start time of a pid (field 22 of /proc/PID/stat), so that a recycled pid is never killed.
-pd_pid_start() {
+# "STATE STARTTIME" of a pid (fields 3 and 22 of /proc/PID/stat, read once), so that a recycled
+# pid is never taken for ours and a zombie is not taken for a running process.
+pd_pid_stat() {
   local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) && [[ -n $stat ]] || return 1
   stat=${stat##*') '}        # drop "pid (comm) ", comm may contain spaces
-  set -- $stat                # field 3 of the original is now $1
-  printf '%s\n' "${20}"
+  set -f; set -- $stat; set +f   # field 3 of the original is now $1
+  printf '%s %s\n' "$1" "${20}"
+}
+
+pd_pid_start() {
+  local st
+  st=$(pd_pid_stat "$1") || return 1
+  printf '%s\n' "${st#* }"
 }
 
 pd_start() {
@@ -103,14 +116,13 @@ pd_pidfile() {
   return 1
 }
 
-# pd_alive_pidfile FILE: the process recorded in FILE still runs (same pid and start time).
+# pd_alive_pidfile FILE: the process recorded in FILE still runs (same pid and start time,
+# not a zombie).
 pd_alive_pidfile() {
-  local pid start now
+  local pid start st
   read -r pid start <"$1" || return 1
-  now=$(pd_pid_start "$pid") || return 1
-  [[ "$now" == "$start" ]] || return 1
-  # a zombie is not alive
-  [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]]
+  st=$(pd_pid_stat "$pid") || return 1
+  [[ ${st#* } == "$start" && ${st%% *} != [ZX] ]]
 }
 
 pd_alive() {
@@ -145,6 +157,7 @@ pd_wait_until() {
     fi
     sleep 0.5
   done
+  pd_log "ready: $what"
 }
 
 pd_free_ports() {
