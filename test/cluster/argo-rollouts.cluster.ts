@@ -180,7 +180,7 @@ describe('Argo Rollouts blue-green', () => {
         blue: v1,
         green,
         active: BlueGreenColor.BLUE,
-        previewHost: 'preview.example.com',
+        previewHost: green ? 'preview.example.com' : undefined,
         router: TrafficRouter.nginx({ host: 'myapp.example.com' }),
         engine: DeliveryEngine.argoRollouts({ scaleDownDelay: Duration.seconds(20) }),
       });

@@ -5,8 +5,7 @@
  * KUBECONFIG, KUBECTL and FAKE_PROMETHEUS_URL.
  */
 import { execFileSync, spawn } from 'child_process';
-import { Chart, Testing } from 'cdk8s';
-import { stringify } from 'yaml';
+import { Chart, Testing, Yaml } from 'cdk8s';
 import { K8sObject } from '../util';
 
 function env(name: string): string {
@@ -39,11 +38,13 @@ export function synthChart(chart: Chart): K8sObject[] {
 }
 
 /**
- * Server-side apply, as a GitOps tool does: the API server validates every object (schemas,
+ * Server-side apply of the YAML `cdk8s synth` writes, as a GitOps tool does: the API server validates every object (schemas,
  * CEL rules, admission including Pod Security) and rejects the whole request on an error.
  */
 export function apply(objects: K8sObject[], namespace?: string): void {
-  const yaml = objects.map((o) => stringify(o)).join('---\n');
+  // cdk8s's own serializer, the one `cdk8s synth` writes dist/ with (it quotes `yes`, `on`, ...
+  // which YAML 1.1 readers such as kubectl would take for booleans).
+  const yaml = Yaml.stringify(...objects);
   kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=cdk8s-progressive-delivery', ...(namespace ? ['-n', namespace] : []), '-f', '-'], yaml);
 }
 

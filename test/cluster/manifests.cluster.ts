@@ -145,6 +145,7 @@ describe('changes applied as commits never leave <name> without a ready endpoint
     apply(before);
     await deploymentAvailable('myapp-v1', ns);
     await deploymentAvailable('myapp-v2', ns);
+    await waitFor('myapp on its 3 stable pods', () => readyEndpointVersions('myapp', ns).join() === 'v1,v1,v1' ? true : undefined);
 
     const seen = await watchEndpoints('myapp', ns, async () => {
       apply(commitA);
@@ -168,6 +169,7 @@ describe('changes applied as commits never leave <name> without a ready endpoint
     apply(inNamespace(synthChart(addBlueGreenPreview(app)), ns));
     await deploymentAvailable('myapp-v1', ns);
     await deploymentAvailable('myapp-v2', ns);
+    await waitFor('myapp on blue\'s 3 pods', () => readyEndpointVersions('myapp', ns).join() === 'v1,v1,v1' ? true : undefined);
 
     const seen = await watchEndpoints('myapp', ns, async () => {
       apply(inNamespace(synthChart(addBlueGreenCutOver(app)), ns));
