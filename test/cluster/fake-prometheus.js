@@ -11,6 +11,7 @@
  *   where R is a number (one sample with that value), "nan" (one sample whose value is NaN, as
  *   Prometheus returns 0/0) or "empty" (an empty vector: no series, e.g. no requests yet).
  *   The first answer whose `match` finds a match in the query wins; else `default` (initially "empty").
+ *   The guards `(A) >= 0` and `A or on() vector(c)` are evaluated around what A is told to return.
  * - `GET /-/queries`: every query received so far, in order, with the answer given.
  * - `POST /-/reset`: no answers, default "empty", the query log emptied.
  * `vector(1)` (the "is Prometheus up" probe of Flagger) always answers 1.
@@ -28,12 +29,50 @@ let answers = [];
 let fallback = 'empty';
 let log = [];
 
-function answerFor(query) {
-  if (/^\s*vector\(\s*1\s*\)\s*$/.test(query)) return 1;
+function told(query) {
   for (const a of answers) {
     if (new RegExp(a.match).test(query)) return a.result;
   }
   return fallback;
+}
+
+/** `(X)` without its outer parentheses, when they enclose all of it. */
+function unwrap(q) {
+  let s = q.trim();
+  for (;;) {
+    if (!s.startsWith('(') || !s.endsWith(')')) return s;
+    let depth = 0;
+    for (let i = 0; i < s.length; i++) {
+      if (s[i] === '(') depth++;
+      else if (s[i] === ')') depth--;
+      if (depth === 0 && i < s.length - 1) return s;
+    }
+    s = s.slice(1, -1).trim();
+  }
+}
+
+/**
+ * The answer to `query`. Two PromQL wrappers are evaluated as Prometheus does, over what the
+ * test said the query inside them returns, because they are what turns "no data" into a value
+ * (the library guards Flagger's queries with them):
+ * - `A or on() vector(c)`: A's samples if it has any, else one sample c;
+ * - `(A) >= 0`: A's samples that are >= 0 (a NaN sample compares false and is dropped).
+ * Everything else is answered as told: a number, "nan" or "empty".
+ */
+function answerFor(query) {
+  const q = unwrap(query);
+  if (/^vector\(\s*1\s*\)$/.test(q)) return 1;
+  const or = /^(.*)\s+or\s+on\s*\(\s*\)\s+vector\(\s*([-0-9.]+)\s*\)$/s.exec(q);
+  if (or) {
+    const a = answerFor(or[1]);
+    return a === 'empty' ? Number(or[2]) : a;
+  }
+  const ge = /^(.*)\s*>=\s*0$/s.exec(q);
+  if (ge) {
+    const a = answerFor(ge[1]);
+    return a === 'empty' || a === 'nan' || a < 0 ? 'empty' : a;
+  }
+  return told(q);
 }
 
 function vector(result, time) {
