@@ -7,6 +7,8 @@
 #   build-components.sh [name...]        build the named components (default: all)
 #   build-components.sh --print-dir NAME print NAME's bin dir; exit 1 if it is not built
 #   build-components.sh --list           print the component names
+#   build-components.sh --prune          remove cached builds that no component here uses now
+#                                        (other checkouts at other commits may still want them)
 #
 # Progress goes to stderr; a build's own output goes to $cache/logs/<name>-<key>.log and
 # its tail is printed if it fails.
@@ -17,6 +19,16 @@ source "$(dirname "$0")/lib.sh"
 case "${1:-}" in
   --print-dir) pd_component_bin "${2:?usage: build-components.sh --print-dir NAME}"; exit ;;
   --list) pd_components; exit ;;
+  --prune)
+    # remove cached builds whose key is no longer the current one of any component here
+    keep=$(for n in $(pd_components); do basename "$(pd_component_dir "$n")"; done)
+    for d in "$(pd_cache_root)"/bin/*/; do
+      [[ -d $d ]] || continue
+      d=${d%/}
+      grep -qxF "$(basename "$d")" <<<"$keep" && continue
+      echo "removing $d" >&2; rm -rf "$d"
+    done
+    exit ;;
   -h|--help) sed -n '2,14p' "$0"; exit ;;
 esac
 
