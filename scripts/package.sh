@@ -69,7 +69,13 @@ if [[ -z ${CDK8S_PD_PACKAGES_LOCKED:-} ]]; then
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cdk8s-pd-package.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+cleanup() {
+  local pids
+  pids=$(jobs -p)
+  if [[ -n $pids ]]; then kill $pids 2>/dev/null; wait 2>/dev/null; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 PKG=$WORK/cdk8s-progressive-delivery
 
 # --- the sources, as a fresh clone has them, and node_modules -----------------------------------
@@ -91,9 +97,6 @@ PACMAK_VERSION=$(version jsii-pacmak)
 CDK8S_VERSION=$(version cdk8s)
 PLUS_VERSION=$(version cdk8s-plus-27)
 
-log "npm run build (jsii) in a copy of the sources"
-(cd "$PKG" && npm run --silent build >"$WORK/build.log" 2>&1) || { cat "$WORK/build.log" >&2; exit 1; }
-
 # pacmak's own `npm pack` must not run `prepack` (the build above is the build).
 pacmak() { NPM_CONFIG_IGNORE_SCRIPTS=true "$BIN/jsii-pacmak" --no-npmignore "$@"; }
 
@@ -103,15 +106,20 @@ pacmak() { NPM_CONFIG_IGNORE_SCRIPTS=true "$BIN/jsii-pacmak" --no-npmignore "$@"
 build_deps() { # target dir pacmak-args...
   local target=$1 dir=$2
   shift 2
-  [[ -f $dir/.complete ]] && return 0
+  if [[ -f $dir/.complete ]]; then
+    log "$target: cdk8s bindings cached: ${dir##*/}"
+    return 0
+  fi
   local tmp
   rm -rf "$dir" "$dir".tmp.*
   tmp=$(mktemp -d "$dir.tmp.XXXXXX")
   log "$target: building the cdk8s bindings from the npm packages (once per version): ${dir##*/}"
+  local start=$SECONDS
   if pacmak "$@" --targets "$target" --outdir "$tmp" >"$tmp.log" 2>&1; then
     touch "$tmp/.complete"
     mv -T "$tmp" "$dir"
     rm -f "$tmp.log"
+    log "$target: cdk8s bindings built in $((SECONDS - start))s"
   else
     tail -40 "$tmp.log" >&2
     log "$target: building the cdk8s bindings failed (log: $tmp.log)"
@@ -133,6 +141,10 @@ if has java; then
     --maven-local-repository "$M2" --mvn-define maven.javadoc.skip=true &
   pids+=($!)
 fi
+# Meanwhile (the cdk8s bindings need only node_modules), the library's own build.
+log "npm run build (jsii) in a copy of the sources"
+(cd "$PKG" && npm run --silent build >"$WORK/build.log" 2>&1) || { cat "$WORK/build.log" >&2; exit 1; }
+log "npm run build done"
 for pid in "${pids[@]}"; do wait "$pid"; done
 # Where jsii-pacmak looks for local dependencies: <dependency>/<jsii.outdir>/<target>.
 if has go || has java; then
@@ -147,7 +159,7 @@ for t in js python java go; do if has "$t"; then build+=("$t"); fi; done
 OUT=$WORK/out
 if ((${#build[@]})); then
   log "jsii-pacmak ${build[*]} (cdk8s-progressive-delivery $VERSION)"
-  if ! pacmak "$PKG" --targets "${build[@]}" --outdir "$OUT" --maven-local-repository "$M2" >"$WORK/pacmak.log" 2>&1; then
+  if ! pacmak "$PKG" -v --targets "${build[@]}" --outdir "$OUT" --maven-local-repository "$M2" >"$WORK/pacmak.log" 2>&1; then
     grep -v '^!!' "$WORK/pacmak.log" | tail -60 >&2
     log "jsii-pacmak failed"
     exit 1
@@ -166,4 +178,10 @@ for t in "${targets[@]}"; do
   rm -rf "$ROOT/dist-pacmak/$t"
   mv "$OUT/$t" "$ROOT/dist-pacmak/$t"
 done
+# Where the cdk8s bindings built here are, for the apps of test/packages/ (a Go `replace`, a jar
+# to install into the local Maven repository).
+{
+  if has go; then printf 'GO_CDK8S_BINDINGS=%q\n' "$GO_DEPS/go"; fi
+  if has java; then printf 'JAVA_CDK8S_BINDINGS=%q\n' "$JAVA_DEPS/java"; fi
+} >"$ROOT/dist-pacmak/cdk8s-bindings.env"
 log "done: $(cd "$ROOT" && for t in "${targets[@]}"; do printf 'dist-pacmak/%s ' "$t"; done)"
