@@ -12,6 +12,9 @@
 #              `mvn test exec:java` (cdk8s and constructs from Maven Central)
 #      Go:     the module through the `replace` of go.mod; `go test`, `go build`, the binary
 #      and each app's dist/<chart>.k8s.yaml must be byte-identical to the TypeScript app's.
+#   4. README.md's programs of recipe 1 (the header canary) in TypeScript, Python, Java and Go
+#      (extracted by readme-programs.js) run in the same environments; the Python, Java and Go
+#      ones must synthesize the TypeScript one's dist/myapp.k8s.yaml, byte for byte.
 #
 # Two cdk8s bindings are not served by the registries these machines reach: the Go modules
 # github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2 and .../cdk8s-plus-go/cdk8splus27/v2 (the Go
@@ -22,10 +25,11 @@
 #   test/packages/run.sh [--no-build] [python|java|go ...]   (default: all three)
 #
 # --no-build reuses dist-pacmak/ as it is. The Python, Java and Go apps run at the same time
-# (PACKAGES_PARALLEL=0: one after the other, for the time each takes alone). Caches (pip, Maven, Go, the cdk8s bindings) live in
-# $CDK8S_PD_CACHE/packages (default ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-progressive-delivery/
-# packages); CDK8S_PD_CACHE=$(mktemp -d) gives a cold run. Work files go to a temp dir, removed
-# at the end (PACKAGES_KEEP=1 keeps it). Closing line: `packages: N passed, N failed`.
+# (PACKAGES_PARALLEL=0: one after the other, for the time each takes alone). Caches (pip,
+# Maven, Go, the cdk8s bindings) live in $CDK8S_PD_CACHE/packages (default
+# ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-progressive-delivery/packages); CDK8S_PD_CACHE=$(mktemp
+# -d) gives a cold run. Work files go to a temp dir, removed at the end (PACKAGES_KEEP=1 keeps
+# it). Closing line: `packages: N passed, N failed`.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 APPS=$ROOT/test/packages
@@ -37,7 +41,7 @@ for arg in "$@"; do
   case $arg in
     --no-build) build=0 ;;
     python | java | go) langs+=("$arg") ;;
-    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -82,29 +86,40 @@ step() {
   return 1
 }
 
-# compare LANG DIR: each file of the TypeScript app's dist/ is byte-identical in DIR/dist/, and
-# DIR/dist/ has no other file.
+# compare LABEL DIR [REF]: each file of REF (default: the TypeScript app's dist/) is
+# byte-identical in DIR/dist/, and DIR/dist/ has no other file.
 compare() {
-  local lang=$1 dir=$2 f
-  for f in "$WORK/typescript/dist"/*; do
+  local label=$1 dir=$2 ref=${3:-$WORK/typescript/dist} f
+  for f in "$ref"/*; do
     f=${f##*/}
-    if cmp -s "$WORK/typescript/dist/$f" "$dir/dist/$f"; then
-      pass "$lang: dist/$f is byte-identical to TypeScript's"
+    if cmp -s "$ref/$f" "$dir/dist/$f"; then
+      pass "$label dist/$f is byte-identical to TypeScript's"
     else
-      fail "$lang: dist/$f is byte-identical to TypeScript's"
+      fail "$label dist/$f is byte-identical to TypeScript's"
       if [[ -f $dir/dist/$f ]]; then
-        diff -u "$WORK/typescript/dist/$f" "$dir/dist/$f" | head -40 | explain
+        diff -u "$ref/$f" "$dir/dist/$f" | head -40 | explain
       else
         echo "missing" | explain
       fi
     fi
   done
   local extra
-  extra=$(cd "$dir/dist" 2>/dev/null && for f in *; do [[ -e $WORK/typescript/dist/$f ]] || printf '%s ' "$f"; done)
-  if [[ -n $extra ]]; then fail "$lang: no file beyond TypeScript's (extra: $extra)"; fi
+  extra=$(cd "$dir/dist" 2>/dev/null && for f in *; do [[ -e $ref/$f ]] || printf '%s ' "$f"; done)
+  if [[ -n $extra ]]; then fail "$label no file beyond TypeScript's (extra: $extra)"; fi
 }
 
-# --- 1. build -------------------------------------------------------------------------------
+# readme_program LANG: the README's program of recipe 1 in LANG, as extracted for this run
+# (fails the check when there is none).
+readme_program() {
+  local file
+  file=$(ls "$WORK/readme/$1"/* 2>/dev/null | head -1)
+  if [[ -z $file ]]; then
+    fail "$1: README recipe 1 (no program extracted from README.md)"
+    return 1
+  fi
+  printf '%s\n' "$file"
+}
+
 # finish: prints every results file in order, the times and the closing line.
 finish() {
   local passed failed
@@ -170,6 +185,16 @@ typescript() {
   if step "typescript: synth" "$WORK/typescript-synth.log" bash -c "cd '$app' && node main.js"; then
     pass "typescript: synth ($(ls "$app/dist" | wc -l) files)"
   fi
+  # The README's recipe 1 (with its myapp.ts): the reference for the README's programs in the
+  # other languages, which are extracted here too.
+  step "README.md: the programs of recipe 1" "$WORK/readme-extract.log" \
+    node "$APPS/readme-programs.js" "$ROOT/README.md" "$WORK/readme" || return
+  mkdir -p "$app/readme"
+  cp "$WORK/readme/typescript/"*.ts "$app/readme/"
+  if step "typescript: README recipe 1" "$WORK/typescript-readme.log" bash -c "cd '$app/readme' && \
+      node '$nm/typescript/bin/tsc' --strict --skipLibCheck --target ES2020 --module commonjs myapp.ts main.ts && node main.js"; then
+    pass "typescript: README recipe 1 synth ($(ls "$app/readme/dist" | wc -l) files)"
+  fi
 }
 
 # --- 3. the other languages -------------------------------------------------------------------------
@@ -183,7 +208,13 @@ python_app() {
   fi
   if step "python: synth" "$WORK/python-synth.log" bash -c "cd '$app' && '$venv/bin/python' main.py"; then
     pass "python: synth ($(ls "$app/dist" | wc -l) files)"
-    compare python "$app"
+    compare "python:" "$app"
+  fi
+  local program readme=$WORK/python-readme
+  program=$(readme_program python) || return
+  mkdir -p "$readme"
+  if step "python: README recipe 1" "$WORK/python-readme.log" bash -c "cd '$readme' && '$venv/bin/python' '$program'"; then
+    compare "python: README recipe 1," "$readme" "$WORK/typescript/readme/dist"
   fi
 }
 
@@ -192,18 +223,24 @@ java_app() {
   cp -R "$APPS/java" "$app"
   # Until the first release: the built jar (and cdk8s-plus-27, which Maven Central does not
   # serve here) installed into the local repository.
-  local install=("${mvn[@]}" -q install:install-file
-    "-Dfile=$JAR_DIR/cdk8s-progressive-delivery-$VERSION.jar" "-DpomFile=$JAR_DIR/cdk8s-progressive-delivery-$VERSION.pom")
-  local plus=$JAVA_CDK8S_BINDINGS/org/cdk8s/cdk8s-plus-27
-  plus=$(ls -d "$plus"/*/ | head -1)
+  local mvn_q cmd plus plus_jar installed
+  mvn_q="$(printf '%q ' "${mvn[@]}") -q"
+  cmd="$mvn_q install:install-file $(printf '%q ' "-Dfile=$JAR_DIR/cdk8s-progressive-delivery-$VERSION.jar" "-DpomFile=$JAR_DIR/cdk8s-progressive-delivery-$VERSION.pom")"
+  plus=$(ls -d "$JAVA_CDK8S_BINDINGS/org/cdk8s/cdk8s-plus-27"/*/ | head -1)
   plus=${plus%/}
-  local plus_jar=$plus/cdk8s-plus-27-${plus##*/}
-  step "java: mvn install:install-file the jars" "$WORK/java-install.log" \
-    bash -c "$(printf '%q ' "${mvn[@]}") -q install:install-file -Dfile=$plus_jar.jar -DpomFile=$plus_jar.pom && $(printf '%q ' "${install[@]}")" || return
+  plus_jar=$plus/cdk8s-plus-27-${plus##*/}
+  # cdk8s-plus-27 once: what install:install-file installed is marked `>=` in _remote.repositories.
+  installed=$M2/org/cdk8s/cdk8s-plus-27/${plus##*/}/_remote.repositories
+  if ! grep -q '^cdk8s-plus-27-[^>]*\.jar>=$' "$installed" 2>/dev/null; then
+    cmd="$mvn_q install:install-file $(printf '%q ' "-Dfile=$plus_jar.jar" "-DpomFile=$plus_jar.pom") && $cmd"
+  fi
+  step "java: mvn install:install-file the jars" "$WORK/java-install.log" bash -c "$cmd" || return
   # One Maven run, `mvn test exec:java`: the test, then the app (a failing test does not stop
   # it; Surefire's summary says how the test went).
+  # (and the classpath, for the README's program below)
   step "java: mvn test exec:java" "$WORK/java-test-synth.log" \
-    bash -c "cd '$app' && $(printf '%q ' "${mvn[@]}") -Dmaven.test.failure.ignore=true test exec:java"
+    bash -c "cd '$app' && $(printf '%q ' "${mvn[@]}") -Dmaven.test.failure.ignore=true test exec:java \
+      dependency:build-classpath -Dmdep.outputFile='$WORK/java-classpath.txt'"
   local summary
   summary=$(grep -o 'Tests run: [0-9]*, Failures: [0-9]*, Errors: [0-9]*, Skipped: [0-9]*$' "$WORK/java-test-synth.log" | tail -1)
   if [[ $summary == "Tests run: 2, Failures: 0, Errors: 0, Skipped: 0" ]]; then
@@ -214,9 +251,18 @@ java_app() {
   fi
   if [[ -d $app/dist ]]; then
     pass "java: synth ($(ls "$app/dist" | wc -l) files)"
-    compare java "$app"
+    compare "java:" "$app"
   else
     fail "java: synth (mvn exec:java wrote no dist/)"
+  fi
+  # The README's program: javac and java, on the app's classpath.
+  local program readme=$WORK/java-readme main
+  program=$(readme_program java) || return
+  main=$(sed -n 's/^package \([A-Za-z0-9_.]*\);.*/\1./p' "$program")Main
+  mkdir -p "$readme/classes"
+  if step "java: README recipe 1" "$WORK/java-readme.log" bash -c "cd '$readme' && cp=\$(cat '$WORK/java-classpath.txt') && \
+      javac -d classes -cp \"\$cp\" '$program' && java -cp \"classes:\$cp\" $main"; then
+    compare "java: README recipe 1," "$readme" "$WORK/typescript/readme/dist"
   fi
 }
 
@@ -234,7 +280,15 @@ go_app() {
   fi
   if step "go: synth (go build, then the binary)" "$WORK/go-synth.log" bash -c "cd '$app' && go build -o myapp . && ./myapp"; then
     pass "go: synth ($(ls "$app/dist" | wc -l) files)"
-    compare go "$app"
+    compare "go:" "$app"
+  fi
+  # The README's program: a second main package in the app's module.
+  local program readme=$WORK/go-readme
+  program=$(readme_program go) || return
+  mkdir -p "$app/readme" "$readme"
+  cp "$program" "$app/readme/main.go"
+  if step "go: README recipe 1" "$WORK/go-readme.log" bash -c "cd '$app' && go build -o '$readme/myapp' ./readme && cd '$readme' && ./myapp"; then
+    compare "go: README recipe 1," "$readme" "$WORK/typescript/readme/dist"
   fi
 }
 
