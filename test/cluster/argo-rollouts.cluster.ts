@@ -78,14 +78,39 @@ function canaryChart(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[
   return synthChart(chart);
 }
 
+/**
+ * Applies as a GitOps tool set up as the README says (Argo CD's `ignoreDifferences` with
+ * `RespectIgnoreDifferences=true`): the Services' `rollouts-pod-template-hash`, which Argo
+ * Rollouts writes, is kept at its live value. A Service's selector is an atomic map, so an
+ * apply that leaves the key out removes it (see the last test).
+ */
+function applyRespectingArgo(objects: K8sObject[], ns: string): void {
+  apply(objects.map((o) => {
+    if (o.kind !== 'Service') return o;
+    let live: K8sObject | undefined;
+    try {
+      live = get('service', o.metadata.name, ns);
+    } catch {
+      return o; // not created yet
+    }
+    const hash = live.spec.selector?.['rollouts-pod-template-hash'];
+    return hash ? { ...o, spec: { ...o.spec, selector: { ...o.spec.selector, 'rollouts-pod-template-hash': hash } } } : o;
+  }));
+}
+
 const rollout = (ns: string) => get('rollout', 'myapp', ns);
 const isHealthy = (r: K8sObject) => r.status?.phase === 'Healthy' && r.status?.observedGeneration === String((r.metadata as any).generation);
 
-function waitRollout(ns: string, what: string, check: (r: K8sObject) => boolean, timeoutMs = 120_000): Promise<K8sObject> {
-  return waitFor(`Rollout ${ns}/myapp: ${what}`, () => {
-    const r = rollout(ns);
-    return check(r) ? r : undefined;
-  }, timeoutMs);
+async function waitRollout(ns: string, what: string, check: (r: K8sObject) => boolean, timeoutMs = 120_000): Promise<K8sObject> {
+  let last: K8sObject | undefined;
+  try {
+    return await waitFor(`Rollout ${ns}/myapp: ${what}`, () => {
+      last = rollout(ns);
+      return check(last) ? last : undefined;
+    }, timeoutMs);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; its status: ${JSON.stringify(last?.status)}`);
+  }
 }
 
 /** What `kubectl argo rollouts promote myapp` does to a rollout paused at a step (promote.go, default case). */
@@ -100,14 +125,14 @@ const pausedAt = (r: K8sObject, index: number) => r.status?.currentStepIndex ===
 describe.each(Object.keys(ROUTERS))('Argo Rollouts canary on %s', (id) => {
   const { router, manifestWeights, liveWeights } = ROUTERS[id];
 
-  test('walks the plan: at every paused step the weights equal those of plain manifests at that step', async () => {
+  test.concurrent('walks the plan: at every paused step the weights equal those of plain manifests at that step', async () => {
     const ns = namespace(`argo-canary-${id}`, 'restricted');
     const props = { router: router(), engine: DeliveryEngine.argoRollouts(), steps: PLAN };
     // Commit 1: stable alone (a first revision skips the steps).
-    apply(canaryChart(ns, props));
+    applyRespectingArgo(canaryChart(ns, props), ns);
     await waitRollout(ns, 'Healthy on v1', isHealthy);
     // Commit 2: the canary.
-    apply(canaryChart(ns, { ...props, canary: { ...v2, traffic: TESTERS } }));
+    applyRespectingArgo(canaryChart(ns, { ...props, canary: { ...v2, traffic: TESTERS } }), ns);
 
     const manifestsAt = (step: number) => manifestWeights(canaryChart(ns, { router: router(), steps: PLAN, canary: { ...v2, traffic: TESTERS, step } }));
     await waitRollout(ns, 'paused at step 1 (after setWeight 20)', (r) => pausedAt(r, 1));
@@ -132,15 +157,18 @@ describe('Argo Rollouts analysis against the fake Prometheus', () => {
   const analysis = () => CanaryAnalysis.prometheus({ address: prometheusAddress(), maxErrorRate: 5, interval: Duration.seconds(2), failureLimit: 1 });
   const plan = [CanaryStep.shiftTraffic(20), CanaryStep.pause(Duration.seconds(20)), CanaryStep.shiftTraffic(100)];
 
+  // One set of answers for both tests, which run side by side: each namespace is in its queries.
+  const answers = () => prometheusAnswers([{ match: 'argo-abort', result: 7 }], 'empty');
+
   async function start(ns: string): Promise<void> {
     const props = { router: TrafficRouter.istio({ hosts: ['myapp'] }), engine: DeliveryEngine.argoRollouts(), steps: plan, analysis: analysis() };
-    apply(canaryChart(ns, props));
+    applyRespectingArgo(canaryChart(ns, props), ns);
     await waitRollout(ns, 'Healthy on v1', isHealthy);
-    apply(canaryChart(ns, { ...props, canary: v2 }));
+    applyRespectingArgo(canaryChart(ns, { ...props, canary: v2 }), ns);
   }
 
-  test('7% errors against maxErrorRate 5 aborts the rollout, and all traffic returns to stable', async () => {
-    await prometheusAnswers([{ match: 'argo-abort', result: 7 }], 'empty');
+  test.concurrent('7% errors against maxErrorRate 5 aborts the rollout, and all traffic returns to stable', async () => {
+    await answers();
     const ns = namespace('argo-abort', 'restricted');
     await start(ns);
 
@@ -153,8 +181,8 @@ describe('Argo Rollouts analysis against the fake Prometheus', () => {
     expect(measurements.some((m: any) => m.phase === 'Failed' && m.value === '[7]')).toBe(true);
   }, 300_000);
 
-  test('an empty result (no requests yet) does not abort: the plan completes', async () => {
-    await prometheusAnswers([], 'empty');
+  test.concurrent('an empty result (no requests yet) does not abort: the plan completes', async () => {
+    await answers();
     const ns = namespace('argo-no-data', 'restricted');
     await start(ns);
 
@@ -170,26 +198,28 @@ describe('Argo Rollouts analysis against the fake Prometheus', () => {
   }, 300_000);
 });
 
+function blueGreenChart(ns: string, green?: typeof v1): K8sObject[] {
+  const chart = new Chart(new App(), 'c', { namespace: ns });
+  new BlueGreenRelease(chart, 'myapp', {
+    ...ports,
+    blue: v1,
+    green,
+    active: BlueGreenColor.BLUE,
+    previewHost: green ? 'preview.example.com' : undefined,
+    router: TrafficRouter.nginx({ host: 'myapp.example.com' }),
+    engine: DeliveryEngine.argoRollouts({ scaleDownDelay: Duration.seconds(20) }),
+  });
+  return synthChart(chart);
+}
+
 describe('Argo Rollouts blue-green', () => {
-  test('the preview, the promotion that switches the active Service, and the scale-down delay', async () => {
+  test.concurrent('the preview, the promotion that switches the active Service, and the scale-down delay', async () => {
     const ns = namespace('argo-blue-green', 'restricted');
-    const release = (green?: typeof v1) => {
-      const chart = new Chart(new App(), 'c', { namespace: ns });
-      new BlueGreenRelease(chart, 'myapp', {
-        ...ports,
-        blue: v1,
-        green,
-        active: BlueGreenColor.BLUE,
-        previewHost: green ? 'preview.example.com' : undefined,
-        router: TrafficRouter.nginx({ host: 'myapp.example.com' }),
-        engine: DeliveryEngine.argoRollouts({ scaleDownDelay: Duration.seconds(20) }),
-      });
-      return synthChart(chart);
-    };
-    apply(release());
+    const release = (green?: typeof v1) => blueGreenChart(ns, green);
+    applyRespectingArgo(release(), ns);
     await waitRollout(ns, 'Healthy on blue (v1)', isHealthy);
 
-    apply(release({ ...v1, version: 'v2', image: 'registry.example/myapp:v2' }));
+    applyRespectingArgo(release({ ...v1, version: 'v2', image: 'registry.example/myapp:v2' }), ns);
     await waitRollout(ns, 'paused before promotion', (r) => (r.status?.pauseConditions ?? []).some((c: any) => c.reason === 'BlueGreenPause'));
     await waitFor('the preview on green, the active Service on blue', () =>
       JSON.stringify(readyEndpointVersions('myapp-preview', ns)) === '["v2","v2"]' && JSON.stringify(readyEndpointVersions('myapp', ns)) === '["v1","v1"]' ? true : undefined, 60_000);
@@ -203,4 +233,18 @@ describe('Argo Rollouts blue-green', () => {
     await waitFor('blue scaled down after the delay', () => JSON.stringify(pods()) === '["v2","v2"]' ? true : undefined, 90_000);
     expect(Date.now() - switchedAt).toBeGreaterThanOrEqual(15_000);
   }, 300_000);
+
+  test.concurrent('why the README asks to keep the selector hash: an apply that drops it makes Argo Rollouts cut over at once, without the preview pause', async () => {
+    const ns = namespace('argo-blue-green-clobbered', 'restricted');
+    apply(blueGreenChart(ns));
+    await waitRollout(ns, 'Healthy on blue (v1)', isHealthy);
+    expect(get('service', 'myapp', ns).spec.selector['rollouts-pod-template-hash']).toBeDefined();
+
+    // Plain server-side apply with --force-conflicts: the atomic selector becomes {app} again.
+    apply(blueGreenChart(ns, { ...v1, version: 'v2', image: 'registry.example/myapp:v2' }));
+    // Argo Rollouts' isBlueGreenFastTracked (rollout/bluegreen.go): an active Service without
+    // the hash skips the pause, autoPromotionEnabled: false notwithstanding.
+    const r = await waitRollout(ns, 'v2 stable', (x) => isHealthy(x) && x.spec.template.metadata.labels.version === 'v2' && x.status?.stableRS === x.status?.currentPodHash);
+    expect(r.status.pauseConditions).toBeUndefined();
+  });
 });

@@ -290,6 +290,8 @@ pd_start kwok env HOME="$PD_RUN_DIR/kwok" "$KWOK_BIN/kwok" \
 pd_wait_until 30 "kwok /healthz" curl -fsS "http://127.0.0.1:$KWOK_PORT/healthz"
 
 PD_STAGE="creating fake Nodes"; PD_CURRENT=kwok
+# Room for every pod of the cluster tests, which keep their namespaces to the end: cdk8s-plus
+# requests a whole CPU per container by default, and each Node's pod CIDR is a /24.
 for ((i = 0; i < NODES; i++)); do
   cat <<EOF
 ---
@@ -311,8 +313,8 @@ spec:
   podCIDR: 10.244.$i.0/24
   podCIDRs: [10.244.$i.0/24]
 status:
-  allocatable: {cpu: "32", memory: 256Gi, pods: "110", ephemeral-storage: 1Ti}
-  capacity: {cpu: "32", memory: 256Gi, pods: "110", ephemeral-storage: 1Ti}
+  allocatable: {cpu: "1000", memory: 4Ti, pods: "250", ephemeral-storage: 1Ti}
+  capacity: {cpu: "1000", memory: 4Ti, pods: "250", ephemeral-storage: 1Ti}
   nodeInfo:
     architecture: amd64
     operatingSystem: linux

@@ -55,6 +55,14 @@ function liveObjects(ns: string): Manifest[] {
 }
 
 const canary = (ns: string) => get('canary.flagger.app', 'myapp', ns);
+
+// Every test has its own namespace, which the library's queries name, so one set of answers
+// serves them all and the tests run side by side (Flagger's checks take most of their time).
+// (Set by each test, since concurrent tests may start before a beforeAll hook has finished.)
+const answers = () => prometheusAnswers([
+  { match: 'flagger-rollback', result: 7 },
+  { match: 'flagger-(nginx|istio|gateway-api)"', result: 0.5 },
+], 'empty');
 function waitPhase(ns: string, phases: string[], timeoutMs = 180_000): Promise<K8sObject> {
   return waitFor(`Canary ${ns}/myapp in phase ${phases.join(' or ')}`, () => {
     const c = canary(ns);
@@ -74,8 +82,8 @@ const rounded = (o: Outcome) => Object.fromEntries(Object.entries(o).filter(([, 
 describe.each(Object.keys(ROUTERS))('Flagger canary on %s', (id) => {
   const { router, route } = ROUTERS[id];
 
-  test('initialises, routes each step as plain manifests do at that weight, and promotes on healthy metrics', async () => {
-    await prometheusAnswers([{ match: `flagger-${id}`, result: 0.5 }], 'empty');
+  test.concurrent('initialises, routes each step as plain manifests do at that weight, and promotes on healthy metrics', async () => {
+    await answers();
     const ns = namespace(`flagger-${id}`, 'restricted');
     apply(canaryChart(ns, { router: router(), steps: PLAN, analysis: analysis() }));
     await waitPhase(ns, ['Initialized']);
@@ -101,8 +109,8 @@ describe.each(Object.keys(ROUTERS))('Flagger canary on %s', (id) => {
   }, 300_000);
 });
 
-test('Flagger rolls back on 7% errors: all traffic returns to the primary (v1)', async () => {
-  await prometheusAnswers([{ match: 'flagger-rollback', result: 7 }], 'empty');
+test.concurrent('Flagger rolls back on 7% errors: all traffic returns to the primary (v1)', async () => {
+  await answers();
   const ns = namespace('flagger-rollback', 'restricted');
   const props = { router: TrafficRouter.nginx({ host: 'myapp.example.com' }), steps: PLAN, analysis: analysis() };
   apply(canaryChart(ns, props));
@@ -117,8 +125,8 @@ test('Flagger rolls back on 7% errors: all traffic returns to the primary (v1)',
   expect(events).toMatch(/Rolling back myapp\.flagger-rollback failed checks threshold reached/);
 }, 300_000);
 
-test('Flagger does not roll back a canary with no data yet (empty results): it promotes', async () => {
-  await prometheusAnswers([], 'empty');
+test.concurrent('Flagger does not roll back a canary with no data yet (empty results): it promotes', async () => {
+  await answers();
   const ns = namespace('flagger-no-data', 'restricted');
   const props = { router: TrafficRouter.istio({ hosts: ['myapp'] }), steps: PLAN, analysis: analysis() };
   apply(canaryChart(ns, props));
@@ -129,8 +137,8 @@ test('Flagger does not roll back a canary with no data yet (empty results): it p
   expect(outcome(ns, done)).toMatchObject({ phase: 'Succeeded' });
 }, 300_000);
 
-test('Flagger A/B test: the header goes to the canary, everyone else to the primary, then promotion', async () => {
-  await prometheusAnswers([], 'empty');
+test.concurrent('Flagger A/B test: the header goes to the canary, everyone else to the primary, then promotion', async () => {
+  await answers();
   const ns = namespace('flagger-ab', 'restricted');
   const header = HeaderMatch.exact('stage', 'gray');
   const props = { router: TrafficRouter.istio({ hosts: ['myapp'] }), analysis: analysis() };
@@ -160,8 +168,8 @@ test('Flagger A/B test: the header goes to the canary, everyone else to the prim
   expect(outcome(ns, done)).toMatchObject({ phase: 'Succeeded' });
 }, 300_000);
 
-test('Flagger blue-green: the new color behind <name>-canary during the checks, then the switch', async () => {
-  await prometheusAnswers([], 'empty');
+test.concurrent('Flagger blue-green: the new color behind <name>-canary during the checks, then the switch', async () => {
+  await answers();
   const ns = namespace('flagger-blue-green', 'restricted');
   const release = (green?: typeof v1) => {
     const chart = new Chart(new App(), 'c', { namespace: ns });

@@ -10,5 +10,7 @@ module.exports = {
   rootDir: '../..',
   testMatch: ['<rootDir>/test/cluster/**/*.cluster.ts'],
   maxWorkers: 1,
+  // test.concurrent tests of one file (each in its own namespace) run this many at a time.
+  maxConcurrency: 4,
   testTimeout: 300_000,
 };
