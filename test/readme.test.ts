@@ -29,7 +29,9 @@ const PACKAGE_NAME = 'cdk8s-progressive-delivery';
 const BLOCK_DIR = `${ROOT.split(path.sep).join('/')}/.readme-blocks`;
 
 /** Fence languages of README.md other than `ts`: none of them is checked, so none may hold TypeScript. */
-const OTHER_LANGUAGES = ['sh', 'diff', 'yaml', 'text'];
+const OTHER_LANGUAGES = ['sh', 'diff', 'yaml', 'text', 'xml'];
+/** Code of the other jsii languages: built and run against the built packages by `npm run test:packages` (test/packages/). */
+const PACKAGE_LANGUAGES = ['python', 'java', 'go'];
 
 /** One fenced code block of README.md. */
 interface Fence {
@@ -171,7 +173,7 @@ const blocks = tsBlocks(markdown);
 
 test('all TypeScript is in ```ts blocks: no other fence language holds code that escapes the check', () => {
   const misplaced = fences(markdown)
-    .filter((f) => f.lang !== 'ts')
+    .filter((f) => f.lang !== 'ts' && !PACKAGE_LANGUAGES.includes(f.lang))
     .filter((f) => !OTHER_LANGUAGES.includes(f.lang)
       || /^\s*import\s.*\sfrom\s+['"]|\bnew\s+(CanaryRelease|BlueGreenRelease|App|Chart)\s*\(/m.test(f.code))
     .map((f) => `README.md:${f.line}: a \`\`\`${f.lang || '(no language)'} block; TypeScript goes in \`\`\`ts (checked), other text in ${OTHER_LANGUAGES.map((l) => `\`\`\`${l}`).join(', ')}`);
