@@ -56,12 +56,13 @@ function liveObjects(ns: string): Manifest[] {
 
 const canary = (ns: string) => get('canary.flagger.app', 'myapp', ns);
 
-// Every test has its own namespace, which the library's queries name, so one set of answers
+// Every test has its own namespace (flagger-test-*: the examples' namespaces are named after
+// their charts, flagger-nginx and so on), which the library's queries name, so one set of answers
 // serves them all and the tests run side by side (Flagger's checks take most of their time).
 // (Set by each test, since concurrent tests may start before a beforeAll hook has finished.)
 const answers = () => prometheusAnswers([
-  { match: 'flagger-rollback', result: 7 },
-  { match: 'flagger-(nginx|istio|gateway-api)"', result: 0.5 },
+  { match: 'flagger-test-rollback', result: 7 },
+  { match: 'flagger-test-(nginx|istio|gateway-api)"', result: 0.5 },
 ], 'empty');
 function waitPhase(ns: string, phases: string[], timeoutMs = 180_000): Promise<K8sObject> {
   return waitFor(`Canary ${ns}/myapp in phase ${phases.join(' or ')}`, () => {
@@ -84,7 +85,7 @@ describe.each(Object.keys(ROUTERS))('Flagger canary on %s', (id) => {
 
   test.concurrent('initialises, routes each step as plain manifests do at that weight, and promotes on healthy metrics', async () => {
     await answers();
-    const ns = namespace(`flagger-${id}`, 'restricted');
+    const ns = namespace(`flagger-test-${id}`, 'restricted');
     apply(canaryChart(ns, { router: router(), steps: PLAN, analysis: analysis() }));
     await waitPhase(ns, ['Initialized']);
     expect(get('deployment', 'myapp-primary', ns).spec.template.metadata.labels.version).toBe('v1');
@@ -111,7 +112,7 @@ describe.each(Object.keys(ROUTERS))('Flagger canary on %s', (id) => {
 
 test.concurrent('Flagger rolls back on 7% errors: all traffic returns to the primary (v1)', async () => {
   await answers();
-  const ns = namespace('flagger-rollback', 'restricted');
+  const ns = namespace('flagger-test-rollback', 'restricted');
   const props = { router: TrafficRouter.nginx({ host: 'myapp.example.com' }), steps: PLAN, analysis: analysis() };
   apply(canaryChart(ns, props));
   await waitPhase(ns, ['Initialized']);
@@ -122,12 +123,12 @@ test.concurrent('Flagger rolls back on 7% errors: all traffic returns to the pri
   expect(get('deployment', 'myapp-primary', ns).spec.template.metadata.labels.version).toBe('v1');
   expect(rounded(routeNginx(liveObjects(ns), 'myapp', {}))).toEqual({ v1: 1 });
   const events = kubectl(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.kind=Canary', '-o', 'jsonpath={.items[*].message}']);
-  expect(events).toMatch(/Rolling back myapp\.flagger-rollback failed checks threshold reached/);
+  expect(events).toMatch(/Rolling back myapp\.flagger-test-rollback failed checks threshold reached/);
 }, 300_000);
 
 test.concurrent('Flagger does not roll back a canary with no data yet (empty results): it promotes', async () => {
   await answers();
-  const ns = namespace('flagger-no-data', 'restricted');
+  const ns = namespace('flagger-test-no-data', 'restricted');
   const props = { router: TrafficRouter.istio({ hosts: ['myapp'] }), steps: PLAN, analysis: analysis() };
   apply(canaryChart(ns, props));
   await waitPhase(ns, ['Initialized']);
@@ -139,7 +140,7 @@ test.concurrent('Flagger does not roll back a canary with no data yet (empty res
 
 test.concurrent('Flagger A/B test: the header goes to the canary, everyone else to the primary, then promotion', async () => {
   await answers();
-  const ns = namespace('flagger-ab', 'restricted');
+  const ns = namespace('flagger-test-ab', 'restricted');
   const header = HeaderMatch.exact('stage', 'gray');
   const props = { router: TrafficRouter.istio({ hosts: ['myapp'] }), analysis: analysis() };
   // Without a canary the engine needs a weighted plan (no header to match yet); the A/B test's
@@ -170,7 +171,7 @@ test.concurrent('Flagger A/B test: the header goes to the canary, everyone else 
 
 test.concurrent('Flagger blue-green: the new color behind <name>-canary during the checks, then the switch', async () => {
   await answers();
-  const ns = namespace('flagger-blue-green', 'restricted');
+  const ns = namespace('flagger-test-blue-green', 'restricted');
   const release = (green?: typeof v1) => {
     const chart = new Chart(new App(), 'c', { namespace: ns });
     new BlueGreenRelease(chart, 'myapp', {

@@ -124,14 +124,29 @@ export function readyEndpointVersions(service: string, namespace: string): strin
 /** Telling the fake Prometheus what to answer. */
 export type PromResult = number | 'nan' | 'empty';
 
+/**
+ * A request to the fake Prometheus's control API. Retried twice on a network error: a kept-alive
+ * connection that the server closes just as it is reused fails the request, not the server.
+ */
+async function fakePrometheus(path: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(`${env('FAKE_PROMETHEUS_URL')}${path}`, init);
+    } catch (e) {
+      if (attempt === 3) throw new Error(`the fake Prometheus at ${env('FAKE_PROMETHEUS_URL')} did not answer ${path}: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 export async function prometheusAnswers(answers: Array<{ match: string; result: PromResult }>, fallback: PromResult = 'empty'): Promise<void> {
-  const res = await fetch(`${env('FAKE_PROMETHEUS_URL')}/-/answers`, { method: 'PUT', body: JSON.stringify({ answers, default: fallback }) });
+  const res = await fakePrometheus('/-/answers', { method: 'PUT', body: JSON.stringify({ answers, default: fallback }) });
   if (!res.ok) throw new Error(`fake Prometheus refused the answers: ${res.status} ${await res.text()}`);
 }
 
 /** The queries the fake Prometheus received, in order. */
 export async function prometheusQueries(): Promise<Array<{ query: string; result: PromResult }>> {
-  return (await fetch(`${env('FAKE_PROMETHEUS_URL')}/-/queries`)).json() as Promise<Array<{ query: string; result: PromResult }>>;
+  return (await fakePrometheus('/-/queries')).json() as Promise<Array<{ query: string; result: PromResult }>>;
 }
 
 /** The address the library's analysis is given: the fake Prometheus. */
