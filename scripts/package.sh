@@ -46,8 +46,8 @@ need() { command -v "$1" >/dev/null || { log "$2 needs '$1' on PATH"; exit 1; };
 [[ -x $BIN/jsii-pacmak ]] || { log "node_modules/.bin/jsii-pacmak is missing: run npm ci first"; exit 1; }
 if has python; then
   need python3 python
-  python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 9))' \
-    || { log "python needs Python >= 3.9 with venv and ensurepip"; exit 1; }
+  python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))' \
+    || { log "python needs Python >= 3.10 (the wheel's Requires-Python) with venv and ensurepip"; exit 1; }
 fi
 if has java; then need mvn java; need java java; need javac java; fi
 if has go; then need go go; fi
@@ -58,7 +58,7 @@ mkdir -p "$CACHE/pip" "$CACHE/m2" "$CACHE/go/mod" "$CACHE/go/build" "$CACHE/deps
 export PIP_CACHE_DIR=$CACHE/pip
 export GOMODCACHE=$CACHE/go/mod GOCACHE=$CACHE/go/build GOTOOLCHAIN=local
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-modcacherw"   # so that the cache can be deleted with rm -rf
-export GOPROXY=${GOPROXY:-https://proxy.golang.org,direct}
+export GOPROXY=${GOPROXY:-https://proxy.golang.org}  # the module proxy only: never straight from version control
 M2=$CACHE/m2
 
 # One build at a time per cache (the Maven local repository is not safe for concurrent

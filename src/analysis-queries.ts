@@ -95,6 +95,6 @@ export function analysisPrometheusRule(scope: Construct, release: ResolvedReleas
 export function refuseRuleLabels(release: ResolvedRelease, engine: string, runsAs: string): void {
   const labels = release.analysis?.ruleLabels;
   if (labels !== undefined) {
-    fail(release.owner, 'analysis.ruleLabels', labels, `label the PrometheusRule of DeliveryEngine.manifests(), and ${engine} emits none: it runs the analysis itself (${runsAs}); remove ruleLabels`);
+    fail(release.owner, 'analysis.ruleLabels', labels, `are for the PrometheusRule of DeliveryEngine.manifests(), and ${engine} emits none: it runs the analysis itself (${runsAs}); remove ruleLabels`);
   }
 }

@@ -7,7 +7,7 @@ import { HeaderMatchType } from './header-match';
 import { stringMatch } from './request-match';
 import { objectMetadata } from './metadata';
 import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
-import { QUALIFIED_NAME, checkHost, checkPath, fail, isIpAddress, isQualifiedName } from './validation';
+import { QUALIFIED_NAME, checkDnsSubdomain, checkHost, checkPath, fail, isIpAddress, isQualifiedName } from './validation';
 import { flaggerApi } from './upstream';
 
 /** Options of `TrafficRouter.nginx()`. */
@@ -87,8 +87,7 @@ export function validateNginxOptions(options: NginxRouterOptions): NginxRouterOp
   for (const key of ['tlsSecretName', 'previewTlsSecretName'] as const) {
     const secret = options[key];
     if (secret === undefined) continue;
-    if (typeof secret !== 'string' || secret.includes('*')) fail(OWNER, `options.${key}`, secret, 'must be a Secret name (a DNS subdomain)');
-    checkHost(OWNER, `options.${key}`, secret);
+    checkDnsSubdomain(OWNER, `options.${key}`, secret, 'the name of a TLS Secret in the release\'s namespace');
   }
   if (options.tlsSecretName !== undefined && options.host === undefined) {
     fail(OWNER, 'options.tlsSecretName', options.tlsSecretName, 'needs options.host: a TLS certificate is served for a host');

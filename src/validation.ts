@@ -78,10 +78,24 @@ export function isIpAddress(host: string): boolean {
   return /^\d+(\.\d+){3}$/.test(host);
 }
 
+/** Whether `s` is a DNS subdomain (RFC 1123): lowercase labels separated by '.', at most 253 characters. */
+function isDnsSubdomain(s: string): boolean {
+  return s.length > 0 && s.length <= 253 && s.split('.').every((label) => label.length <= 63 && DNS_1123_LABEL.test(label));
+}
+
+/** The name of an object whose names are DNS subdomains (a Secret, an IngressClass), `what` saying which. */
+export function checkDnsSubdomain(owner: string, prop: string, value: unknown, what: string): string {
+  const s = checkString(owner, prop, value);
+  if (!isDnsSubdomain(s)) {
+    fail(owner, prop, value, `must be a DNS subdomain (${what}): lowercase labels of letters, digits and '-' separated by '.', at most 253 characters`);
+  }
+  return s;
+}
+
 export function checkHost(owner: string, prop: string, value: unknown): string {
   const s = checkString(owner, prop, value);
   const bare = s.startsWith('*.') ? s.slice(2) : s;
-  const ok = s.length <= 253 && bare.length > 0 && bare.split('.').every((label) => label.length <= 63 && DNS_1123_LABEL.test(label));
+  const ok = s.length <= 253 && isDnsSubdomain(bare);
   if (!ok) {
     fail(owner, prop, value, 'must be a DNS subdomain: lowercase labels of letters, digits and \'-\' separated by \'.\', at most 253 characters, optionally starting with \'*.\'');
   }

@@ -448,7 +448,7 @@ describe('a blue-green Rollout', () => {
 describe('bad input under Argo Rollouts', () => {
   test('throws on the analysis\'s ruleLabels: they label the PrometheusRule of plain manifests, and Argo Rollouts runs an AnalysisTemplate', () => {
     const analysis = CanaryAnalysis.prometheus({ address: PROMETHEUS, maxErrorRate: 5, ruleLabels: { release: 'kube-prometheus-stack' } });
-    const why = 'label the PrometheusRule of DeliveryEngine.manifests(), and DeliveryEngine.argoRollouts() emits none: it runs the analysis itself'
+    const why = 'are for the PrometheusRule of DeliveryEngine.manifests(), and DeliveryEngine.argoRollouts() emits none: it runs the analysis itself'
       + ' (an AnalysisTemplate that Argo Rollouts queries Prometheus for); remove ruleLabels';
     expect(() => canary({ router: nginx(), steps: PLAN, canary: v2, analysis }))
       .toThrow(`CanaryRelease 'myapp': analysis.ruleLabels ({"release":"kube-prometheus-stack"}) ${why}`);

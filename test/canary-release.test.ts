@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../src';
 import { K8sObject, PATH_LABEL, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, synthValid } from './util';
 
-/** The DESIGN.md app: service port 8080 to container port 80. */
+/** The library's reference app: service port 8080 to container port 80. */
 const myapp = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };
 const v2 = { version: 'v2', image: 'myapp:v2', replicas: 1 };

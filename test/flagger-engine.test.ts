@@ -684,7 +684,7 @@ describe('bad input under Flagger', () => {
 
   test('throws on the analysis\'s ruleLabels: they label the PrometheusRule of plain manifests, and Flagger runs MetricTemplates', () => {
     const analysis = CanaryAnalysis.prometheus({ address: OTHER_PROMETHEUS, maxErrorRate: 5, ruleLabels: { release: 'kube-prometheus-stack' } });
-    const why = 'label the PrometheusRule of DeliveryEngine.manifests(), and DeliveryEngine.flagger() emits none: it runs the analysis itself'
+    const why = 'are for the PrometheusRule of DeliveryEngine.manifests(), and DeliveryEngine.flagger() emits none: it runs the analysis itself'
       + ' (MetricTemplates that Flagger queries Prometheus for); remove ruleLabels';
     expect(() => canary({ canary: v2, analysis })).toThrow(`${E} analysis.ruleLabels ({"release":"kube-prometheus-stack"}) ${why}`);
     expect(() => blueGreen({ analysis, previewHost: 'preview.myapp.example.com' }))

@@ -294,7 +294,9 @@ describe('blue-green through ingress-nginx', () => {
   });
 
   test('previewTlsSecretName must be a Secret name', () => {
-    expect(() => TrafficRouter.nginx({ previewTlsSecretName: 'Preview_TLS' })).toThrow(/TrafficRouter.nginx: options.previewTlsSecretName \("Preview_TLS"\)/);
+    expect(() => TrafficRouter.nginx({ previewTlsSecretName: 'Preview_TLS' })).toThrow(
+      'TrafficRouter.nginx: options.previewTlsSecretName ("Preview_TLS") must be a DNS subdomain (the name of a TLS Secret in the release\'s namespace): lowercase labels of letters, digits and \'-\' separated by \'.\', at most 253 characters');
+    expect(() => TrafficRouter.nginx({ host: 'myapp.example.com', tlsSecretName: '*.example.com' })).toThrow('TrafficRouter.nginx: options.tlsSecretName ("*.example.com") must be a DNS subdomain (the name of a TLS Secret');
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * An independent model of the contract (DESIGN.md, README): from a release spec alone, which
+ * An independent model of the contract (the README): from a release spec alone, which
  * props are wrong (so construction must throw, naming one of them), which objects a valid
  * release emits, which pods each Service selects, and where each request must land.
  *
