@@ -8,14 +8,14 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter,
 } from '../../src';
-import { K8sObject } from '../util';
+import { K8sObject, find } from '../util';
 import { apply, get, kubectl, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2' };
 const ports = { containerPort: 8080, servicePort: 80 };
-/** Paused for a human at 20%, 10 seconds at 50%, then everyone. */
-const PLAN = [CanaryStep.shiftTraffic(20), CanaryStep.pause(), CanaryStep.shiftTraffic(50), CanaryStep.pause(Duration.seconds(10)), CanaryStep.shiftTraffic(100)];
+/** Paused for a human at 20%, 20 seconds at 50% (long enough to be seen on a busy machine), then everyone. */
+const PLAN = [CanaryStep.shiftTraffic(20), CanaryStep.pause(), CanaryStep.shiftTraffic(50), CanaryStep.pause(Duration.seconds(20)), CanaryStep.shiftTraffic(100)];
 const TESTERS = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary' };
 
 /** How to read the canary's weight out of a router's objects: [stable, canary]. */
@@ -27,11 +27,6 @@ interface RouterCase {
   readonly liveWeights: (ns: string) => [number, number];
 }
 
-const find = (objects: K8sObject[], kind: string, name: string) => {
-  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-  if (!found) throw new Error(`no ${kind} ${name}`);
-  return found;
-};
 const nginxWeight = (ingress: K8sObject): [number, number] => {
   const w = Number(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/canary-weight'] ?? 0);
   const total = Number(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/canary-weight-total'] ?? 100);
@@ -41,12 +36,8 @@ const istioWeights = (vs: K8sObject): [number, number] => {
   const route = vs.spec.http.find((h: any) => h.name === 'weighted').route;
   return [route[0].weight ?? 0, route[1].weight ?? 0];
 };
-const gatewayWeights = (route: K8sObject): [number, number] => {
-  const refs = route.spec.rules[route.spec.rules.length - 1].backendRefs;
-  return [refs[0].weight ?? 0, refs[1]?.weight ?? 0];
-};
 
-const ROUTERS: { [id: string]: RouterCase } = {
+const ROUTERS: { readonly [id: string]: RouterCase } = {
   nginx: {
     router: () => TrafficRouter.nginx({ host: 'myapp.example.com' }),
     manifestWeights: (objects) => nginxWeight(find(objects, 'Ingress', 'myapp-canary')),
@@ -64,13 +55,8 @@ const ROUTERS: { [id: string]: RouterCase } = {
     liveWeights: (ns) => istioWeights(get('virtualservice', 'myapp', ns)),
   },
 };
-if (process.env.ARGO_GATEWAY_API_PLUGIN === 'true') {
-  ROUTERS['gateway-api'] = {
-    router: () => TrafficRouter.gatewayApi({ parentRefs: [{ name: 'public', namespace: 'gateways' }], hostnames: ['myapp.example.com'] }),
-    manifestWeights: (objects) => gatewayWeights(find(objects, 'HTTPRoute', 'myapp')),
-    liveWeights: (ns) => gatewayWeights(get('httproute', 'myapp', ns)),
-  };
-}
+// Gateway API is not here: Argo Rollouts runs it through a plugin whose Go module the module
+// proxy does not serve, so it cannot be built (see the README).
 
 function canaryChart(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[] {
   const chart = new Chart(new App(), 'c', { namespace: ns });
@@ -138,7 +124,7 @@ describe.each(Object.keys(ROUTERS))('Argo Rollouts canary on %s', (id) => {
     await waitRollout(ns, 'paused at step 1 (after setWeight 20)', (r) => pausedAt(r, 1));
     await waitFor('the weights of step 1', () => JSON.stringify(liveWeights(ns)) === JSON.stringify(manifestsAt(1)) ? true : undefined, 30_000);
     expect(liveWeights(ns)).toEqual([80, 20]);
-    expect(readyEndpointVersions('myapp-canary', ns).every((v) => v === 'v2')).toBe(true);
+    expect(readyEndpointVersions('myapp-canary', ns)).toEqual(['v2']);
 
     promote(ns);
     await waitRollout(ns, 'at the timed pause, step 3 (after setWeight 50)', (r) => r.status?.currentStepIndex === 3);
@@ -157,44 +143,47 @@ describe('Argo Rollouts analysis against the fake Prometheus', () => {
   const analysis = () => CanaryAnalysis.prometheus({ address: prometheusAddress(), maxErrorRate: 5, interval: Duration.seconds(2), failureLimit: 1 });
   const plan = [CanaryStep.shiftTraffic(20), CanaryStep.pause(Duration.seconds(20)), CanaryStep.shiftTraffic(100)];
 
-  // One set of answers for both tests, which run side by side: each namespace is in its queries.
-  const answers = () => prometheusAnswers([{ match: 'argo-abort', result: 7 }], 'empty');
+  // One set of answers for the tests, which run side by side: each namespace is in its queries.
+  const answers = () => prometheusAnswers([{ match: 'argo-abort-', result: 7 }, { match: 'argo-no-data-nan', result: 'nan' }], 'empty');
 
-  async function start(ns: string): Promise<void> {
-    const props = { router: TrafficRouter.istio({ hosts: ['myapp'] }), engine: DeliveryEngine.argoRollouts(), steps: plan, analysis: analysis() };
+  async function start(ns: string, router: () => TrafficRouter): Promise<void> {
+    const props = { router: router(), engine: DeliveryEngine.argoRollouts(), steps: plan, analysis: analysis() };
     applyRespectingArgo(canaryChart(ns, props), ns);
     await waitRollout(ns, 'Healthy on v1', isHealthy);
     applyRespectingArgo(canaryChart(ns, { ...props, canary: v2 }), ns);
   }
 
-  test.concurrent('7% errors against maxErrorRate 5 aborts the rollout, and all traffic returns to stable', async () => {
+  const measurements = (ns: string): any[] => JSON.parse(kubectl(['get', 'analysisruns', '-n', ns, '-o', 'json'])).items
+    .flatMap((r: any) => r.status?.metricResults?.flatMap((m: any) => m.measurements ?? []) ?? []);
+
+  test.concurrent.each(Object.keys(ROUTERS))('7%% errors against maxErrorRate 5 aborts the rollout on %s, and all traffic returns to stable', async (id) => {
     await answers();
-    const ns = namespace('argo-abort', 'restricted');
-    await start(ns);
+    const ns = namespace(`argo-abort-${id}`, 'restricted');
+    await start(ns, ROUTERS[id].router);
 
     const aborted = await waitRollout(ns, 'aborted', (r) => r.status?.abort === true);
     expect(aborted.status.phase).toBe('Degraded');
-    await waitFor('the weights back at 100/0', () => JSON.stringify(istioWeights(get('virtualservice', 'myapp', ns))) === '[100,0]' ? true : undefined, 30_000);
+    await waitFor('the weights back at 100/0', () => JSON.stringify(ROUTERS[id].liveWeights(ns)) === '[100,0]' ? true : undefined, 30_000);
     const runs = JSON.parse(kubectl(['get', 'analysisruns', '-n', ns, '-o', 'json'])).items;
     expect(runs.map((r: any) => r.status?.phase)).toContain('Failed');
-    const measurements = runs.flatMap((r: any) => r.status?.metricResults?.flatMap((m: any) => m.measurements ?? []) ?? []);
-    expect(measurements.some((m: any) => m.phase === 'Failed' && m.value === '[7]')).toBe(true);
+    expect(measurements(ns).some((m: any) => m.phase === 'Failed' && m.value === '[7]')).toBe(true);
   }, 300_000);
 
-  test.concurrent('an empty result (no requests yet) does not abort: the plan completes', async () => {
+  test.concurrent.each([
+    ['an empty result (no requests yet)', 'empty'],
+    ['a 0/0 ratio (NaN)', 'nan'],
+  ])('%s does not abort: the plan completes', async (_what, result) => {
     await answers();
-    const ns = namespace('argo-no-data', 'restricted');
-    await start(ns);
+    const ns = namespace(`argo-no-data-${result}`, 'restricted');
+    await start(ns, ROUTERS.istio.router);
 
     const done = await waitRollout(ns, 'Healthy on v2', (r) => isHealthy(r) && r.status?.stableRS === r.status?.currentPodHash && r.status?.currentStepIndex === plan.length, 180_000);
     expect(done.status.abort).toBeFalsy();
-    const queried = (await prometheusQueries()).filter((q) => q.query.includes('argo-no-data'));
+    const queried = (await prometheusQueries()).filter((q) => q.query.includes(ns));
     expect(queried.length).toBeGreaterThan(0);
-    expect(queried.every((q) => q.result === 'empty')).toBe(true);
-    const runs = JSON.parse(kubectl(['get', 'analysisruns', '-n', ns, '-o', 'json'])).items;
-    const measurements = runs.flatMap((r: any) => r.status?.metricResults?.flatMap((m: any) => m.measurements ?? []) ?? []);
-    expect(measurements.length).toBeGreaterThan(0);
-    expect(measurements.every((m: any) => m.phase === 'Successful')).toBe(true);
+    expect(queried.every((q) => q.result === result)).toBe(true);
+    expect(measurements(ns).length).toBeGreaterThan(0);
+    expect(measurements(ns).every((m: any) => m.phase === 'Successful')).toBe(true);
   }, 300_000);
 });
 
@@ -231,7 +220,8 @@ describe('Argo Rollouts blue-green', () => {
     const pods = () => JSON.parse(kubectl(['get', 'pods', '-n', ns, '-o', 'json'])).items.map((p: any) => p.metadata.labels.version).sort();
     expect(pods()).toEqual(['v1', 'v1', 'v2', 'v2']);
     await waitFor('blue scaled down after the delay', () => JSON.stringify(pods()) === '["v2","v2"]' ? true : undefined, 90_000);
-    expect(Date.now() - switchedAt).toBeGreaterThanOrEqual(15_000);
+    // scaleDownDelay is 20 s; the switch may have been seen a few seconds late on a busy machine.
+    expect(Date.now() - switchedAt).toBeGreaterThanOrEqual(10_000);
   }, 300_000);
 
   test.concurrent('why the README asks to keep the selector hash: an apply that drops it makes Argo Rollouts cut over at once, without the preview pause', async () => {

@@ -25,6 +25,8 @@ export function kubectl(args: string[], input?: string): string {
       env: { ...process.env, KUBECONFIG: env('KUBECONFIG') },
       stdio: ['pipe', 'pipe', 'pipe'],
       maxBuffer: 64 * 1024 * 1024,
+      // A hung call would block the event loop, and with it jest's own test timeout.
+      timeout: 120_000,
     });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
@@ -50,7 +52,7 @@ export function apply(objects: K8sObject[], namespace?: string): void {
 
 /** Deletes objects that are gone from git (what `--prune` would do), waiting for them. */
 export function remove(kind: string, name: string, namespace: string): void {
-  kubectl(['delete', kind, name, '-n', namespace, '--ignore-not-found', '--wait=true']);
+  kubectl(['delete', kind, name, '-n', namespace, '--ignore-not-found', '--wait=true', '--timeout=60s']);
 }
 
 export type PodSecurityLevel = 'restricted' | 'baseline';

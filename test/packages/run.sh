@@ -293,11 +293,17 @@ go_app() {
 }
 
 # run_app NAME: runs NAME's app with its own results file; its time goes to $WORK/app-times.
+# An app whose function stops early (a crash, an unset variable) is a failed check, not silence.
 run_app() {
-  local lang=$1 t=$SECONDS
+  local lang=$1 t=$SECONDS status=0
   RESULTS=$WORK/results-$2-$lang
   say "$lang: the app"
-  "$3"
+  ("$3") || status=$?
+  if ((status != 0)); then
+    fail "$lang: the app's steps stopped early (exit $status)"
+  elif ! grep -q . "$RESULTS" 2>/dev/null; then
+    fail "$lang: the app ran no check"
+  fi
   say "$lang: done in $((SECONDS - t))s"
   echo "$lang $((SECONDS - t))s" >>"$WORK/app-times"
 }
