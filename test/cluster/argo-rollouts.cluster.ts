@@ -9,7 +9,7 @@ import {
   BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter,
 } from '../../src';
 import { K8sObject, find } from '../util';
-import { apply, get, kubectl, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor } from './kube';
+import { NO_DATA, apply, get, kubectl, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2' };
@@ -169,10 +169,7 @@ describe('Argo Rollouts analysis against the fake Prometheus', () => {
     expect(measurements(ns).some((m: any) => m.phase === 'Failed' && m.value === '[7]')).toBe(true);
   }, 300_000);
 
-  test.concurrent.each([
-    ['an empty result (no requests yet)', 'empty'],
-    ['a 0/0 ratio (NaN)', 'nan'],
-  ])('%s does not abort: the plan completes', async (_what, result) => {
+  test.concurrent.each(NO_DATA)('%s does not abort: the plan completes', async (_what, result) => {
     await answers();
     const ns = namespace(`argo-no-data-${result}`, 'restricted');
     await start(ns, ROUTERS.istio.router);

@@ -11,7 +11,7 @@ import {
 } from '../../src';
 import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from '../route-simulator';
 import { K8sObject } from '../util';
-import { apply, get, kubectl, list, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, synthChart, waitFor } from './kube';
+import { NO_DATA, apply, get, kubectl, list, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, synthChart, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2' };
@@ -126,10 +126,7 @@ test.concurrent.each(Object.keys(ROUTERS))('Flagger rolls back on 7%% errors on 
   expect(outcome(ns, failed).events.join('\n')).toMatch(new RegExp(`Rolling back myapp\\.${ns} failed checks threshold reached`));
 }, 300_000);
 
-test.concurrent.each([
-  ['an empty result (no requests yet)', 'empty'],
-  ['a 0/0 ratio (NaN)', 'nan'],
-])('Flagger does not roll back a canary on %s: it promotes', async (_what, result) => {
+test.concurrent.each(NO_DATA)('Flagger does not roll back a canary on %s: it promotes', async (_what, result) => {
   await answers();
   const ns = namespace(`flagger-test-no-data-${result}`, 'restricted');
   const props = { router: TrafficRouter.istio({ hosts: ['myapp'] }), steps: PLAN, analysis: analysis() };

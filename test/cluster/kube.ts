@@ -126,6 +126,12 @@ export function readyEndpointVersions(service: string, namespace: string): strin
 /** Telling the fake Prometheus what to answer. */
 export type PromResult = number | 'nan' | 'empty';
 
+/** The two ways Prometheus says "no data yet", which must never roll a release back. */
+export const NO_DATA: Array<[string, PromResult]> = [
+  ['an empty result (no requests yet)', 'empty'],
+  ['a 0/0 ratio (NaN)', 'nan'],
+];
+
 /**
  * A request to the fake Prometheus's control API. Retried twice on a network error: a kept-alive
  * connection that the server closes just as it is reused fails the request, not the server.
