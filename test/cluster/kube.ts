@@ -208,7 +208,11 @@ export function watchReadyEndpoints(service: string, ns: string): { started: Pro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let resolveStarted: () => void;
-  const started = new Promise<void>((r) => { resolveStarted = r; });
+  let rejectStarted: (e: Error) => void;
+  const started = new Promise<void>((resolve, reject) => { resolveStarted = resolve; rejectStarted = reject; });
+  let stderr = '';
+  child.stderr.setEncoding('utf-8');
+  child.stderr.on('data', (d: string) => { stderr += d; });
   child.stdout.setEncoding('utf-8');
   child.stdout.on('data', jsonStream((event) => {
     const slice = event.object;
@@ -226,7 +230,8 @@ export function watchReadyEndpoints(service: string, ns: string): { started: Pro
     if (JSON.stringify(states[states.length - 1]) !== JSON.stringify(versions)) states.push(versions);
     resolveStarted();
   }));
-  // The initial list arrives as ADDED events; a Service without slices yet starts empty.
-  setTimeout(() => resolveStarted(), 2000);
+  // The initial list arrives as ADDED events: the watch has started once the first one is in.
+  const noEvent = setTimeout(() => rejectStarted(new Error(`no EndpointSlice event for Service ${ns}/${service} within 30 s: ${stderr.trim() || 'kubectl said nothing'}`)), 30_000);
+  started.then(() => clearTimeout(noEvent), () => undefined);
   return { started, states, stop: () => child.kill('SIGTERM') };
 }
