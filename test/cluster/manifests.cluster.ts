@@ -155,6 +155,7 @@ describe('changes applied as commits never leave <name> without a ready endpoint
       const kept = new Set(commitB.map((o) => `${o.kind}/${o.metadata.name}`));
       for (const o of commitA.filter((x) => !kept.has(`${x.kind}/${x.metadata.name}`))) remove(o.kind, o.metadata.name, ns);
       await deploymentAvailable('myapp-v2', ns);
+      await waitFor('myapp on v2\'s 3 pods', () => readyEndpointVersions('myapp', ns).join() === 'v2,v2,v2' ? true : undefined);
     });
 
     expect(seen.every((versions) => versions.length > 0)).toBe(true);
@@ -173,6 +174,7 @@ describe('changes applied as commits never leave <name> without a ready endpoint
 
     const seen = await watchEndpoints('myapp', ns, async () => {
       apply(inNamespace(synthChart(addBlueGreenCutOver(app)), ns));
+      await waitFor('myapp on green\'s 3 pods', () => readyEndpointVersions('myapp', ns).join() === 'v2,v2,v2' ? true : undefined);
     });
 
     expect(seen.every((versions) => versions.length > 0)).toBe(true);
