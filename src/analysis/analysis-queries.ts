@@ -1,12 +1,12 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { PrometheusRule, PrometheusRuleSpecGroupsRules } from '../imports/monitoring.coreos.com';
+import type { PrometheusRule, PrometheusRuleSpecGroupsRules } from '../../imports/monitoring.coreos.com';
 import { CanaryAnalysis, CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
 import { promDuration } from './promql';
-import { objectMetadata } from './metadata';
-import { ResolvedRelease } from './release-base';
-import { fail } from './validation';
-import { prometheusOperatorApi } from './upstream';
+import { objectMetadata } from '../private/metadata';
+import { ResolvedRelease } from '../releases/release-base';
+import { fail } from '../private/validation';
+import { prometheusOperatorApi } from '../private/upstream';
 
 /** Who is analysed: the version, the Service that runs it, and whether it gets a canary's share. */
 export interface AnalysedVersion {

@@ -1,5 +1,5 @@
-import type { CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
-import { promSelector } from './promql';
+import type { CanaryMetricQueries, CanaryMetricsTarget } from '../analysis/canary-analysis';
+import { promSelector } from '../analysis/promql';
 
 /**
  * ingress-nginx's request metrics. The controller labels every request with the Ingress whose

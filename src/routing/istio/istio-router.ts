@@ -5,14 +5,14 @@ import type {
   VirtualServiceSpecHttp,
   VirtualServiceSpecHttpMatch,
   VirtualServiceSpecHttpRoute,
-} from '../imports/networking.istio.io';
-import { cookieHeaderPattern, stringMatch } from './request-match';
-import type { FlaggerRouting } from './flagger-engine';
-import { HeaderMatch } from './header-match';
-import { objectMetadata } from './metadata';
-import type { BlueGreenRouting, CanaryRouting, RoutedTrack } from './traffic-router';
-import { checkDns1123Label, checkHost, fail } from './validation';
-import { flaggerApi, istioApi } from './upstream';
+} from '../../../imports/networking.istio.io';
+import { cookieHeaderPattern, stringMatch } from '../request-match';
+import type { FlaggerRouting } from '../../engines/flagger/flagger-engine';
+import { HeaderMatch } from '../header-match';
+import { objectMetadata } from '../../private/metadata';
+import type { BlueGreenRouting, CanaryRouting, RoutedTrack } from '../traffic-router';
+import { checkDns1123Label, checkHost, fail } from '../../private/validation';
+import { flaggerApi, istioApi } from '../../private/upstream';
 
 /** Options of `TrafficRouter.istio()`. */
 export interface IstioRouterOptions {

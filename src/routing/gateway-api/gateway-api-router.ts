@@ -5,14 +5,14 @@ import type {
   HttpRouteSpecRulesBackendRefs,
   HttpRouteSpecRulesMatches,
   HttpRouteSpecRulesMatchesHeaders,
-} from '../imports/gateway.networking.k8s.io';
-import { cookieHeaderPattern, stringMatch } from './request-match';
-import type { FlaggerRouting } from './flagger-engine';
-import { HeaderMatch, HeaderMatchType } from './header-match';
-import { objectMetadata } from './metadata';
-import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
-import { checkDns1123Label, checkHost, checkPath, fail, isIpAddress } from './validation';
-import { flaggerApi, gatewayApiApi } from './upstream';
+} from '../../../imports/gateway.networking.k8s.io';
+import { cookieHeaderPattern, stringMatch } from '../request-match';
+import type { FlaggerRouting } from '../../engines/flagger/flagger-engine';
+import { HeaderMatch, HeaderMatchType } from '../header-match';
+import { objectMetadata } from '../../private/metadata';
+import type { BlueGreenRouting, CanaryRouting } from '../traffic-router';
+import { checkDns1123Label, checkHost, checkPath, fail, isIpAddress } from '../../private/validation';
+import { flaggerApi, gatewayApiApi } from '../../private/upstream';
 
 /** A Gateway (or a listener of one) that an HTTPRoute attaches to. */
 export interface GatewayParentRef {

@@ -1,5 +1,5 @@
 import { HeaderMatch, HeaderMatchType } from './header-match';
-import { escapeRegex } from './validation';
+import { escapeRegex } from '../private/validation';
 
 /**
  * An RE2 regular expression on the whole `Cookie` header that matches when it carries

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { promDuration } from './promql';
-import { RESERVED_LABELS, checkInteger, checkLabels, fail } from './validation';
+import { RESERVED_LABELS, checkInteger, checkLabels, fail } from '../private/validation';
 
 /** Options of `CanaryAnalysis.prometheus()`. */
 export interface PrometheusAnalysisOptions {

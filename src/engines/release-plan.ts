@@ -4,12 +4,12 @@
  */
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryAnalysis } from './canary-analysis';
+import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { CanaryStep, CanaryStepType } from './canary-step';
-import { HeaderMatch } from './header-match';
-import type { ResolvedRelease } from './release-base';
-import { CanaryTrack, ReleaseTrack } from './release-track';
-import { fail } from './validation';
+import { HeaderMatch } from '../routing/header-match';
+import type { ResolvedRelease } from '../releases/release-base';
+import { CanaryTrack, ReleaseTrack } from '../releases/release-track';
+import { fail } from '../private/validation';
 
 export interface CanaryPlan {
   readonly release: ResolvedRelease;

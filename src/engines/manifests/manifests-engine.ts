@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { analysisPrometheusRule } from './analysis-queries';
-import { releaseService, routingBase } from './release-base';
-import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan, checkCanaryHasPods } from './release-plan';
-import { trackDeployment, versionSlug } from './track-deployment';
+import { analysisPrometheusRule } from '../../analysis/analysis-queries';
+import { releaseService, routingBase } from '../../releases/release-base';
+import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan, checkCanaryHasPods } from '../release-plan';
+import { trackDeployment, versionSlug } from '../../workload/track-deployment';
 
 /** Plain manifests: a Deployment per track, the Services, the router's objects, alerts for the analysis. */
 export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {

@@ -1,13 +1,13 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { objectMetadata } from './metadata';
+import { objectMetadata } from '../private/metadata';
 import { ReleaseOptions } from './release-options';
-import { checkContainerOpts } from './track-deployment';
-import { CanaryAnalysis } from './canary-analysis';
-import { DeliveryEngine } from './delivery-engine';
-import { TrafficRouter } from './traffic-router';
-import { QUALIFIED_NAME, RESERVED_LABELS, checkDns1035Label, checkLabels, checkPort, fail, isQualifiedName } from './validation';
+import { checkContainerOpts } from '../workload/track-deployment';
+import { CanaryAnalysis } from '../analysis/canary-analysis';
+import { DeliveryEngine } from '../engines/delivery-engine';
+import { TrafficRouter } from '../routing/traffic-router';
+import { QUALIFIED_NAME, RESERVED_LABELS, checkDns1035Label, checkLabels, checkPort, fail, isQualifiedName } from '../private/validation';
 
 /** A validated release: what every track's Deployment and every Service share. */
 export interface ResolvedRelease {

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ArgoRolloutsOptions, argoBlueGreen, argoCanary } from './argo-rollouts-engine';
-import { FlaggerOptions, flaggerBlueGreen, flaggerCanary } from './flagger-engine';
-import { manifestsBlueGreen, manifestsCanary } from './manifests-engine';
+import { ArgoRolloutsOptions, argoBlueGreen, argoCanary } from './argo-rollouts/argo-rollouts-engine';
+import { FlaggerOptions, flaggerBlueGreen, flaggerCanary } from './flagger/flagger-engine';
+import { manifestsBlueGreen, manifestsCanary } from './manifests/manifests-engine';
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
-import { checkInteger, fail } from './validation';
+import { checkInteger, fail } from '../private/validation';
 
 /**
  * Who moves a release forward: plain manifests that git moves (the default), or a rollout

@@ -1,6 +1,6 @@
 import type { RE2JS as RE2JSType } from 're2js';
-import { lazyRequire } from './upstream';
-import { checkHeaderName, escapeRegex, fail } from './validation';
+import { lazyRequire } from '../private/upstream';
+import { checkHeaderName, escapeRegex, fail } from '../private/validation';
 
 /** How a `HeaderMatch` compares the header's value. */
 export enum HeaderMatchType {

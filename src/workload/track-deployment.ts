@@ -1,10 +1,10 @@
 import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { objectMetadata } from './metadata';
-import type { ResolvedRelease } from './release-base';
-import { ReleaseTrack } from './release-track';
-import { checkInteger, checkString, checkVersion, fail } from './validation';
+import { objectMetadata } from '../private/metadata';
+import type { ResolvedRelease } from '../releases/release-base';
+import { ReleaseTrack } from '../releases/release-track';
+import { checkInteger, checkString, checkVersion, fail } from '../private/validation';
 
 /** `<v>`: the version with '.' replaced by '-'. */
 export function versionSlug(version: string): string {

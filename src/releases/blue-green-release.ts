@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { claimObjectNames } from './object-names';
+import { claimObjectNames } from '../private/object-names';
 import { checkObjectName, resolveRelease } from './release-base';
 import { ReleaseOptions } from './release-options';
 import { ReleaseTrack } from './release-track';
-import { checkTrack, versionSlug } from './track-deployment';
-import { checkHost, fail } from './validation';
+import { checkTrack, versionSlug } from '../workload/track-deployment';
+import { checkHost, fail } from '../private/validation';
 
 /** The two colors of a blue-green release. */
 export enum BlueGreenColor {

@@ -1,8 +1,8 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryAnalysis } from './canary-analysis';
-import { DeliveryEngine } from './delivery-engine';
-import { TrafficRouter } from './traffic-router';
+import { CanaryAnalysis } from '../analysis/canary-analysis';
+import { DeliveryEngine } from '../engines/delivery-engine';
+import { TrafficRouter } from '../routing/traffic-router';
 
 /** Props shared by `CanaryRelease` and `BlueGreenRelease`. */
 export interface ReleaseOptions {

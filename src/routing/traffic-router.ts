@@ -1,15 +1,15 @@
 import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
-import { CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
-import type { FlaggerRouting } from './flagger-engine';
-import { GatewayApiRouterOptions, bindGatewayApiBlueGreen, bindGatewayApiCanary, gatewayApiFlaggerRouting, validateGatewayApiOptions } from './gateway-api-router';
+import type { RolloutSpecStrategyCanaryTrafficRouting } from '../../imports/argoproj.io';
+import { CanaryMetricQueries, CanaryMetricsTarget } from '../analysis/canary-analysis';
+import type { FlaggerRouting } from '../engines/flagger/flagger-engine';
+import { GatewayApiRouterOptions, bindGatewayApiBlueGreen, bindGatewayApiCanary, gatewayApiFlaggerRouting, validateGatewayApiOptions } from './gateway-api/gateway-api-router';
 import { HeaderMatch } from './header-match';
-import { IstioRouterOptions, bindIstioBlueGreen, bindIstioCanary, istioFlaggerRouting, validateIstioOptions } from './istio-router';
-import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, nginxArgoTrafficRouting, nginxFlaggerRouting, validateNginxOptions } from './nginx-router';
+import { IstioRouterOptions, bindIstioBlueGreen, bindIstioCanary, istioFlaggerRouting, validateIstioOptions } from './istio/istio-router';
+import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, nginxArgoTrafficRouting, nginxFlaggerRouting, validateNginxOptions } from './nginx/nginx-router';
 import { istioMetrics, nginxMetrics } from './router-metrics';
-import { fail } from './validation';
+import { fail } from '../private/validation';
 
 /** A track as a router sees it: its version and its Deployment. */
 export interface RoutedTrack {

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { checkInteger, fail } from './validation';
+import { checkInteger, fail } from '../private/validation';
 
 /** What a `CanaryStep` does. */
 export enum CanaryStepType {

@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-import { HeaderMatch } from './header-match';
+import { HeaderMatch } from '../routing/header-match';
 
 /** One version of the app: a Deployment `<name>-<v>` of `replicas` pods of `image`. */
 export interface ReleaseTrack {

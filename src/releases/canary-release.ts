@@ -1,15 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CanaryStep } from './canary-step';
-import { HeaderMatch } from './header-match';
-import { claimObjectNames } from './object-names';
+import { CanaryStep } from '../engines/canary-step';
+import { HeaderMatch } from '../routing/header-match';
+import { claimObjectNames } from '../private/object-names';
 import { checkObjectName, resolveRelease } from './release-base';
 import { ReleaseOptions } from './release-options';
-import { resolvePlan } from './release-plan';
+import { resolvePlan } from '../engines/release-plan';
 import { CanaryTrack, CanaryTraffic, ReleaseTrack } from './release-track';
-import { checkTrack, versionSlug } from './track-deployment';
-import { checkCookieName, checkInteger, fail } from './validation';
+import { checkTrack, versionSlug } from '../workload/track-deployment';
+import { checkCookieName, checkInteger, fail } from '../private/validation';
 
 /** Props of a `CanaryRelease`. */
 export interface CanaryReleaseProps extends ReleaseOptions {

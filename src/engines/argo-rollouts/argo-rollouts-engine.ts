@@ -5,18 +5,18 @@ import type {
   AnalysisTemplateSpecMetrics,
   RolloutSpecStrategy,
   RolloutSpecStrategyCanarySteps,
-} from '../imports/argoproj.io';
-import { AnalysedVersion, analysisQueries, refuseRuleLabels, seconds } from './analysis-queries';
-import { CanaryAnalysis } from './canary-analysis';
-import { promDuration } from './promql';
-import { CanaryStepType } from './canary-step';
-import { objectMetadata } from './metadata';
-import { ResolvedRelease, appMetadata, releaseService, routingBase } from './release-base';
-import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan, checkCanaryHasPods } from './release-plan';
-import { ReleaseTrack } from './release-track';
-import { trackDeployment } from './track-deployment';
-import { fail } from './validation';
-import { argoRolloutsApi } from './upstream';
+} from '../../../imports/argoproj.io';
+import { AnalysedVersion, analysisQueries, refuseRuleLabels, seconds } from '../../analysis/analysis-queries';
+import { CanaryAnalysis } from '../../analysis/canary-analysis';
+import { promDuration } from '../../analysis/promql';
+import { CanaryStepType } from '../canary-step';
+import { objectMetadata } from '../../private/metadata';
+import { ResolvedRelease, appMetadata, releaseService, routingBase } from '../../releases/release-base';
+import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan, checkCanaryHasPods } from '../release-plan';
+import { ReleaseTrack } from '../../releases/release-track';
+import { trackDeployment } from '../../workload/track-deployment';
+import { fail } from '../../private/validation';
+import { argoRolloutsApi } from '../../private/upstream';
 
 /** Options of `DeliveryEngine.argoRollouts()`. */
 export interface ArgoRolloutsOptions {

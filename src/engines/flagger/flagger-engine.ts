@@ -9,18 +9,18 @@ import type {
   CanarySpecIngressRef,
   CanarySpecProvider,
   CanarySpecService,
-} from '../imports/flagger.app';
-import { analysisQueries, refuseRuleLabels, seconds } from './analysis-queries';
-import { CanaryAnalysis } from './canary-analysis';
-import { CanaryStepType } from './canary-step';
-import { HeaderMatch } from './header-match';
-import { objectMetadata } from './metadata';
-import { promDuration } from './promql';
-import { ResolvedRelease, appMetadata, checkObjectName, releaseService, routingBase } from './release-base';
-import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
-import { trackDeployment } from './track-deployment';
-import { checkInteger, fail } from './validation';
-import { flaggerApi } from './upstream';
+} from '../../../imports/flagger.app';
+import { analysisQueries, refuseRuleLabels, seconds } from '../../analysis/analysis-queries';
+import { CanaryAnalysis } from '../../analysis/canary-analysis';
+import { CanaryStepType } from '../canary-step';
+import { HeaderMatch } from '../../routing/header-match';
+import { objectMetadata } from '../../private/metadata';
+import { promDuration } from '../../analysis/promql';
+import { ResolvedRelease, appMetadata, checkObjectName, releaseService, routingBase } from '../../releases/release-base';
+import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from '../release-plan';
+import { trackDeployment } from '../../workload/track-deployment';
+import { checkInteger, fail } from '../../private/validation';
+import { flaggerApi } from '../../private/upstream';
 
 /** Options of `DeliveryEngine.flagger()`. */
 export interface FlaggerOptions {

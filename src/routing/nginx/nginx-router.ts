@@ -1,14 +1,14 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import type { RolloutSpecStrategyCanaryTrafficRouting } from '../imports/argoproj.io';
-import type { FlaggerRouting } from './flagger-engine';
-import { HeaderMatchType } from './header-match';
-import { stringMatch } from './request-match';
-import { objectMetadata } from './metadata';
-import type { BlueGreenRouting, CanaryRouting } from './traffic-router';
-import { QUALIFIED_NAME, checkDnsSubdomain, checkHost, checkPath, fail, isIpAddress, isQualifiedName } from './validation';
-import { flaggerApi } from './upstream';
+import type { RolloutSpecStrategyCanaryTrafficRouting } from '../../../imports/argoproj.io';
+import type { FlaggerRouting } from '../../engines/flagger/flagger-engine';
+import { HeaderMatchType } from '../header-match';
+import { stringMatch } from '../request-match';
+import { objectMetadata } from '../../private/metadata';
+import type { BlueGreenRouting, CanaryRouting } from '../traffic-router';
+import { QUALIFIED_NAME, checkDnsSubdomain, checkHost, checkPath, fail, isIpAddress, isQualifiedName } from '../../private/validation';
+import { flaggerApi } from '../../private/upstream';
 
 /** Options of `TrafficRouter.nginx()`. */
 export interface NginxRouterOptions {
