@@ -8,8 +8,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout } from '../imports/argoproj.io';
 import {
-  BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, BlueGreenRouting, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
-  CanaryRouting, CanaryStep, DeliveryEngine, HeaderMatch, ReleaseOptions, TrafficRouter,
+  BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
+  CanaryStep, DeliveryEngine, HeaderMatch, ReleaseOptions, ReleaseRoutes, TrafficRouter,
 } from '../src';
 import { K8sObject, find, objectIds, ofKind, synthValid } from './util';
 
@@ -510,11 +510,10 @@ describe('bad input under Argo Rollouts', () => {
       public readonly splitsTraffic = true;
       public readonly routesBySubset = false;
       public readonly servesHosts = false;
-      public bindCanary(_scope: Construct, _routing: CanaryRouting): void {}
-      public bindBlueGreen(_scope: Construct, _routing: BlueGreenRouting): void {}
+      public bind(_scope: Construct, _routes: ReleaseRoutes): void {}
     }
     expect(() => canary({ router: new PlainRouter(), canary: v2 }))
-      .toThrow('CanaryRelease \'myapp\': engine (DeliveryEngine.argoRollouts()) does not support this router (PlainRouter): use TrafficRouter.service(), .nginx(), .istio() or .gatewayApi()');
+      .toThrow(`CanaryRelease 'myapp': router ("PlainRouter") cannot run under DeliveryEngine.argoRollouts(): its argoRolloutsRouting() returns no IArgoRolloutsRouting; use TrafficRouter.service(), .nginx(), .istio() or .gatewayApi(), or implement the contract`);
   });
 });
 

@@ -8,8 +8,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, BlueGreenRouting, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
-  CanaryRouting, CanaryStep, DeliveryEngine, FlaggerOptions, HeaderMatch, TrafficRouter,
+  BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
+  CanaryStep, DeliveryEngine, FlaggerOptions, HeaderMatch, ReleaseRoutes, TrafficRouter,
 } from '../src';
 import { K8sObject, find, objectIds, ofKind, promqlExpressions, promqlSyntaxErrors, synthValid } from './util';
 import { promqlOperators } from './promql-operators';
@@ -169,6 +169,11 @@ describe('the plan as stepWeights and interval', () => {
     expect(analysisOf(canary({ steps: plan(Duration.hours(2)), canary: v2 })).interval).toBe('120m');
     expect(analysisOf(canary({ steps: plan(Duration.days(1)), canary: v2 })).interval).toBe('1440m');
     expect(analysisOf(canary({ steps: plan(Duration.seconds(3630)), canary: v2 })).interval).toBe('3630s');
+  });
+
+  test('a plan that ends with a pause: every shift is a step weight, and Flagger promotes after holding the last one, as every engine promotes when the plan ends', () => {
+    const steps = [CanaryStep.shiftTraffic(5), CanaryStep.pause(Duration.minutes(60)), CanaryStep.shiftTraffic(50), CanaryStep.pause(Duration.minutes(60))];
+    expect(analysisOf(canary({ steps, canary: v2 }))).toEqual({ interval: '60m', threshold: 1, stepWeights: [5, 50] });
   });
 
   test('a single step: one weight for one interval, then promotion', () => {
@@ -593,11 +598,9 @@ describe('bad input under Flagger', () => {
       .toThrow(`${E} steps[1] ("shiftTraffic(10)") must be a pause under DeliveryEngine.flagger(): Flagger holds each weight for one interval, so shifts and pauses alternate, starting with a shift`);
   });
 
-  test('throws when the plan does not end with shiftTraffic(weightTotal): that is the promotion', () => {
+  test('throws when the plan ends with a shift below weightTotal: Flagger would hold it for an interval, where the plan promotes at once', () => {
     expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(5), pause(10), CanaryStep.shiftTraffic(50)] }))
-      .toThrow(`${E} steps ("[..., shiftTraffic(50)]") must end with CanaryStep.shiftTraffic(100) under DeliveryEngine.flagger(): Flagger promotes the canary after the last step, so the plan says so`);
-    expect(() => canary({ canary: v2, steps: [CanaryStep.shiftTraffic(5), pause(10)] }))
-      .toThrow(`${E} steps ("[..., pause]") must end with CanaryStep.shiftTraffic(100) under DeliveryEngine.flagger()`);
+      .toThrow(`${E} steps ("[..., shiftTraffic(50)]") must end with a pause or with CanaryStep.shiftTraffic(100) under DeliveryEngine.flagger(): Flagger holds every weight for one interval, so a last shift below 100 would be held before the promotion that follows the plan's end at once`);
   });
 
   test('throws on a plan with no pause: there is no interval', () => {
@@ -703,10 +706,9 @@ describe('bad input under Flagger', () => {
       public readonly splitsTraffic = true;
       public readonly routesBySubset = false;
       public readonly servesHosts = false;
-      public bindCanary(_scope: Construct, _routing: CanaryRouting): void {}
-      public bindBlueGreen(_scope: Construct, _routing: BlueGreenRouting): void {}
+      public bind(_scope: Construct, _routes: ReleaseRoutes): void {}
     }
     expect(() => canary({ router: new PlainRouter(), canary: v2 }))
-      .toThrow(`${E} engine (DeliveryEngine.flagger()) does not support this router (PlainRouter): use TrafficRouter.nginx(), .istio() or .gatewayApi()`);
+      .toThrow(`${E} router ("PlainRouter") cannot run under DeliveryEngine.flagger(): its flaggerRouting() returns no IFlaggerRouting; use TrafficRouter.nginx(), .istio() or .gatewayApi(), or implement the contract`);
   });
 });

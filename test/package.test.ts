@@ -84,7 +84,7 @@ describe('jsii build', () => {
     const files = run('tar', ['-tzf', tarball], work).split('\n').filter((f) => f !== '').map((f) => f.replace(/^package\//, ''));
     expect(files).toEqual(expect.arrayContaining([
       '.jsii', 'package.json', 'README.md', 'LICENSE',
-      'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/canary-release.js', 'lib/src/blue-green-release.js',
+      'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/releases/canary-release.js', 'lib/src/releases/blue-green-release.js',
       'lib/imports/networking.istio.io.js', 'lib/imports/gateway.networking.k8s.io.js',
       'node_modules/re2js/package.json',
     ]));

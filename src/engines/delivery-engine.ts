@@ -1,10 +1,14 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ArgoRolloutsOptions, argoBlueGreen, argoCanary } from './argo-rollouts/argo-rollouts-engine';
-import { FlaggerOptions, flaggerBlueGreen, flaggerCanary } from './flagger/flagger-engine';
+import { checkInteger, fail } from '../private/validation';
+import { argoBlueGreen } from './argo-rollouts/argo-blue-green';
+import { argoCanary } from './argo-rollouts/argo-canary';
+import { ArgoRolloutsOptions } from './argo-rollouts/argo-rollouts-options';
+import { flaggerBlueGreen } from './flagger/flagger-blue-green';
+import { flaggerCanary } from './flagger/flagger-canary';
+import { FlaggerOptions } from './flagger/flagger-options';
 import { manifestsBlueGreen, manifestsCanary } from './manifests/manifests-engine';
 import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
-import { checkInteger, fail } from '../private/validation';
 
 /**
  * Who moves a release forward: plain manifests that git moves (the default), or a rollout

@@ -1,29 +1,56 @@
 /**
- * What a release construct hands its delivery engine once every prop is validated.
- * Internal: not exported from the package index.
+ * What a release construct hands its delivery engine once every prop is validated, and what
+ * the engine hands back. Internal: not exported from the package index.
  */
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { AnalysedRelease } from '../analysis/analysis-queries';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
-import { CanaryStep, CanaryStepType } from './canary-step';
-import { HeaderMatch } from '../routing/header-match';
-import type { ResolvedRelease } from '../releases/release-base';
-import { CanaryTrack, ReleaseTrack } from '../releases/release-track';
 import { fail } from '../private/validation';
+import { HeaderMatch } from '../routing/header-match';
+import { RoutedApp } from '../routing/route-table';
+import type { TrafficRouter } from '../routing/traffic-router';
+import { ReleaseTrack } from '../workload/release-track';
+import { ServiceSpec } from '../workload/release-service';
+import { WorkloadSpec } from '../workload/track-deployment';
+import { CanaryStep, CanaryStepType } from './canary-step';
+
+/** A validated release: what every track's workload, every Service and every route share. */
+export interface ResolvedRelease extends WorkloadSpec, ServiceSpec, AnalysedRelease {
+  readonly router: TrafficRouter;
+  readonly analysis?: CanaryAnalysis;
+}
+
+/** The labels (the release's plus `app: <name>`) and annotations every routing and controller object carries. */
+export function appMetadata(release: ResolvedRelease): RoutedApp['metadata'] {
+  return { labels: { ...release.metadata.labels, app: release.name }, annotations: release.metadata.annotations };
+}
+
+/** What every release's routes start with: who asks, the app name, the port and the metadata. */
+export function routedApp(release: ResolvedRelease): RoutedApp {
+  return { owner: release.owner, name: release.name, servicePort: release.servicePort, metadata: appMetadata(release) };
+}
 
 export interface CanaryPlan {
   readonly release: ResolvedRelease;
   readonly stable: ReleaseTrack;
-  readonly canary?: CanaryTrack;
+  readonly canary?: ReleaseTrack;
   readonly header?: HeaderMatch;
   readonly cookie?: string;
-  /** The weight the manifests render: `traffic.weight`, or that of the plan at the canary's `step`. */
-  readonly weight: number;
+  /** `canary.traffic.weight`, when the user set it. */
+  readonly weight?: number;
+  /** `canary.step`: the position the canary has reached in `steps` (plain manifests). */
+  readonly step?: number;
   readonly weightTotal: number;
-  /** Whether the user set `traffic.weight` (rather than it defaulting to 0). */
-  readonly weightGiven: boolean;
   readonly steps: CanaryStep[];
+  /** The weight in force at each step of `steps`. */
+  readonly stepWeights: number[];
   readonly analysis?: CanaryAnalysis;
+}
+
+/** The weight git sets under plain manifests: that of the plan at `step`, or `traffic.weight`, or 0. */
+export function plannedWeight(plan: CanaryPlan): number {
+  return plan.step !== undefined ? plan.stepWeights[plan.step] : plan.weight ?? 0;
 }
 
 export interface CanaryObjects {
@@ -94,13 +121,14 @@ export function resolvePlan(owner: string, steps: CanaryStep[] | undefined, weig
  * canary runs at that size; 0 where a controller scales the canary with its weight). With 0
  * pods those requests fail (503).
  */
-export function checkCanaryHasPods(owner: string, plan: CanaryPlan, weight: number): void {
+export function checkCanaryHasPods(plan: CanaryPlan, weight: number): void {
+  const owner = plan.release.owner;
   if (plan.canary?.replicas !== 0) return;
   const receives: string[] = [];
   if (plan.header) receives.push('a header rule (canary.traffic.header)');
   if (plan.cookie !== undefined) receives.push('a cookie rule (canary.traffic.cookie)');
   if (weight > 0) {
-    receives.push(plan.canary.step !== undefined ? `weight ${weight} at steps[${plan.canary.step}]` : `weight ${weight} (canary.traffic.weight)`);
+    receives.push(plan.step !== undefined ? `weight ${weight} at steps[${plan.step}]` : `weight ${weight} (canary.traffic.weight)`);
   }
   if (receives.length > 0) {
     fail(owner, 'canary.replicas', 0, `must be at least 1 while the canary receives requests (${receives.join(', ')}): a version with no pods answers them with 503; `

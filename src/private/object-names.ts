@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { fail } from './validation';
 
 /** Per app: `<apiGroup>/<kind>/<namespace>/<name>` -> the path of the construct that emits it. */
 const claims = new WeakMap<IConstruct, Map<string, string>>();
@@ -26,5 +27,12 @@ export function claimObjectNames(owner: string, release: Construct): void {
       throw new Error(`${owner}: ${obj.kind} "${obj.name}" in ${where} is also emitted by ${other}; two objects of one kind cannot share a name in a namespace: give one release another name or namespace`);
     }
     claimed.set(key, `${owner} (${release.node.path})`);
+  }
+}
+
+/** Every generated object name must be a DNS label of at most 63 characters. */
+export function checkObjectName(release: { owner: string; name: string }, objectName: string, what: string): void {
+  if (objectName.length > 63) {
+    fail(release.owner, 'name', release.name, `is too long: the ${what} "${objectName}" would have ${objectName.length} characters, and at most 63 are allowed; shorten the name or the version`);
   }
 }

@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { claimObjectNames } from '../private/object-names';
-import { checkObjectName, resolveRelease } from './release-base';
-import { ReleaseOptions } from './release-options';
-import { ReleaseTrack } from './release-track';
-import { checkTrack, versionSlug } from '../workload/track-deployment';
+import { checkObjectName, claimObjectNames } from '../private/object-names';
 import { checkHost, fail } from '../private/validation';
+import { trackContainerOpts } from '../workload/container-opts';
+import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
+import { ReleaseOptions } from './release-options';
+import { resolveRelease } from './resolve-release';
 
 /** The two colors of a blue-green release. */
 export enum BlueGreenColor {
@@ -120,6 +120,8 @@ export class BlueGreenRelease extends Construct {
         fail(owner, 'previewHost', props.previewHost, `has nothing to preview: the idle color (${idleColor}) is absent; remove previewHost or give ${idleColor} a track`);
       }
     }
+
+    for (const track of [blue, green]) if (track) trackContainerOpts(owner, release.container, track);
 
     if (release.engine.emitsDeployments) {
       for (const track of [blue, green]) {

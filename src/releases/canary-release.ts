@@ -2,14 +2,15 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CanaryStep } from '../engines/canary-step';
-import { HeaderMatch } from '../routing/header-match';
-import { claimObjectNames } from '../private/object-names';
-import { checkObjectName, resolveRelease } from './release-base';
-import { ReleaseOptions } from './release-options';
 import { resolvePlan } from '../engines/release-plan';
-import { CanaryTrack, CanaryTraffic, ReleaseTrack } from './release-track';
-import { checkTrack, versionSlug } from '../workload/track-deployment';
+import { checkObjectName, claimObjectNames } from '../private/object-names';
 import { checkCookieName, checkInteger, fail } from '../private/validation';
+import { HeaderMatch } from '../routing/header-match';
+import { trackContainerOpts } from '../workload/container-opts';
+import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
+import { CanaryTrack, CanaryTraffic } from './canary-track';
+import { ReleaseOptions } from './release-options';
+import { resolveRelease } from './resolve-release';
 
 /** Props of a `CanaryRelease`. */
 export interface CanaryReleaseProps extends ReleaseOptions {
@@ -104,8 +105,7 @@ export class CanaryRelease extends Construct {
     const steps = props.steps ?? [];
     // Without a canary there is no traffic.weightTotal: the plan waits for the next canary's,
     // and only its order (and the 1,000,000 ceiling) can be checked now.
-    const plan = resolvePlan(owner, props.steps, canary ? traffic.weightTotal : 1_000_000);
-    let weight = traffic.weight;
+    const stepWeights = resolvePlan(owner, props.steps, canary ? traffic.weightTotal : 1_000_000);
     if (canary?.step !== undefined) {
       if (canary.traffic?.weight !== undefined) {
         fail(owner, 'canary.step', canary.step, `cannot be set with canary.traffic.weight (${canary.traffic.weight}): the step's plan sets the weight`);
@@ -117,8 +117,8 @@ export class CanaryRelease extends Construct {
       if (!router.splitsTraffic) {
         fail(owner, 'canary.step', canary.step, 'needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): with TrafficRouter.service() requests split by replica ratio only');
       }
-      weight = plan[canary.step];
     }
+    for (const track of canary ? [stable, canary] : [stable]) trackContainerOpts(owner, release.container, track);
 
     if (release.engine.emitsDeployments) {
       for (const track of canary ? [stable, canary] : [stable]) {
@@ -133,10 +133,11 @@ export class CanaryRelease extends Construct {
       canary,
       header: traffic.header,
       cookie: traffic.cookie,
-      weight,
+      weight: traffic.weight,
+      step: canary?.step,
       weightTotal: traffic.weightTotal,
-      weightGiven: canary?.traffic?.weight !== undefined,
       steps,
+      stepWeights,
       analysis: release.analysis,
     });
     this._stableDeployment = objects.stableDeployment;
@@ -152,12 +153,13 @@ export class CanaryRelease extends Construct {
 interface ResolvedTraffic {
   readonly header?: HeaderMatch;
   readonly cookie?: string;
-  readonly weight: number;
+  /** As given: undefined when the user left it out. */
+  readonly weight?: number;
   readonly weightTotal: number;
 }
 
 function resolveTraffic(owner: string, traffic: CanaryTraffic | undefined): ResolvedTraffic {
-  if (traffic === undefined) return { weight: 0, weightTotal: 100 };
+  if (traffic === undefined) return { weightTotal: 100 };
   if (traffic === null || typeof traffic !== 'object') {
     fail(owner, 'canary.traffic', traffic, 'must be an object: { header?, cookie?, weight?, weightTotal? }');
   }
@@ -166,8 +168,8 @@ function resolveTraffic(owner: string, traffic: CanaryTraffic | undefined): Reso
   }
   if (traffic.cookie !== undefined) checkCookieName(owner, 'canary.traffic.cookie', traffic.cookie);
   const weightTotal = checkInteger(owner, 'canary.traffic.weightTotal', traffic.weightTotal ?? 100, 100, 1_000_000, '100 and 1000000');
-  const weight = traffic.weight ?? 0;
-  if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > weightTotal) {
+  const weight = traffic.weight;
+  if (weight !== undefined && (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > weightTotal)) {
     fail(owner, 'canary.traffic.weight', weight, `must be a whole number between 0 and weightTotal (${weightTotal})`);
   }
   return { header: traffic.header, cookie: traffic.cookie, weight, weightTotal };

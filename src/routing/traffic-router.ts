@@ -1,105 +1,29 @@
-import { ApiObjectMetadata, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { RolloutSpecStrategyCanaryTrafficRouting } from '../../imports/argoproj.io';
-import { CanaryMetricQueries, CanaryMetricsTarget } from '../analysis/canary-analysis';
-import type { FlaggerRouting } from '../engines/flagger/flagger-engine';
-import { GatewayApiRouterOptions, bindGatewayApiBlueGreen, bindGatewayApiCanary, gatewayApiFlaggerRouting, validateGatewayApiOptions } from './gateway-api/gateway-api-router';
-import { HeaderMatch } from './header-match';
-import { IstioRouterOptions, bindIstioBlueGreen, bindIstioCanary, istioFlaggerRouting, validateIstioOptions } from './istio/istio-router';
-import { NginxRouterOptions, bindNginxBlueGreen, bindNginxCanary, nginxArgoTrafficRouting, nginxFlaggerRouting, validateNginxOptions } from './nginx/nginx-router';
-import { istioMetrics, nginxMetrics } from './router-metrics';
-import { fail } from '../private/validation';
-
-/** A track as a router sees it: its version and its Deployment. */
-export interface RoutedTrack {
-  /** The version, e.g. `1.4.2`. */
-  readonly version: string;
-  /** `<v>`: the version with '.' replaced by '-', e.g. `1-4-2`; a DNS label. */
-  readonly slug: string;
-  /**
-   * The track's Deployment `<name>-<v>`.
-   * @default - none: a rollout controller runs the track
-   */
-  readonly deployment?: kplus.Deployment;
-}
-
-/** What a `CanaryRelease` asks its router to route; all of it already validated. */
-export interface CanaryRouting {
-  /** Who is asking, for error messages, e.g. `CanaryRelease 'myapp'`. */
-  readonly owner: string;
-  /** The app name. */
-  readonly name: string;
-  /** The port the Services expose, named `http`. */
-  readonly servicePort: number;
-  /** Labels and annotations every object carries. */
-  readonly metadata: ApiObjectMetadata;
-  /** Service `<name>`: the one clients call. */
-  readonly service: kplus.Service;
-  /** The stable track. */
-  readonly stable: RoutedTrack;
-  /**
-   * The canary track.
-   * @default - no canary: everything goes to stable
-   */
-  readonly canary?: RoutedTrack;
-  /**
-   * Service `<name>-canary`, selecting only the canary's pods.
-   * @default - no canary
-   */
-  readonly canaryService?: kplus.Service;
-  /**
-   * 1st rule: this header sends a request to the canary.
-   * @default - none
-   */
-  readonly header?: HeaderMatch;
-  /**
-   * 2nd rule: `<cookie>=always` to the canary, `<cookie>=never` to stable.
-   * @default - none
-   */
-  readonly cookie?: string;
-  /** 3rd rule: this share of the rest, out of `weightTotal`, goes to the canary. */
-  readonly weight: number;
-  /** What `weight` is out of (100 to 1,000,000). */
-  readonly weightTotal: number;
-}
-
-/** What a `BlueGreenRelease` asks its router to route; all of it already validated. */
-export interface BlueGreenRouting {
-  /** Who is asking, for error messages, e.g. `BlueGreenRelease 'myapp'`. */
-  readonly owner: string;
-  /** The app name. */
-  readonly name: string;
-  /** The port the Services expose, named `http`. */
-  readonly servicePort: number;
-  /** Labels and annotations every object carries. */
-  readonly metadata: ApiObjectMetadata;
-  /** Service `<name>`, the one clients call. */
-  readonly activeService: kplus.Service;
-  /** The active color's track. */
-  readonly active: RoutedTrack;
-  /**
-   * The idle color's track.
-   * @default - none (after cut-over)
-   */
-  readonly idle?: RoutedTrack;
-  /**
-   * Service `<name>-preview` over the idle color.
-   * @default - no preview
-   */
-  readonly previewService?: kplus.Service;
-  /**
-   * Expose the preview at this host.
-   * @default - the preview is reachable inside the cluster only
-   */
-  readonly previewHost?: string;
-}
+import type { CanaryMetricQueries, CanaryMetricsTarget } from '../analysis/canary-analysis';
+import { FlaggerRouterSpec, IArgoRolloutsRouting, IFlaggerRouting } from './engine-contracts';
+import { GatewayApiRouterOptions, validateGatewayApiOptions } from './gateway-api/gateway-api-options';
+import { bindGatewayApiArgoRollouts, checkGatewayApiArgoRollouts } from './gateway-api/gateway-api-argo-rollouts';
+import { checkGatewayApiFlagger, gatewayApiFlaggerSpec } from './gateway-api/gateway-api-flagger';
+import { bindHttpRoutes, checkGatewayApiRoutes } from './gateway-api/http-route';
+import { IstioRouterOptions, validateIstioOptions } from './istio/istio-options';
+import { bindIstioArgoRollouts, checkIstioArgoRollouts } from './istio/istio-argo-rollouts';
+import { checkIstioFlagger, istioFlaggerSpec } from './istio/istio-flagger';
+import { istioMetrics } from './istio/istio-metrics';
+import { bindIstioVirtualServices, checkIstioRoutes } from './istio/istio-virtual-service';
+import { bindNginxArgoRollouts, checkNginxArgoRollouts } from './nginx/nginx-argo-rollouts';
+import { bindNginxFlagger, checkNginxFlagger } from './nginx/nginx-flagger';
+import { bindNginxIngresses, checkNginxRoutes } from './nginx/nginx-ingresses';
+import { nginxMetrics } from './nginx/nginx-metrics';
+import { NginxRouterOptions, validateNginxOptions } from './nginx/nginx-options';
+import { ReleaseRoutes } from './routing-model';
 
 /**
  * How traffic enters a release: plain Service, ingress-nginx, Istio or Gateway API.
  *
- * Open for extension: subclass it and implement `bindCanary` and `bindBlueGreen` to emit the
- * objects of another traffic provider.
+ * Open for extension: subclass it, implement `bind` to emit the objects of another traffic
+ * provider from a release's routes (`ReleaseRoutes`), and, to run under a rollout controller,
+ * return an implementation of its contract from `argoRolloutsRouting()` (`IArgoRolloutsRouting`)
+ * or `flaggerRouting()` (`IFlaggerRouting`).
  */
 export abstract class TrafficRouter {
   /**
@@ -153,11 +77,35 @@ export abstract class TrafficRouter {
   /** Whether the router serves hosts, so a blue-green `previewHost` can be exposed. */
   public abstract readonly servesHosts: boolean;
 
-  /** Emits the routing objects of a canary release into `scope`. */
-  public abstract bindCanary(scope: Construct, routing: CanaryRouting): void;
+  /**
+   * How error messages name this router, e.g. `TrafficRouter.istio({ subsets: true })`.
+   * @default - the class name
+   */
+  public get displayName(): string {
+    return this.constructor.name;
+  }
 
-  /** Emits the routing objects of a blue-green release into `scope`. */
-  public abstract bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void;
+  /**
+   * Whether the router's metrics count a version's requests by the route that reaches it
+   * (ingress-nginx's per-Ingress metrics), so that a blue-green preview is measured only when
+   * it has a route of its own (`previewHost`).
+   * @default false
+   */
+  public get measuresByRoute(): boolean {
+    return false;
+  }
+
+  /**
+   * Throws an Error, naming the prop, for routes this router cannot express. Called before
+   * any object of the release is created.
+   * @default - every route is accepted
+   */
+  public checkRoutes(_routes: ReleaseRoutes): void {
+    // A router of its own may accept every route.
+  }
+
+  /** Emits the routing objects of a release's routes into `scope` (plain manifests: the weights are git's). */
+  public abstract bind(scope: Construct, routes: ReleaseRoutes): void;
 
   /**
    * PromQL for a version's error rate and p99 latency from the metrics this router's
@@ -170,81 +118,86 @@ export abstract class TrafficRouter {
   }
 
   /**
-   * Whether the router's metrics count a version's requests by the host route that reaches it
-   * (ingress-nginx's per-Ingress metrics), so a preview is measured only with a previewHost.
-   * @internal
+   * What `DeliveryEngine.argoRollouts()` needs from this router to run a canary.
+   * @returns undefined when the router cannot run under Argo Rollouts
    */
-  public get _measuresByHost(): boolean {
-    return false;
+  public argoRolloutsRouting(): IArgoRolloutsRouting | undefined {
+    return undefined;
   }
 
   /**
-   * For `DeliveryEngine.argoRollouts()`: emits the routing objects Argo Rollouts expects to find
-   * (not those it creates itself) and returns the Rollout's `trafficRouting` (JSON), or
-   * undefined for a canary by replica count.
-   * @internal
+   * What `DeliveryEngine.flagger()` needs from this router to run a canary.
+   * @returns undefined when the router cannot run under Flagger
    */
-  public _bindArgoCanary(_scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
-    throw new Error(`${routing.owner}: engine (DeliveryEngine.argoRollouts()) does not support this router (${this.constructor.name}): use TrafficRouter.service(), .nginx(), .istio() or .gatewayApi()`);
-  }
-
-  /**
-   * For `DeliveryEngine.flagger()`: emits the routing objects Flagger expects to find (not those
-   * it generates) and says how the router looks to Flagger.
-   * @internal
-   */
-  public _bindFlagger(_scope: Construct, routing: CanaryRouting): FlaggerRouting {
-    throw new Error(`${routing.owner}: engine (DeliveryEngine.flagger()) does not support this router (${this.constructor.name}): use TrafficRouter.nginx(), .istio() or .gatewayApi()`);
+  public flaggerRouting(): IFlaggerRouting | undefined {
+    return undefined;
   }
 }
 
-class ServiceRouter extends TrafficRouter {
+class ServiceRouter extends TrafficRouter implements IArgoRolloutsRouting {
   public readonly splitsTraffic = false;
   public readonly routesBySubset = false;
   public readonly servesHosts = false;
-  public bindCanary(): void {
-    // The Service `<name>` over every track is all there is.
+  public get displayName(): string {
+    return 'TrafficRouter.service()';
   }
-  public bindBlueGreen(): void {
-    // The Service `<name>` over the active color is all there is.
+  public bind(): void {
+    // The Service `<name>` over every track (or the active color) is all there is.
   }
-  /** @internal */
-  public _bindArgoCanary(): RolloutSpecStrategyCanaryTrafficRouting | undefined {
+  public argoRolloutsRouting(): IArgoRolloutsRouting {
+    return this;
+  }
+  public checkArgoRolloutsCanary(): void {
+    // Argo Rollouts' basic canary needs no router.
+  }
+  public bindArgoRolloutsCanary(): undefined {
     return undefined; // Argo Rollouts' basic canary: the weight is the share of replicas.
   }
 }
 
-class NginxRouter extends TrafficRouter {
+class NginxRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlaggerRouting {
   public readonly splitsTraffic = true;
   public readonly routesBySubset = false;
   public readonly servesHosts = true;
   constructor(private readonly options: NginxRouterOptions) {
     super();
   }
-  public bindCanary(scope: Construct, routing: CanaryRouting): void {
-    bindNginxCanary(scope, this.options, routing);
+  public get displayName(): string {
+    return 'TrafficRouter.nginx()';
   }
-  public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
-    bindNginxBlueGreen(scope, this.options, routing);
+  public get measuresByRoute(): boolean {
+    return true;
+  }
+  public checkRoutes(routes: ReleaseRoutes): void {
+    checkNginxRoutes(this.options, routes);
+  }
+  public bind(scope: Construct, routes: ReleaseRoutes): void {
+    bindNginxIngresses(scope, this.options, routes);
   }
   public canaryMetrics(target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
     return nginxMetrics(target);
   }
-  /** @internal */
-  public get _measuresByHost(): boolean {
-    return true;
+  public argoRolloutsRouting(): IArgoRolloutsRouting {
+    return this;
   }
-  /** @internal */
-  public _bindArgoCanary(scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
-    return nginxArgoTrafficRouting(scope, this.options, routing);
+  public checkArgoRolloutsCanary(routes: ReleaseRoutes): void {
+    checkNginxArgoRollouts(this.options, routes);
   }
-  /** @internal */
-  public _bindFlagger(scope: Construct, routing: CanaryRouting): FlaggerRouting {
-    return nginxFlaggerRouting(scope, this.options, routing);
+  public bindArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): { [key: string]: any } {
+    return bindNginxArgoRollouts(scope, this.options, routes);
+  }
+  public flaggerRouting(): IFlaggerRouting {
+    return this;
+  }
+  public checkFlaggerCanary(routes: ReleaseRoutes): void {
+    checkNginxFlagger(this.options, routes);
+  }
+  public bindFlaggerCanary(scope: Construct, routes: ReleaseRoutes): FlaggerRouterSpec {
+    return bindNginxFlagger(scope, this.options, routes);
   }
 }
 
-class IstioRouter extends TrafficRouter {
+class IstioRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlaggerRouting {
   public readonly splitsTraffic = true;
   public readonly routesBySubset: boolean;
   public readonly servesHosts = true;
@@ -252,46 +205,53 @@ class IstioRouter extends TrafficRouter {
     super();
     this.routesBySubset = options.subsets ?? false;
   }
-  public bindCanary(scope: Construct, routing: CanaryRouting): void {
-    bindIstioCanary(scope, this.options, routing);
+  public get displayName(): string {
+    return this.options.subsets ? 'TrafficRouter.istio({ subsets: true })' : 'TrafficRouter.istio()';
   }
-  public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
-    bindIstioBlueGreen(scope, this.options, routing);
+  public checkRoutes(routes: ReleaseRoutes): void {
+    checkIstioRoutes(this.options, routes);
+  }
+  public bind(scope: Construct, routes: ReleaseRoutes): void {
+    bindIstioVirtualServices(scope, this.options, routes);
   }
   public canaryMetrics(target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
     return istioMetrics(target);
   }
-  /** @internal */
-  public _bindArgoCanary(scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
-    // Argo Rollouts shifts the weights of the route `weighted`; with subsets it relabels the
-    // DestinationRule's subsets `stable` and `canary` with its pod-template hashes.
-    if (routing.weightTotal !== 100) {
-      fail(routing.owner, 'canary.traffic.weightTotal', routing.weightTotal, 'must be 100 with DeliveryEngine.argoRollouts() and TrafficRouter.istio(): Argo Rollouts accepts maxTrafficWeight only with ingress-nginx and traffic router plugins');
-    }
-    bindIstioCanary(scope, this.options, routing, true);
-    const virtualService = { name: routing.name, routes: ['weighted'] };
-    return this.options.subsets
-      ? { istio: { virtualService, destinationRule: { name: routing.name, stableSubsetName: 'stable', canarySubsetName: 'canary' } } }
-      : { istio: { virtualService } };
+  public argoRolloutsRouting(): IArgoRolloutsRouting {
+    return this;
   }
-  /** @internal */
-  public _bindFlagger(_scope: Construct, routing: CanaryRouting): FlaggerRouting {
-    return istioFlaggerRouting(this.options, routing);
+  public checkArgoRolloutsCanary(routes: ReleaseRoutes): void {
+    checkIstioArgoRollouts(this.options, routes);
+  }
+  public bindArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): { [key: string]: any } {
+    return bindIstioArgoRollouts(scope, this.options, routes);
+  }
+  public flaggerRouting(): IFlaggerRouting {
+    return this;
+  }
+  public checkFlaggerCanary(routes: ReleaseRoutes): void {
+    checkIstioFlagger(this.options, routes);
+  }
+  public bindFlaggerCanary(_scope: Construct, routes: ReleaseRoutes): FlaggerRouterSpec {
+    return istioFlaggerSpec(this.options, routes);
   }
 }
 
-class GatewayApiRouter extends TrafficRouter {
+class GatewayApiRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlaggerRouting {
   public readonly splitsTraffic = true;
   public readonly routesBySubset = false;
   public readonly servesHosts = true;
   constructor(private readonly options: GatewayApiRouterOptions) {
     super();
   }
-  public bindCanary(scope: Construct, routing: CanaryRouting): void {
-    bindGatewayApiCanary(scope, this.options, routing);
+  public get displayName(): string {
+    return 'TrafficRouter.gatewayApi()';
   }
-  public bindBlueGreen(scope: Construct, routing: BlueGreenRouting): void {
-    bindGatewayApiBlueGreen(scope, this.options, routing);
+  public checkRoutes(routes: ReleaseRoutes): void {
+    checkGatewayApiRoutes(this.options, routes);
+  }
+  public bind(scope: Construct, routes: ReleaseRoutes): void {
+    bindHttpRoutes(scope, this.options, routes);
   }
   /**
    * Gateway API has no standard request metrics: these are Istio's (for Istio as the Gateway
@@ -300,15 +260,22 @@ class GatewayApiRouter extends TrafficRouter {
   public canaryMetrics(target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
     return istioMetrics(target);
   }
-  /** @internal */
-  public _bindArgoCanary(scope: Construct, routing: CanaryRouting): RolloutSpecStrategyCanaryTrafficRouting | undefined {
-    // The Argo Rollouts Gateway API plugin shifts the weights of the HTTPRoute's backendRefs.
-    bindGatewayApiCanary(scope, this.options, routing);
-    const namespace = Chart.of(scope).namespace;
-    return { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: routing.name, ...(namespace ? { namespace } : {}) } } };
+  public argoRolloutsRouting(): IArgoRolloutsRouting {
+    return this;
   }
-  /** @internal */
-  public _bindFlagger(_scope: Construct, routing: CanaryRouting): FlaggerRouting {
-    return gatewayApiFlaggerRouting(this.options, routing);
+  public checkArgoRolloutsCanary(routes: ReleaseRoutes): void {
+    checkGatewayApiArgoRollouts(this.options, routes);
+  }
+  public bindArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): { [key: string]: any } {
+    return bindGatewayApiArgoRollouts(scope, this.options, routes);
+  }
+  public flaggerRouting(): IFlaggerRouting {
+    return this;
+  }
+  public checkFlaggerCanary(routes: ReleaseRoutes): void {
+    checkGatewayApiFlagger(this.options, routes);
+  }
+  public bindFlaggerCanary(_scope: Construct, routes: ReleaseRoutes): FlaggerRouterSpec {
+    return gatewayApiFlaggerSpec(this.options, routes);
   }
 }

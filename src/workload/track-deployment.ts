@@ -1,156 +1,64 @@
-import { ApiObject, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { objectMetadata } from '../private/metadata';
-import type { ResolvedRelease } from '../releases/release-base';
-import { ReleaseTrack } from '../releases/release-track';
-import { checkInteger, checkString, checkVersion, fail } from '../private/validation';
+import { restrictedSecurityContext, trackContainerOpts } from './container-opts';
+import { ReleaseTrack, versionSlug } from './release-track';
 
-/** `<v>`: the version with '.' replaced by '-'. */
-export function versionSlug(version: string): string {
-  return version.replace(/\./g, '-');
+/** What every track's workload of a release shares, all validated. */
+export interface WorkloadSpec {
+  /** Who runs it, for error messages, e.g. `CanaryRelease 'myapp'`. */
+  readonly owner: string;
+  readonly name: string;
+  readonly containerPort: number;
+  readonly container: kplus.ContainerOpts;
+  readonly strategy: kplus.DeploymentStrategy;
+  readonly metadata: ApiObjectMetadata;
+  readonly podMetadata: ApiObjectMetadata;
+  readonly serviceAccount?: kplus.IServiceAccount;
+  readonly automountServiceAccountToken: boolean;
 }
 
-/** Checks a track's own props; `prop` is where it sits in the props, e.g. `canary`. */
-export function checkTrack(owner: string, prop: string, track: ReleaseTrack | undefined): ReleaseTrack {
-  if (track === undefined || track === null || typeof track !== 'object') {
-    fail(owner, prop, track, 'must be a track: { version, image, replicas?, container? }');
-  }
-  checkVersion(owner, `${prop}.version`, track.version);
-  checkString(owner, `${prop}.image`, track.image);
-  if (/\s/.test(track.image)) fail(owner, `${prop}.image`, track.image, 'must not contain white space');
-  if (track.replicas !== undefined) checkInteger(owner, `${prop}.replicas`, track.replicas, 0, 1_000_000, '0 and 1000000');
-  checkContainerOpts(owner, `${prop}.container`, track.container);
-  return track;
-}
-
-/** Ports come from containerPort only; the image from the track. */
-export function checkContainerOpts(owner: string, prop: string, opts: kplus.ContainerOpts | undefined): void {
-  if (opts === undefined) return;
-  for (const key of ['port', 'portNumber', 'ports'] as const) {
-    if (opts[key] !== undefined) {
-      fail(owner, `${prop}.${key}`, opts[key], 'is not allowed: the container port comes from containerPort');
-    }
-  }
-  if ((opts as { image?: unknown }).image !== undefined) {
-    fail(owner, `${prop}.image`, (opts as { image?: unknown }).image, 'is not allowed here: each track sets its own image');
-  }
-  checkResources(owner, `${prop}.resources`, opts.resources);
-}
-
-/** A CPU quantity as cdk8s-plus writes it (`Cpu.millis(n)` -> `<n>m`, `Cpu.units(n)` -> `<n>`), in millicores. */
-function cpuMillis(amount: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(amount);
-  if (!m) return undefined;
-  return m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000;
+/** How a track's Deployment is named and selects its pods. */
+export enum DeploymentNaming {
+  /** `<name>-<v>`, selecting `{app, version}`: one Deployment per track. */
+  PER_VERSION = 'per-version',
+  /**
+   * `<name>`, selecting `{app}` only: the one Deployment through which a controller runs every
+   * version (Flagger), since its version changes from release to release.
+   */
+  SINGLE = 'single',
 }
 
 /**
- * What the API server and cdk8s-plus would otherwise reject later, without naming the prop: a
- * request above its limit (the API server refuses the pod template), a CPU amount that is not
- * a non-negative quantity, a memory amount that is not a whole number of MiB or an ephemeral
- * storage amount that is not a whole number of GiB (cdk8s-plus writes them in those units and
- * fails at synth otherwise).
- */
-function checkResources(owner: string, prop: string, resources: kplus.ContainerResources | undefined): void {
-  if (resources === undefined) return;
-  const cpu = resources.cpu;
-  const millis: { [key: string]: number | undefined } = {};
-  for (const key of ['request', 'limit'] as const) {
-    const amount = cpu?.[key]?.amount;
-    if (amount === undefined) continue;
-    const value = typeof amount === 'string' ? cpuMillis(amount) : undefined;
-    if (value === undefined || !Number.isInteger(value)) {
-      fail(owner, `${prop}.cpu.${key}`, amount, 'must be a whole number of millicores, at least 0: kplus.Cpu.millis(250) or kplus.Cpu.units(2)');
-    }
-    millis[key] = value;
-  }
-  if (millis.request !== undefined && millis.limit !== undefined && millis.request > millis.limit) {
-    fail(owner, `${prop}.cpu.request`, cpu!.request!.amount, `must not exceed cpu.limit (${JSON.stringify(cpu!.limit!.amount)}): Kubernetes rejects a request above its limit`);
-  }
-  const sizes: Array<['memory' | 'ephemeralStorage', (s: Size) => number, string]> = [
-    ['memory', (s) => s.toMebibytes({ rounding: SizeRoundingBehavior.NONE }), 'MiB'],
-    ['ephemeralStorage', (s) => s.toGibibytes({ rounding: SizeRoundingBehavior.NONE }), 'GiB'],
-  ];
-  for (const [kind, convert, unit] of sizes) {
-    const amounts: { [key: string]: number | undefined } = {};
-    for (const key of ['request', 'limit'] as const) {
-      const size = resources[kind]?.[key];
-      if (size === undefined) continue;
-      const value = size instanceof Size ? convert(size) : NaN;
-      if (!Number.isInteger(value) || value < 0) {
-        fail(owner, `${prop}.${kind}.${key}`, Number.isNaN(value) ? size : `${value}${unit}`, `must be a cdk8s Size of a whole number of ${unit} (cdk8s-plus writes ${kind} in ${unit})`);
-      }
-      amounts[key] = value;
-    }
-    if (amounts.request !== undefined && amounts.limit !== undefined && amounts.request > amounts.limit) {
-      fail(owner, `${prop}.${kind}.request`, `${amounts.request}${unit}`, `must not exceed ${kind}.limit (${amounts.limit}${unit}): Kubernetes rejects a request above its limit`);
-    }
-  }
-}
-
-/** The track's container settings merged over the shared ones: env by name, security context by field. */
-export function mergeContainerOpts(shared: kplus.ContainerOpts, own: kplus.ContainerOpts | undefined): kplus.ContainerOpts {
-  if (!own) return shared;
-  const merged: { [key: string]: unknown } = { ...shared };
-  for (const [key, value] of Object.entries(own)) {
-    if (value !== undefined) merged[key] = value;
-  }
-  const env = { ...shared.envVariables, ...own.envVariables };
-  const securityContext = { ...shared.securityContext, ...definedOnly(own.securityContext) };
-  return {
-    ...(merged as kplus.ContainerOpts),
-    envVariables: Object.keys(env).length > 0 ? env : undefined,
-    securityContext: Object.keys(securityContext).length > 0 ? securityContext : undefined,
-  };
-}
-
-function definedOnly<T extends object>(o: T | undefined): Partial<T> {
-  const out: { [key: string]: unknown } = {};
-  for (const [k, v] of Object.entries(o ?? {})) if (v !== undefined) out[k] = v;
-  return out as Partial<T>;
-}
-
-/**
- * For a controller that runs every version through one Deployment `<name>` (Flagger): named
- * after the app and selecting `{app}` only, since its version changes from release to release.
- */
-export interface SingleDeployment {
-  readonly single: true;
-}
-
-/**
- * The Deployment `<name>-<v>` of one track. Its selector is exactly `{app, version}` and its
+ * The Deployment of one track. Per version, its selector is exactly `{app, version}` and its
  * pod template carries no path-derived label, so the same object survives a move from canary
  * to stable (Deployment selectors are immutable).
  */
-export function trackDeployment(scope: Construct, release: ResolvedRelease, track: ReleaseTrack, single?: SingleDeployment): kplus.Deployment {
-  const slug = versionSlug(track.version);
-  const labels = { app: release.name, version: track.version };
-  const selector = single ? { app: release.name } : labels;
-  const deployment = new kplus.Deployment(scope, single ? 'Deployment' : `Deployment-${slug}`, {
-    metadata: objectMetadata(single ? release.name : `${release.name}-${slug}`, { ...release.metadata.labels, ...labels }, release.metadata.annotations),
+export function trackDeployment(scope: Construct, spec: WorkloadSpec, track: ReleaseTrack, naming = DeploymentNaming.PER_VERSION): kplus.Deployment {
+  const single = naming === DeploymentNaming.SINGLE;
+  const opts = trackContainerOpts(spec.owner, spec.container, track);
+  const labels = { app: spec.name, version: track.version };
+  const deployment = new kplus.Deployment(scope, single ? 'Deployment' : `Deployment-${versionSlug(track.version)}`, {
+    metadata: objectMetadata(single ? spec.name : `${spec.name}-${versionSlug(track.version)}`, { ...spec.metadata.labels, ...labels }, spec.metadata.annotations),
     replicas: track.replicas ?? 1,
-    strategy: release.strategy,
+    strategy: spec.strategy,
     select: false,
     podMetadata: {
-      labels: { ...release.podMetadata.labels, ...labels },
-      annotations: release.podMetadata.annotations,
+      labels: { ...spec.podMetadata.labels, ...labels },
+      annotations: spec.podMetadata.annotations,
     },
-    serviceAccount: release.serviceAccount,
-    automountServiceAccountToken: release.automountServiceAccountToken,
+    serviceAccount: spec.serviceAccount,
+    automountServiceAccountToken: spec.automountServiceAccountToken,
   });
-  deployment.select(kplus.LabelSelector.of({ labels: selector }));
-
-  const opts = mergeContainerOpts(release.container, track.container);
-  checkSecurityContext(release.owner, track.version, opts.securityContext);
+  deployment.select(kplus.LabelSelector.of({ labels: single ? { app: spec.name } : labels }));
   deployment.addContainer({
-    name: release.name,
+    name: spec.name,
     ...opts,
     securityContext: restrictedSecurityContext(opts.securityContext),
     image: track.image,
-    ports: [{ number: release.containerPort, name: 'http' }],
-    readiness: opts.readiness ?? kplus.Probe.fromTcpSocket({ port: release.containerPort }),
+    ports: [{ number: spec.containerPort, name: 'http' }],
+    readiness: opts.readiness ?? kplus.Probe.fromTcpSocket({ port: spec.containerPort }),
   });
 
   const patches = ApiObject.of(deployment);
@@ -163,37 +71,21 @@ export function trackDeployment(scope: Construct, release: ResolvedRelease, trac
   return deployment;
 }
 
-/**
- * Combinations of the track's merged security context that Kubernetes refuses: the API server
- * rejects `privileged` without `allowPrivilegeEscalation`, and the kubelet never starts a
- * container whose `runAsUser` is 0 while `runAsNonRoot` holds.
- */
-function checkSecurityContext(owner: string, version: string, sc: kplus.ContainerSecurityContextProps | undefined): void {
-  const track = `for version ${JSON.stringify(version)}`;
-  if (sc?.privileged === true && sc.allowPrivilegeEscalation !== true) {
-    fail(owner, 'container.securityContext.privileged', true, `${track} needs allowPrivilegeEscalation: true as well (Kubernetes rejects a privileged container that may not escalate)`);
-  }
-  if (sc?.user === 0 && sc.ensureNonRoot !== false) {
-    fail(owner, 'container.securityContext.user', 0, `${track} is root while runAsNonRoot is on: the kubelet would never start the container; to run as root, set ensureNonRoot: false too`);
-  }
+/** The pod template and strategy of a track's Deployment, as JSON. */
+export interface TrackWorkloadJson {
+  readonly template: unknown;
+  readonly strategy?: { type?: string; rollingUpdate?: { maxSurge?: string | number; maxUnavailable?: string | number } };
 }
 
 /**
- * The container security context, completed for the Pod Security Standards "restricted"
- * profile: cdk8s-plus already defaults to non-root, no privilege escalation and not privileged;
- * this adds `capabilities.drop: [ALL]` unless the user sets `capabilities.drop` (`drop: []`
- * keeps the runtime's default set). Capability names are written as Kubernetes spells them
- * (`NET_BIND_SERVICE`): cdk8s-plus's `Capability` enum carries a `CAP_` prefix that the
- * restricted profile's admission check does not accept.
+ * What the track's Deployment would run (same container merge, probe, labels, security
+ * settings and strategy), for a workload that is not a Deployment (an Argo Rollout). cdk8s-plus
+ * renders a pod template only through a workload construct, so the Deployment is built under
+ * `scope`, read, and removed again before anything is synthesized.
  */
-export function restrictedSecurityContext(props: kplus.ContainerSecurityContextProps | undefined): kplus.ContainerSecurityContextProps {
-  const capabilities = props?.capabilities;
-  const names = (list: kplus.Capability[] | undefined) => list?.map((c) => String(c).replace(/^CAP_/, '') as kplus.Capability);
-  return {
-    ...props,
-    capabilities: {
-      add: names(capabilities?.add),
-      drop: names(capabilities?.drop) ?? ['ALL' as kplus.Capability],
-    },
-  };
+export function trackWorkloadJson(scope: Construct, spec: WorkloadSpec, track: ReleaseTrack): TrackWorkloadJson {
+  const deployment = trackDeployment(scope, spec, track);
+  const json = ApiObject.of(deployment).toJson() as { spec: TrackWorkloadJson };
+  scope.node.tryRemoveChild(deployment.node.id);
+  return { template: json.spec.template, strategy: json.spec.strategy };
 }

@@ -1,34 +1,43 @@
 import { Construct } from 'constructs';
-import { analysisPrometheusRule } from '../../analysis/analysis-queries';
-import { releaseService, routingBase } from '../../releases/release-base';
-import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan, checkCanaryHasPods } from '../release-plan';
-import { trackDeployment, versionSlug } from '../../workload/track-deployment';
+import { analysisPrometheusRule } from '../../analysis/prometheus-rule';
+import { blueGreenRoutes, canaryRoutes } from '../../routing/route-table';
+import { RouteBackend, TrackRole, WeightsOwner } from '../../routing/routing-model';
+import { ReleaseTrack, versionSlug } from '../../workload/release-track';
+import { releaseService } from '../../workload/release-service';
+import { trackDeployment } from '../../workload/track-deployment';
+import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan, checkCanaryHasPods, plannedWeight, routedApp } from '../release-plan';
+
+/** A track as plain manifests' routes reach it: its Service, its subset `<v>`, its version label. */
+function backend(role: TrackRole, serviceName: string, track: ReleaseTrack): RouteBackend {
+  return { role, serviceName, subsetName: versionSlug(track.version), podLabels: { version: track.version } };
+}
 
 /** Plain manifests: a Deployment per track, the Services, the router's objects, alerts for the analysis. */
 export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
   const { release, stable, canary } = plan;
   const { name, router } = release;
-  checkCanaryHasPods(release.owner, plan, plan.weight);
+  const weight = plannedWeight(plan);
+  checkCanaryHasPods(plan, weight);
+  const routes = canaryRoutes({
+    ...routedApp(release),
+    stable: backend(TrackRole.STABLE, name, stable),
+    canary: canary ? backend(TrackRole.CANARY, `${name}-canary`, canary) : undefined,
+    header: plan.header,
+    cookie: plan.cookie,
+    weight,
+    weightTotal: plan.weightTotal,
+    weightsOwner: WeightsOwner.GIT,
+  });
+  router.checkRoutes(routes);
+
   const stableDeployment = trackDeployment(scope, release, stable);
   const canaryDeployment = canary ? trackDeployment(scope, release, canary) : undefined;
-
   // `<name>` selects every track when the router splits by replica ratio or by subset;
   // otherwise only stable, so a client that bypasses the router never lands on the canary.
   const everyTrack = !router.splitsTraffic || router.routesBySubset;
   const service = releaseService(scope, 'Service', release, name, everyTrack ? { app: name } : { app: name, version: stable.version });
   const canaryService = canary ? releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name, version: canary.version }) : undefined;
-
-  router.bindCanary(scope, {
-    ...routingBase(release),
-    service,
-    stable: { version: stable.version, slug: versionSlug(stable.version), deployment: stableDeployment },
-    canary: canary && canaryDeployment ? { version: canary.version, slug: versionSlug(canary.version), deployment: canaryDeployment } : undefined,
-    canaryService,
-    header: plan.header,
-    cookie: plan.cookie,
-    weight: plan.weight,
-    weightTotal: plan.weightTotal,
-  });
+  router.bind(scope, routes);
 
   if (plan.analysis && canary) {
     analysisPrometheusRule(scope, release, plan.analysis, { version: canary.version, service: `${name}-canary`, route: name, isCanary: true },
@@ -41,23 +50,20 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
 export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects {
   const { release, active, idle } = plan;
   const { name, router } = release;
+  const routes = blueGreenRoutes({
+    ...routedApp(release),
+    active: backend(TrackRole.ACTIVE, name, active),
+    idle: idle ? backend(TrackRole.PREVIEW, `${name}-preview`, idle) : undefined,
+    previewHost: plan.preview ? plan.previewHost : undefined,
+  });
+  router.checkRoutes(routes);
+
   const blueDeployment = plan.blue ? trackDeployment(scope, release, plan.blue) : undefined;
   const greenDeployment = plan.green ? trackDeployment(scope, release, plan.green) : undefined;
-  const activeDeployment = plan.activeIsBlue ? blueDeployment : greenDeployment;
-  const idleDeployment = plan.activeIsBlue ? greenDeployment : blueDeployment;
-
   // Only a router that picks subsets of `<name>` needs it to select both colors.
   const activeService = releaseService(scope, 'Service', release, name, router.routesBySubset ? { app: name } : { app: name, version: active.version });
   const previewService = plan.preview && idle ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name, version: idle.version }) : undefined;
-
-  router.bindBlueGreen(scope, {
-    ...routingBase(release),
-    activeService,
-    active: { version: active.version, slug: versionSlug(active.version), deployment: activeDeployment },
-    idle: idle ? { version: idle.version, slug: versionSlug(idle.version), deployment: idleDeployment } : undefined,
-    previewService,
-    previewHost: plan.previewHost,
-  });
+  router.bind(scope, routes);
 
   if (plan.analysis) {
     const back = idle ? `set active to the idle color, ${plan.activeIsBlue ? 'green' : 'blue'} (${idle.version})` : 'bring the previous version back as the other color and make it active';

@@ -1,33 +1,20 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import { objectMetadata } from '../private/metadata';
-import { ReleaseOptions } from './release-options';
-import { checkContainerOpts } from '../workload/track-deployment';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { DeliveryEngine } from '../engines/delivery-engine';
-import { TrafficRouter } from '../routing/traffic-router';
+import { ResolvedRelease } from '../engines/release-plan';
 import { QUALIFIED_NAME, RESERVED_LABELS, checkDns1035Label, checkLabels, checkPort, fail, isQualifiedName } from '../private/validation';
+import { TrafficRouter } from '../routing/traffic-router';
+import { checkContainerOpts } from '../workload/container-opts';
+import { ReleaseOptions } from './release-options';
 
-/** A validated release: what every track's Deployment and every Service share. */
-export interface ResolvedRelease {
-  readonly owner: string;
-  readonly name: string;
-  readonly containerPort: number;
-  readonly servicePort: number;
-  readonly container: kplus.ContainerOpts;
-  readonly strategy: kplus.DeploymentStrategy;
-  readonly metadata: ApiObjectMetadata;
-  readonly podMetadata: ApiObjectMetadata;
-  readonly serviceAccount?: kplus.IServiceAccount;
-  readonly automountServiceAccountToken: boolean;
-  readonly router: TrafficRouter;
-  readonly analysis?: CanaryAnalysis;
+/** A validated release and the engine that moves it. */
+export interface ResolvedOptions extends ResolvedRelease {
   readonly engine: DeliveryEngine;
 }
 
 /** Validates the props both constructs share and fills in their defaults. */
-export function resolveRelease(owner: string, id: string, props: ReleaseOptions): ResolvedRelease {
+export function resolveRelease(owner: string, id: string, props: ReleaseOptions): ResolvedOptions {
   if (props === undefined || props === null || typeof props !== 'object') {
     fail(owner, 'props', props, 'must be an object');
   }
@@ -96,31 +83,4 @@ function checkMetadata(owner: string, prop: string, metadata: ApiObjectMetadata 
   if (size > 256 * 1024) {
     fail(owner, `${prop}.annotations`, `${size} characters`, 'must total at most 256 KiB (keys and values), the API server\'s limit');
   }
-}
-
-/** The labels (the release's plus `app: <name>`) and annotations every routing object carries. */
-export function appMetadata(release: ResolvedRelease): ApiObjectMetadata {
-  return { labels: { ...release.metadata.labels, app: release.name }, annotations: release.metadata.annotations };
-}
-
-/** What every router binding starts with: who asks, the app name, the port and the metadata. */
-export function routingBase(release: ResolvedRelease): { owner: string; name: string; servicePort: number; metadata: ApiObjectMetadata } {
-  return { owner: release.owner, name: release.name, servicePort: release.servicePort, metadata: appMetadata(release) };
-}
-
-/** Every generated object name must be a DNS label of at most 63 characters. */
-export function checkObjectName(release: ResolvedRelease, objectName: string, what: string): void {
-  if (objectName.length > 63) {
-    fail(release.owner, 'name', release.name, `is too long: the ${what} "${objectName}" would have ${objectName.length} characters, and at most 63 are allowed; shorten the name or the version`);
-  }
-}
-
-/** A Service `name` with port `http` to containerPort, selecting pods by `selector`. */
-export function releaseService(scope: Construct, id: string, release: ResolvedRelease, name: string, selector: { [key: string]: string }): kplus.Service {
-  const service = new kplus.Service(scope, id, {
-    metadata: objectMetadata(name, { ...release.metadata.labels, app: release.name }, release.metadata.annotations),
-    ports: [{ name: 'http', port: release.servicePort, targetPort: release.containerPort }],
-  });
-  for (const [key, value] of Object.entries(selector)) service.selectLabel(key, value);
-  return service;
 }

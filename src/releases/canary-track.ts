@@ -1,32 +1,5 @@
-import * as kplus from 'cdk8s-plus-27';
 import { HeaderMatch } from '../routing/header-match';
-
-/** One version of the app: a Deployment `<name>-<v>` of `replicas` pods of `image`. */
-export interface ReleaseTrack {
-  /**
-   * The version: lowercase letters, digits, '-' and '.', alphanumeric at both ends, e.g. `v1`
-   * or `1.4.2`. Pods carry it as the `version` label; the Deployment is named `<name>-<v>`,
-   * where `<v>` is the version with '.' replaced by '-'.
-   */
-  readonly version: string;
-
-  /** The container image, e.g. `myapp:v1`. */
-  readonly image: string;
-
-  /**
-   * How many pods run this version.
-   * @default 1
-   */
-  readonly replicas?: number;
-
-  /**
-   * This track's container settings, merged over the release's shared `container`
-   * (environment variables merged by name, security context merged field by field).
-   * Ports come from `containerPort` and cannot be set here.
-   * @default - the shared `container` settings only
-   */
-  readonly container?: kplus.ContainerOpts;
-}
+import { ReleaseTrack } from '../workload/release-track';
 
 /** Which requests reach the canary: header first, then cookie, then weight. */
 export interface CanaryTraffic {

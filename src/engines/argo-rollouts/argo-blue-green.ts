@@ -1,0 +1,62 @@
+import { Construct } from 'constructs';
+import { analysisQueries, refuseRuleLabels } from '../../analysis/analysis-queries';
+import { argoRolloutsApi } from '../../private/upstream';
+import { fail } from '../../private/validation';
+import { blueGreenRoutes } from '../../routing/route-table';
+import { TrackRole } from '../../routing/routing-model';
+import { releaseService } from '../../workload/release-service';
+import { trackWorkloadJson } from '../../workload/track-deployment';
+import { BlueGreenObjects, BlueGreenPlan, routedApp } from '../release-plan';
+import { analysisTemplate } from './analysis-template';
+import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
+import { intOrString, rollingUpdate, rolloutObject } from './rollout';
+
+/**
+ * One Rollout `<name>` with the blue-green strategy over the Services `<name>` (active) and
+ * `<name>-preview`; the pre-promotion analysis from `analysis`.
+ */
+export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: ArgoRolloutsOptions): BlueGreenObjects {
+  const { RolloutSpecStrategyBlueGreenMaxUnavailable } = argoRolloutsApi();
+  const { release, active, idle } = plan;
+  const { name, router, owner } = release;
+  refuseRuleLabels(release, ENGINE, 'an AnalysisTemplate that Argo Rollouts queries Prometheus for');
+  if (router.routesBySubset) {
+    fail(owner, 'router', router.displayName, `cannot cut over under ${ENGINE}: the routes name version subsets, while Argo Rollouts switches the Service selectors; use TrafficRouter.istio() (by host)`);
+  }
+  if (plan.analysis && !plan.previewHost && router.measuresByRoute) {
+    fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the pre-promotion analysis measures the preview's requests through the router, and without previewHost no request reaches the preview through it (the analysis would always pass)`);
+  }
+  if (plan.analysis && !plan.preview) {
+    fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs the preview Service under ${ENGINE}: the pre-promotion analysis measures the preview; set preview to true`);
+  }
+  const routes = blueGreenRoutes({
+    ...routedApp(release),
+    // Argo Rollouts switches the Services' selectors by its pod-template hash.
+    active: { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'active' },
+    idle: idle ? { role: TrackRole.PREVIEW, serviceName: `${name}-preview`, subsetName: 'preview' } : undefined,
+    previewHost: plan.preview ? plan.previewHost : undefined,
+  });
+  router.checkRoutes(routes);
+  const newest = idle ?? active;
+  const workload = trackWorkloadJson(scope, release, newest);
+  const surge = rollingUpdate(release, workload);
+  const queries = plan.analysis
+    ? analysisQueries(scope, release, plan.analysis, { version: newest.version, service: `${name}-preview`, route: `${name}-preview`, isCanary: false })
+    : undefined;
+
+  const activeService = releaseService(scope, 'Service', release, name, { app: name });
+  const previewService = plan.preview ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name }) : undefined;
+  router.bind(scope, routes);
+  const analysis = plan.analysis && queries ? analysisTemplate(scope, release, plan.analysis, queries) : undefined;
+  const rollout = rolloutObject(scope, release, workload, newest.replicas ?? 1, {
+    blueGreen: {
+      activeService: name,
+      previewService: previewService ? `${name}-preview` : undefined,
+      autoPromotionEnabled: options.autoPromotion ?? false,
+      maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyBlueGreenMaxUnavailable),
+      scaleDownDelaySeconds: options.scaleDownDelay?.toSeconds(),
+      prePromotionAnalysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
+    },
+  });
+  return { activeService, previewService, rollout };
+}

@@ -1,0 +1,117 @@
+import { Construct } from 'constructs';
+import type { RolloutSpecStrategyCanarySteps } from '../../../imports/argoproj.io';
+import { analysisQueries, refuseRuleLabels } from '../../analysis/analysis-queries';
+import { promDuration } from '../../analysis/promql';
+import { argoRolloutsApi } from '../../private/upstream';
+import { fail } from '../../private/validation';
+import { canaryRoutes } from '../../routing/route-table';
+import { TrackRole, WeightsOwner } from '../../routing/routing-model';
+import { releaseService } from '../../workload/release-service';
+import { trackWorkloadJson } from '../../workload/track-deployment';
+import { CanaryStepType } from '../canary-step';
+import { CanaryObjects, CanaryPlan, checkCanaryHasPods, routedApp } from '../release-plan';
+import { analysisTemplate } from './analysis-template';
+import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
+import { intOrString, rollingUpdate, rolloutObject } from './rollout';
+
+/**
+ * One Rollout `<name>` replacing the per-track Deployments, its Services `<name>` and
+ * `<name>-canary` (whose selectors Argo Rollouts narrows with its pod-template hash), the
+ * router's objects that Argo Rollouts expects to exist, the steps, and the analysis as an
+ * AnalysisTemplate `<name>` run in the background from the first step.
+ */
+export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRolloutsOptions): CanaryObjects {
+  const { RolloutSpecStrategyCanaryMaxSurge, RolloutSpecStrategyCanaryMaxUnavailable } = argoRolloutsApi();
+  const { release, stable, canary } = plan;
+  const { name, router, owner } = release;
+  refuseRuleLabels(release, ENGINE, 'an AnalysisTemplate that Argo Rollouts queries Prometheus for');
+  if (options.autoPromotion !== undefined) {
+    fail(owner, 'engine', `${ENGINE.replace('()', '')}({ autoPromotion: ${options.autoPromotion} })`, 'sets autoPromotion, which is for BlueGreenRelease: a canary moves on through its steps (a pause without a duration waits for `kubectl argo rollouts promote`)');
+  }
+  if (plan.step !== undefined) {
+    fail(owner, 'canary.step', plan.step, `is for DeliveryEngine.manifests(): with ${ENGINE} the controller walks the steps itself; remove step`);
+  }
+  if (plan.weight !== undefined && plan.steps.length > 0) {
+    fail(owner, 'canary.traffic.weight', plan.weight, `cannot be set with steps under ${ENGINE}: the steps' shiftTraffic weights are the plan`);
+  }
+
+  // From the first step with traffic, Argo Rollouts scales the canary with its weight
+  // (setCanaryScale matchTrafficWeight); header and cookie rules reach it at any size.
+  checkCanaryHasPods(plan, 0);
+  const steps = rolloutSteps(plan);
+  plan.steps.forEach((step, i) => {
+    if (step.weight !== undefined && step.weight > plan.weightTotal) {
+      fail(owner, `steps[${i}].weight`, step.weight, `must be at most weightTotal (${plan.weightTotal}) under ${ENGINE}: the Rollout keeps the plan while no canary runs, and without a canary's traffic.weightTotal weights are out of 100`);
+    }
+  });
+  const trafficRouted = router.splitsTraffic;
+  if (!trafficRouted && plan.weightTotal !== 100) {
+    fail(owner, 'canary.traffic.weightTotal', plan.weightTotal, `must be 100 with ${ENGINE} and TrafficRouter.service(): the weight is then a percentage of the pods`);
+  }
+  if (!trafficRouted && canary?.replicas !== undefined) {
+    fail(owner, 'canary.replicas', canary.replicas, `cannot be set with ${ENGINE} and TrafficRouter.service(): the canary's pods are the weight's share of stable.replicas`);
+  }
+  if (!trafficRouted && options.scaleDownDelay) {
+    fail(owner, 'engine', `${ENGINE.replace('()', '')}({ scaleDownDelay: ${options.scaleDownDelay.toHumanString()} })`, 'needs a router that steers traffic: Argo Rollouts keeps old pods only with traffic routing');
+  }
+  const argoRouting = router.argoRolloutsRouting();
+  if (argoRouting === undefined) {
+    fail(owner, 'router', router.displayName, `cannot run under ${ENGINE}: its argoRolloutsRouting() returns no IArgoRolloutsRouting; use TrafficRouter.service(), .nginx(), .istio() or .gatewayApi(), or implement the contract`);
+  }
+  // Argo Rollouts runs the newest version as the canary, and shifts the weights from 0.
+  const newest = canary ?? stable;
+  const routes = canaryRoutes({
+    ...routedApp(release),
+    stable: { role: TrackRole.STABLE, serviceName: name, subsetName: 'stable' },
+    canary: { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
+    header: plan.header,
+    cookie: plan.cookie,
+    weight: 0,
+    weightTotal: plan.weightTotal,
+    weightsOwner: WeightsOwner.CONTROLLER,
+  });
+  argoRouting.checkArgoRolloutsCanary(routes);
+  const workload = trackWorkloadJson(scope, release, newest);
+  const surge = rollingUpdate(release, workload);
+  const queries = plan.analysis ? analysisQueries(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, route: name, isCanary: trafficRouted }) : undefined;
+
+  // Argo Rollouts adds its pod-template hash to these selectors: they select the app only.
+  const service = releaseService(scope, 'Service', release, name, { app: name });
+  const canaryService = releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name });
+  const trafficRouting = argoRouting.bindArgoRolloutsCanary(scope, routes);
+  const analysis = plan.analysis && queries ? analysisTemplate(scope, release, plan.analysis, queries) : undefined;
+  const rollout = rolloutObject(scope, release, workload, stable.replicas ?? 1, {
+    canary: {
+      // With TrafficRouter.service() the Service `<name>` keeps selecting every pod (replica
+      // ratio). So it does with Istio subsets: they are subsets of `<name>`'s endpoints, and
+      // narrowed to the stable pods it would leave the canary subset empty.
+      stableService: trafficRouted && !router.routesBySubset ? name : undefined,
+      canaryService: `${name}-canary`,
+      trafficRouting: trafficRouting && plan.weightTotal !== 100 ? { ...trafficRouting, maxTrafficWeight: plan.weightTotal } : trafficRouting,
+      scaleDownDelaySeconds: trafficRouted && options.scaleDownDelay ? options.scaleDownDelay.toSeconds() : undefined,
+      maxSurge: intOrString(surge.maxSurge, RolloutSpecStrategyCanaryMaxSurge),
+      maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyCanaryMaxUnavailable),
+      steps,
+      analysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
+    },
+  });
+  return { service, canaryService, rollout };
+}
+
+/** The plan as Argo Rollouts steps; with no plan, the canary's own weight (or none) and a pause for a human. */
+function rolloutSteps(plan: CanaryPlan): RolloutSpecStrategyCanarySteps[] {
+  const { RolloutSpecStrategyCanaryStepsPauseDuration } = argoRolloutsApi();
+  const steps: RolloutSpecStrategyCanarySteps[] = plan.steps.length > 0
+    ? plan.steps.map((step) => step.type === CanaryStepType.SHIFT_TRAFFIC
+      ? { setWeight: step.weight }
+      : { pause: step.duration ? { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(promDuration(step.duration)) } : {} })
+    : [{ setWeight: plan.weight ?? 0 }, { pause: {} }];
+  const replicas = plan.canary?.replicas;
+  if (replicas === undefined) return steps;
+  // The canary's own size while it gets no traffic, then the traffic's share of the pods.
+  const firstTraffic = steps.findIndex((s) => (s.setWeight ?? 0) > 0);
+  const sized: RolloutSpecStrategyCanarySteps[] = [{ setCanaryScale: { replicas } }, ...steps];
+  if (firstTraffic >= 0) sized.splice(firstTraffic + 1, 0, { setCanaryScale: { matchTrafficWeight: true } });
+  return sized;
+}
+

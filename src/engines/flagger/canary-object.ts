@@ -1,0 +1,37 @@
+import { Construct } from 'constructs';
+import type { Canary, CanarySpecAnalysis, CanarySpecAnalysisMatch, CanarySpecIngressRef, CanarySpecProvider } from '../../../imports/flagger.app';
+import { objectMetadata } from '../../private/metadata';
+import { flaggerApi } from '../../private/upstream';
+import { FlaggerRouterSpec } from '../../routing/engine-contracts';
+import { ResolvedRelease, appMetadata } from '../release-plan';
+import { flaggerMetrics } from './metric-templates';
+
+/** The Canary `<name>`, with the analysis as MetricTemplates. */
+export function canaryObject(
+  scope: Construct,
+  release: ResolvedRelease,
+  routing: FlaggerRouterSpec,
+  schedule: CanarySpecAnalysis,
+  version: string,
+  isCanary: boolean,
+): Canary {
+  const { Canary, CanarySpecTargetRefKind } = flaggerApi();
+  const analysis = release.analysis;
+  const metrics = analysis ? flaggerMetrics(scope, release, analysis, version, isCanary) : undefined;
+  return new Canary(scope, 'Canary', {
+    metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
+    spec: {
+      provider: routing.provider as CanarySpecProvider,
+      targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: release.name },
+      ingressRef: routing.ingressRef as CanarySpecIngressRef | undefined,
+      service: { ...routing.service, port: release.servicePort, targetPort: release.containerPort },
+      analysis: {
+        ...schedule,
+        match: routing.match as CanarySpecAnalysisMatch[] | undefined,
+        // Flagger rolls back on the threshold-th failed check; failureLimit failures are tolerated.
+        threshold: (analysis?.failureLimit ?? 0) + 1,
+        metrics,
+      },
+    },
+  });
+}

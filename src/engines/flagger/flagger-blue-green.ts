@@ -1,0 +1,47 @@
+import { Construct } from 'constructs';
+import { promDuration } from '../../analysis/promql';
+import { refuseRuleLabels } from '../../analysis/analysis-queries';
+import { checkObjectName } from '../../private/object-names';
+import { fail } from '../../private/validation';
+import { blueGreenRoutes } from '../../routing/route-table';
+import { TrackRole } from '../../routing/routing-model';
+import { DeploymentNaming, trackDeployment } from '../../workload/track-deployment';
+import { BlueGreenObjects, BlueGreenPlan, routedApp } from '../release-plan';
+import { canaryObject } from './canary-object';
+import { ENGINE, FlaggerOptions } from './flagger-options';
+import { defaultInterval, flaggerDuration } from './flagger-schedule';
+
+/**
+ * Flagger's blue-green mode (`provider: kubernetes`, `iterations`): one Deployment `<name>`
+ * running the newest color, the router's routes to the Services Flagger generates (`<name>`
+ * over the primary, `<name>-canary` over the new version as the preview), and a Canary `<name>`.
+ */
+export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options: FlaggerOptions): BlueGreenObjects {
+  const { release, active, idle } = plan;
+  const { name, router, owner } = release;
+  refuseRuleLabels(release, ENGINE, 'MetricTemplates that Flagger queries Prometheus for');
+  if (router.routesBySubset) {
+    fail(owner, 'router', router.displayName, `cannot route a blue-green release under ${ENGINE}: Flagger's kubernetes provider switches Services, not subsets; use TrafficRouter.istio() (by host)`);
+  }
+  checkObjectName(release, `${name}-primary`, 'Deployment Flagger copies');
+  if (plan.analysis && !plan.previewHost && router.measuresByRoute) {
+    fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the analysis measures the new color's requests through the preview route, and without previewHost there is none (the analysis would see no requests and always pass)`);
+  }
+  // Flagger generates these Services; the routes name them, but they are not emitted.
+  const routes = blueGreenRoutes({
+    ...routedApp(release),
+    active: { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'primary' },
+    idle: idle ? { role: TrackRole.PREVIEW, serviceName: `${name}-canary`, subsetName: 'canary' } : undefined,
+    previewHost: plan.preview ? plan.previewHost : undefined,
+  });
+  router.checkRoutes(routes);
+
+  const newest = idle ?? active;
+  const deployment = trackDeployment(scope, release, newest, DeploymentNaming.SINGLE);
+  router.bind(scope, routes);
+  canaryObject(scope, release, { provider: 'kubernetes', service: {} }, {
+    interval: flaggerDuration(promDuration(release.analysis?.interval ?? defaultInterval())),
+    iterations: options.iterations ?? 10,
+  }, newest.version, false);
+  return { deployment };
+}

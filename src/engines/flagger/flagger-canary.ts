@@ -1,0 +1,64 @@
+import { Construct } from 'constructs';
+import { refuseRuleLabels } from '../../analysis/analysis-queries';
+import { checkObjectName } from '../../private/object-names';
+import { fail } from '../../private/validation';
+import { canaryRoutes } from '../../routing/route-table';
+import { TrackRole, WeightsOwner } from '../../routing/routing-model';
+import { DeploymentNaming, trackDeployment } from '../../workload/track-deployment';
+import { CanaryObjects, CanaryPlan, routedApp } from '../release-plan';
+import { canaryObject } from './canary-object';
+import { ENGINE, FlaggerOptions } from './flagger-options';
+import { abSchedule, canarySchedule } from './flagger-schedule';
+
+/**
+ * One Deployment `<name>` running the newest version (Flagger copies it into `<name>-primary`
+ * and generates the Services and routes), the objects Flagger expects to find (the nginx
+ * Ingress `<name>`), and a Canary `<name>`: the plan as stepWeights, or an A/B test for header
+ * and cookie rules, with the analysis as Flagger metrics.
+ */
+export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: FlaggerOptions): CanaryObjects {
+  const { release, stable, canary } = plan;
+  const { name, router, owner } = release;
+  refuseRuleLabels(release, ENGINE, 'MetricTemplates that Flagger queries Prometheus for');
+  if (!router.splitsTraffic) {
+    fail(owner, 'router', router.displayName, `cannot shift a canary's traffic under ${ENGINE}: use TrafficRouter.nginx(), .istio() or .gatewayApi() (Flagger's kubernetes provider does blue-green only)`);
+  }
+  if (plan.step !== undefined) {
+    fail(owner, 'canary.step', plan.step, `is for DeliveryEngine.manifests(): with ${ENGINE} Flagger walks the plan itself; remove step`);
+  }
+  if (canary?.replicas !== undefined) {
+    fail(owner, 'canary.replicas', canary.replicas, `cannot be set under ${ENGINE}: Flagger runs the canary at the Deployment's size (stable.replicas)`);
+  }
+  if (plan.weight !== undefined) {
+    fail(owner, 'canary.traffic.weight', plan.weight, `cannot be set under ${ENGINE}: Flagger shifts weights by the plan (steps)${plan.header || plan.cookie ? ', and ignores them altogether in an A/B test (header or cookie rules)' : ''}`);
+  }
+
+  checkObjectName(release, `${name}-primary`, 'Deployment Flagger copies');
+  const abTest = plan.header !== undefined || plan.cookie !== undefined;
+  if (!abTest && options.iterations !== undefined) {
+    fail(owner, 'engine', `${ENGINE.replace('()', '')}({ iterations: ${options.iterations} })`, 'sets iterations, which are for an A/B test (header or cookie rules) or a BlueGreenRelease: a weighted canary runs one interval per step of its plan (steps)');
+  }
+  const flaggerRouting = router.flaggerRouting();
+  if (flaggerRouting === undefined) {
+    fail(owner, 'router', router.displayName, `cannot run under ${ENGINE}: its flaggerRouting() returns no IFlaggerRouting; use TrafficRouter.nginx(), .istio() or .gatewayApi(), or implement the contract`);
+  }
+  // Flagger generates the Services `<name>` (the primary) and `<name>-canary`, and walks the weights.
+  const routes = canaryRoutes({
+    ...routedApp(release),
+    stable: { role: TrackRole.STABLE, serviceName: name, subsetName: 'primary' },
+    canary: { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
+    header: plan.header,
+    cookie: plan.cookie,
+    weight: 0,
+    weightTotal: plan.weightTotal,
+    weightsOwner: WeightsOwner.CONTROLLER,
+  });
+  flaggerRouting.checkFlaggerCanary(routes);
+  const schedule = abTest ? abSchedule(plan, options) : canarySchedule(plan);
+
+  const newest = canary ?? stable;
+  const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, DeploymentNaming.SINGLE);
+  const routing = flaggerRouting.bindFlaggerCanary(scope, routes);
+  canaryObject(scope, release, routing, schedule, newest.version, true);
+  return { deployment };
+}

@@ -1,0 +1,81 @@
+/**
+ * What a rollout controller needs from a router: public contracts that a router implements and
+ * an engine asks for (`TrafficRouter.argoRolloutsRouting()`, `.flaggerRouting()`). This module
+ * knows the routing model only, neither an engine nor a router.
+ */
+import { Construct } from 'constructs';
+import { ReleaseRoutes } from './routing-model';
+
+/**
+ * What `DeliveryEngine.argoRollouts()` needs from a router to run a canary release: the
+ * objects Argo Rollouts expects to find (not those it creates itself) and the Rollout's
+ * `trafficRouting`.
+ *
+ * The routes it is given name the tracks' Services `<name>` (stable) and `<name>-canary`, and
+ * the subsets `stable` and `canary` that Argo Rollouts labels with its pod-template hashes;
+ * their weights belong to the controller (`WeightsOwner.CONTROLLER`), which starts the canary
+ * at 0.
+ * @see https://argo-rollouts.readthedocs.io/en/stable/features/traffic-management/
+ */
+export interface IArgoRolloutsRouting {
+  /**
+   * Throws an Error, naming the prop, for what Argo Rollouts cannot run with this router.
+   * Called before any object of the release is created.
+   */
+  checkArgoRolloutsCanary(routes: ReleaseRoutes): void;
+
+  /**
+   * Emits the routing objects Argo Rollouts expects to find into `scope` and returns the
+   * Rollout's `spec.strategy.canary.trafficRouting` (as JSON, e.g. `{ nginx: { stableIngress } }`),
+   * or undefined for Argo Rollouts' basic canary, whose weight is the share of the pods.
+   */
+  bindArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): { [key: string]: any } | undefined;
+}
+
+/** How a router looks to Flagger, for the Canary object. */
+export interface FlaggerRouterSpec {
+  /**
+   * The Canary's `spec.provider`, e.g. `nginx`, `istio`, `gatewayapi:v1`.
+   * @see https://docs.flagger.app/usage/how-it-works#canary-provider
+   */
+  readonly provider: string;
+
+  /**
+   * The Canary's `spec.ingressRef` (JSON).
+   * @default - none
+   */
+  readonly ingressRef?: { [key: string]: any };
+
+  /**
+   * What the router adds to the Canary's `spec.service` (JSON: hosts, gateways, gatewayRefs,
+   * match); the library adds the ports.
+   * @default - nothing
+   */
+  readonly service?: { [key: string]: any };
+
+  /**
+   * The A/B test's `spec.analysis.match` (JSON), one entry per rule of the main route that
+   * sends matching requests to the canary, in order.
+   * @default - no A/B test: the canary gets its traffic by weight
+   */
+  readonly match?: Array<{ [key: string]: any }>;
+}
+
+/**
+ * What `DeliveryEngine.flagger()` needs from a router to run a canary release: the objects
+ * Flagger expects to find (not those it generates) and how the router looks to Flagger.
+ *
+ * The routes it is given name the Services `<name>` and `<name>-canary` that Flagger
+ * generates; their weights belong to Flagger.
+ * @see https://docs.flagger.app/
+ */
+export interface IFlaggerRouting {
+  /**
+   * Throws an Error, naming the prop, for what Flagger cannot run with this router. Called
+   * before any object of the release is created.
+   */
+  checkFlaggerCanary(routes: ReleaseRoutes): void;
+
+  /** Emits the routing objects Flagger expects to find into `scope`; says how the router looks to Flagger. */
+  bindFlaggerCanary(scope: Construct, routes: ReleaseRoutes): FlaggerRouterSpec;
+}

@@ -1,0 +1,34 @@
+import { FlaggerRouterSpec } from '../engine-contracts';
+import { cookieHeaderPattern, stringMatch } from '../request-match';
+import { canaryMatchRules } from '../route-table';
+import { ReleaseRoutes } from '../routing-model';
+import { GatewayApiRouterOptions } from './gateway-api-options';
+import { checkHeaderValueLength } from './http-route';
+
+/** What Flagger cannot run with Gateway API: a header value over the HTTPRoute limit. */
+export function checkGatewayApiFlagger(_options: GatewayApiRouterOptions, routes: ReleaseRoutes): void {
+  for (const rule of routes.main.rules) checkHeaderValueLength(routes.owner, rule.match);
+}
+
+/**
+ * For Flagger: it generates the HTTPRoute `<name>` from the Canary's `service.gatewayRefs`,
+ * `hosts` and `match` (the path); the A/B matches are Istio-style matches it maps to HTTPRoute
+ * header matches (pkg/router/gateway_api.go).
+ */
+export function gatewayApiFlaggerSpec(options: GatewayApiRouterOptions, routes: ReleaseRoutes): FlaggerRouterSpec {
+  const match = canaryMatchRules(routes.main).map((rule) => {
+    const header = rule.match!.header;
+    return header
+      ? { headers: { [header.name]: stringMatch(header) } }
+      : { headers: { Cookie: { regex: cookieHeaderPattern(rule.match!.cookie!.name, rule.match!.cookie!.value) } } };
+  });
+  return {
+    provider: 'gatewayapi:v1',
+    service: {
+      gatewayRefs: options.parentRefs.map((ref) => ({ name: ref.name, namespace: ref.namespace, sectionName: ref.sectionName })),
+      hosts: options.hostnames,
+      match: options.path && options.path !== '/' ? [{ uri: { prefix: options.path } }] : undefined,
+    },
+    match: match.length > 0 ? match : undefined,
+  };
+}

@@ -1,0 +1,27 @@
+import { fail } from '../../private/validation';
+import { FlaggerRouterSpec } from '../engine-contracts';
+import { canaryMatchRules } from '../route-table';
+import { ReleaseRoutes } from '../routing-model';
+import { IstioRouterOptions } from './istio-options';
+import { checkIstioRoutes, istioMatch } from './istio-virtual-service';
+
+/** Flagger generates its own DestinationRules, so it routes by host only. */
+export function checkIstioFlagger(options: IstioRouterOptions, routes: ReleaseRoutes): void {
+  if (options.subsets) {
+    fail(routes.owner, 'router', 'TrafficRouter.istio({ subsets: true })', 'cannot be used with DeliveryEngine.flagger(): Flagger generates the VirtualService and its own DestinationRules (<name>-primary, <name>-canary); use TrafficRouter.istio() (by host)');
+  }
+  checkIstioRoutes(options, routes);
+}
+
+/**
+ * For Flagger: it generates the VirtualService `<name>` and its DestinationRules from the
+ * Canary's `service.hosts`/`gateways`; the A/B matches are Istio matches.
+ */
+export function istioFlaggerSpec(options: IstioRouterOptions, routes: ReleaseRoutes): FlaggerRouterSpec {
+  const match = canaryMatchRules(routes.main).map((rule) => ({ headers: istioMatch(rule.match!).headers }));
+  return {
+    provider: 'istio',
+    service: { hosts: options.hosts, gateways: options.gateways },
+    match: match.length > 0 ? match : undefined,
+  };
+}

@@ -1,0 +1,96 @@
+import { Construct } from 'constructs';
+import type {
+  DestinationRule,
+  VirtualService,
+  VirtualServiceSpecHttp,
+  VirtualServiceSpecHttpMatch,
+  VirtualServiceSpecHttpRoute,
+} from '../../../imports/networking.istio.io';
+import { objectMetadata } from '../../private/metadata';
+import { istioApi } from '../../private/upstream';
+import { checkDns1123Label, fail } from '../../private/validation';
+import { HeaderMatch } from '../header-match';
+import { cookieHeaderPattern, stringMatch } from '../request-match';
+import { ReleaseRoutes, RequestMatch, Route, RouteBackend, RouteDestination } from '../routing-model';
+import { IstioRouterOptions } from './istio-options';
+
+/** Header names Istio reads as the request's URI, scheme, method or authority instead. */
+const ISTIO_RESERVED_HEADERS = ['uri', 'scheme', 'method', 'authority'];
+
+/** What Istio cannot route: a header rule it would not match as a header, a preview host among the router's hosts. */
+export function checkIstioRoutes(options: IstioRouterOptions, routes: ReleaseRoutes): void {
+  for (const rule of routes.main.rules) checkIstioHeader(routes.owner, rule.match);
+  const previewHost = routes.preview?.host;
+  if (previewHost !== undefined && (options.hosts ?? [routes.name]).includes(previewHost)) {
+    fail(routes.owner, 'previewHost', previewHost, 'must not be one of the router\'s hosts: two VirtualServices for one host would be merged unpredictably');
+  }
+}
+
+/** Refuses a header name Istio would not match as a header (the rule would match every request). */
+export function checkIstioHeader(owner: string, match: RequestMatch | undefined): void {
+  const header = match?.header;
+  if (header && ISTIO_RESERVED_HEADERS.includes(header.name.toLowerCase())) {
+    fail(owner, 'canary.traffic.header name', header.name, `is not matched as a header by Istio (${ISTIO_RESERVED_HEADERS.join(', ')} are ignored in a VirtualService's headers match): the rule would send every request to the canary`);
+  }
+}
+
+/**
+ * VirtualService `<name>`, one `http` entry per rule of the main route in order (Istio weights
+ * are relative integers: the pair of weights says exactly weight/weightTotal); with a preview
+ * route, VirtualService `<name>-preview` at its host; with subsets, the DestinationRule `<name>`
+ * with a subset per track, keyed by the track's pod labels when the release knows them.
+ */
+export function bindIstioVirtualServices(scope: Construct, options: IstioRouterOptions, routes: ReleaseRoutes): void {
+  checkIstioRoutes(options, routes);
+  virtualService(scope, 'VirtualService', routes.main, options.hosts ?? [routes.name], options, routes);
+  if (routes.preview) {
+    virtualService(scope, 'PreviewVirtualService', routes.preview, [routes.preview.host!], options, routes);
+  }
+  if (options.subsets) destinationRule(scope, routes);
+}
+
+function virtualService(scope: Construct, id: string, route: Route, hosts: string[], options: IstioRouterOptions, routes: ReleaseRoutes): VirtualService {
+  const { VirtualService } = istioApi();
+  const http: VirtualServiceSpecHttp[] = route.rules.map((rule) => ({
+    name: rule.name,
+    match: rule.match ? [istioMatch(rule.match)] : undefined,
+    route: rule.destinations.map((d) => destination(d, options, routes)),
+  }));
+  return new VirtualService(scope, id, {
+    metadata: objectMetadata(route.name, routes.metadata.labels, routes.metadata.annotations),
+    spec: { hosts, gateways: options.gateways, http },
+  });
+}
+
+/** A track's Service (by host), or its subset of `<name>`. */
+function destination(d: RouteDestination, options: IstioRouterOptions, routes: ReleaseRoutes): VirtualServiceSpecHttpRoute {
+  const port = { number: routes.servicePort };
+  return {
+    destination: options.subsets ? { host: routes.name, subset: d.backend.subsetName, port } : { host: d.backend.serviceName, port },
+    weight: d.weight,
+  };
+}
+
+/** A rule's match as Istio's: a header (lowercased name), or the cookie as a regex on the Cookie header. */
+export function istioMatch(match: RequestMatch): VirtualServiceSpecHttpMatch {
+  return match.header
+    ? headerMatch(match.header)
+    : { headers: { cookie: { regex: cookieHeaderPattern(match.cookie!.name, match.cookie!.value) } } };
+}
+
+/** Istio matches header names in lowercase, and a regex against the whole value (RE2). */
+function headerMatch(header: HeaderMatch): VirtualServiceSpecHttpMatch {
+  return { headers: { [header.name.toLowerCase()]: stringMatch(header) } };
+}
+
+/** DestinationRule `<name>`: one subset per track. */
+function destinationRule(scope: Construct, routes: ReleaseRoutes): DestinationRule {
+  const { DestinationRule } = istioApi();
+  return new DestinationRule(scope, 'DestinationRule', {
+    metadata: objectMetadata(routes.name, routes.metadata.labels, routes.metadata.annotations),
+    spec: {
+      host: routes.name,
+      subsets: routes.tracks.map((track: RouteBackend) => ({ name: checkDns1123Label('DestinationRule', 'subset', track.subsetName), labels: track.podLabels })),
+    },
+  });
+}

@@ -1,0 +1,26 @@
+import { Construct } from 'constructs';
+import { ReleaseRoutes } from '../routing-model';
+import { canaryRuleAnnotations, nginxCanary } from './nginx-canary-rules';
+import { checkNginxRoutes, mainIngress } from './nginx-ingresses';
+import { NginxRouterOptions } from './nginx-options';
+
+/** What Argo Rollouts cannot run with ingress-nginx: what ingress-nginx cannot serve. */
+export function checkNginxArgoRollouts(options: NginxRouterOptions, routes: ReleaseRoutes): void {
+  checkNginxRoutes(options, routes);
+}
+
+/**
+ * For Argo Rollouts: the main Ingress `<name>` only (Argo Rollouts creates the canary Ingress
+ * `<name>-<name>-canary` and sets its weight), and the Rollout's `trafficRouting` carrying the
+ * header and cookie rules as `additionalIngressAnnotations`.
+ */
+export function bindNginxArgoRollouts(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): { [key: string]: any } {
+  mainIngress(scope, options, routes);
+  const additionalIngressAnnotations = canaryRuleAnnotations(routes.owner, nginxCanary(routes, routes.main));
+  return {
+    nginx: {
+      stableIngress: routes.main.name,
+      ...(Object.keys(additionalIngressAnnotations).length > 0 ? { additionalIngressAnnotations } : {}),
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Builds the routes of a release: the one place that knows the order of a canary's rules
+ * (header, then cookie, then weight) and a blue-green release's main and preview routes.
+ */
+import { ApiObjectMetadata } from 'cdk8s';
+import type { HeaderMatch } from './header-match';
+import { ReleaseRoutes, Route, RouteBackend, RouteRule, TrackRole, WeightsOwner } from './routing-model';
+
+/** What every release's routes start with. */
+export interface RoutedApp {
+  readonly owner: string;
+  readonly name: string;
+  readonly servicePort: number;
+  /** Labels (with `app: <name>`) and annotations of every routing object. */
+  readonly metadata: ApiObjectMetadata;
+}
+
+/** A canary release's tracks and rules, all validated. */
+export interface CanaryRouteSpec extends RoutedApp {
+  readonly stable: RouteBackend;
+  /** Absent: the main route sends everything to stable. */
+  readonly canary?: RouteBackend;
+  readonly header?: HeaderMatch;
+  readonly cookie?: string;
+  /** The canary's weight as written: git's, or where the controller starts. */
+  readonly weight: number;
+  readonly weightTotal: number;
+  readonly weightsOwner: WeightsOwner;
+}
+
+/**
+ * The main route `<name>` of a canary release. With a canary: a header rule, then a cookie
+ * rule (`always` to the canary, `never` to stable), then the weighted rule for the rest; each
+ * rule is there only when the release asks for it, but the weighted rule always is. Without a
+ * canary: one rule to stable.
+ */
+export function canaryRoutes(spec: CanaryRouteSpec): ReleaseRoutes {
+  const { stable, canary } = spec;
+  const rules: RouteRule[] = [];
+  if (canary) {
+    if (spec.header) rules.push({ name: 'canary-by-header', match: { header: spec.header }, destinations: [{ backend: canary }] });
+    if (spec.cookie !== undefined) {
+      rules.push({ name: 'canary-by-cookie', match: { cookie: { name: spec.cookie, value: 'always' } }, destinations: [{ backend: canary }] });
+      rules.push({ name: 'stable-by-cookie', match: { cookie: { name: spec.cookie, value: 'never' } }, destinations: [{ backend: stable }] });
+    }
+    rules.push({
+      name: 'weighted',
+      destinations: [
+        { backend: stable, weight: spec.weightTotal - spec.weight },
+        { backend: canary, weight: spec.weight },
+      ],
+    });
+  } else {
+    rules.push({ name: 'stable', destinations: [{ backend: stable }] });
+  }
+  return {
+    ...app(spec),
+    tracks: canary ? [stable, canary] : [stable],
+    main: { name: spec.name, rules },
+    weightTotal: spec.weightTotal,
+    weightsOwner: spec.weightsOwner,
+  };
+}
+
+/** A blue-green release's colors, all validated. */
+export interface BlueGreenRouteSpec extends RoutedApp {
+  readonly active: RouteBackend;
+  /** The idle color, when present. */
+  readonly idle?: RouteBackend;
+  /** Expose the idle color at this host through the preview route (needs `idle`). */
+  readonly previewHost?: string;
+}
+
+/** The main route `<name>` to the active color; with a preview host, `<name>-preview` to the idle one. */
+export function blueGreenRoutes(spec: BlueGreenRouteSpec): ReleaseRoutes {
+  const { active, idle } = spec;
+  return {
+    ...app(spec),
+    tracks: idle ? [active, idle] : [active],
+    main: { name: spec.name, rules: [{ name: 'active', destinations: [{ backend: active }] }] },
+    preview: idle && spec.previewHost !== undefined
+      ? { name: `${spec.name}-preview`, host: spec.previewHost, rules: [{ name: 'preview', destinations: [{ backend: idle }] }] }
+      : undefined,
+    weightTotal: 100,
+    weightsOwner: WeightsOwner.GIT,
+  };
+}
+
+function app(spec: RoutedApp): RoutedApp {
+  return { owner: spec.owner, name: spec.name, servicePort: spec.servicePort, metadata: spec.metadata };
+}
+
+/** The rules of a route that send the requests they match to the canary, in order: an A/B test's matches. */
+export function canaryMatchRules(route: Route): RouteRule[] {
+  return route.rules.filter((rule) => rule.match !== undefined && rule.destinations.length === 1 && rule.destinations[0].backend.role === TrackRole.CANARY);
+}

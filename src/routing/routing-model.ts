@@ -1,0 +1,153 @@
+/**
+ * The routes a release needs, neutral of any router: what every router renders into its own
+ * objects, and what an engine hands a router. Built by `route-table.ts` only.
+ */
+import { ApiObjectMetadata } from 'cdk8s';
+import type { HeaderMatch } from './header-match';
+
+/** Which part a track plays in a release: never its version. */
+export enum TrackRole {
+  /** A canary release's version everyone gets (Flagger's primary). */
+  STABLE = 'stable',
+  /** A canary release's new version. */
+  CANARY = 'canary',
+  /** A blue-green release's color the Service `<name>` selects. */
+  ACTIVE = 'active',
+  /** A blue-green release's idle color, reachable through the preview. */
+  PREVIEW = 'preview',
+}
+
+/** Who sets the weights of a route's weighted rule. */
+export enum WeightsOwner {
+  /** The weights are what git says (plain manifests): a router writes them as given. */
+  GIT = 'git',
+  /**
+   * A rollout controller shifts them (Argo Rollouts, Flagger): the given weights are where it
+   * starts, and a router that the controller rewrites must leave them to it.
+   */
+  CONTROLLER = 'controller',
+}
+
+/** One track of a release as a route reaches it. */
+export interface RouteBackend {
+  /** The part the track plays. */
+  readonly role: TrackRole;
+
+  /** The Service that selects this track's pods only, e.g. `<name>-canary`. */
+  readonly serviceName: string;
+
+  /**
+   * The track's name as a subset of the Service `<name>` (for a router that routes by subset):
+   * `<v>` under plain manifests, the controller's name for it (`stable`, `canary`) under Argo
+   * Rollouts.
+   */
+  readonly subsetName: string;
+
+  /**
+   * The pod labels that tell this track's pods apart within `<name>`, e.g. `{ version: 'v2' }`.
+   * @default - a controller labels the pods itself (Argo Rollouts' pod-template hash)
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/** A cookie a request carries, `<name>=<value>`. */
+export interface CookieMatch {
+  /** The cookie's name. */
+  readonly name: string;
+  /** The cookie's value: `always` (to the canary) or `never` (to stable). */
+  readonly value: string;
+}
+
+/** What a request must carry for a rule to take it. At most one of the two. */
+export interface RequestMatch {
+  /**
+   * A header.
+   * @default - no header match
+   */
+  readonly header?: HeaderMatch;
+
+  /**
+   * A cookie.
+   * @default - no cookie match
+   */
+  readonly cookie?: CookieMatch;
+}
+
+/** Where a rule sends a request, and with what share of the rule's requests. */
+export interface RouteDestination {
+  /** The track. */
+  readonly backend: RouteBackend;
+
+  /**
+   * The share, out of the release's `weightTotal`.
+   * @default - every request of the rule (the rule has one destination)
+   */
+  readonly weight?: number;
+}
+
+/** One rule of a route: requests that match go to its destinations. */
+export interface RouteRule {
+  /**
+   * The rule's name, as routers that name rules write it: `canary-by-header`,
+   * `canary-by-cookie`, `stable-by-cookie`, `weighted`, `stable`, `active`, `preview`.
+   */
+  readonly name: string;
+
+  /**
+   * What a request must carry.
+   * @default - every request (the route's last rule)
+   */
+  readonly match?: RequestMatch;
+
+  /** One destination, or a weighted pair whose weights add up to the release's `weightTotal`. */
+  readonly destinations: RouteDestination[];
+}
+
+/** A route object: its rules, in the order a request tries them. */
+export interface Route {
+  /** The route object's name: `<name>`, or `<name>-preview`. */
+  readonly name: string;
+
+  /**
+   * The one host this route serves instead of the router's own hosts (a blue-green preview's
+   * `previewHost`).
+   * @default - the router's hosts
+   */
+  readonly host?: string;
+
+  /** The rules, first match wins; the last one has no match. */
+  readonly rules: RouteRule[];
+}
+
+/** Everything a router needs to route one release. */
+export interface ReleaseRoutes {
+  /** Who is routed, for error messages, e.g. `CanaryRelease 'myapp'`. */
+  readonly owner: string;
+
+  /** The app name. */
+  readonly name: string;
+
+  /** The port every Service exposes, named `http`. */
+  readonly servicePort: number;
+
+  /** Labels (with `app: <name>`) and annotations every routing object carries. */
+  readonly metadata: ApiObjectMetadata;
+
+  /** Every track of the release (a DestinationRule's subsets), the first being stable or active. */
+  readonly tracks: RouteBackend[];
+
+  /** The route clients take, `<name>`. */
+  readonly main: Route;
+
+  /**
+   * A blue-green release's preview route `<name>-preview`, at its own host.
+   * @default - no preview route
+   */
+  readonly preview?: Route;
+
+  /** What the weights of a weighted rule are out of: 100 to 1,000,000. */
+  readonly weightTotal: number;
+
+  /** Who sets the weights. */
+  readonly weightsOwner: WeightsOwner;
+}
