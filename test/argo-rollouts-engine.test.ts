@@ -462,7 +462,7 @@ describe('a blue-green Rollout', () => {
 });
 
 describe('bad input under Argo Rollouts', () => {
-  test('throws on the analysis\'s ruleLabels: they label the PrometheusRule of plain manifests, and Argo Rollouts runs an AnalysisTemplate', () => {
+  test('throws when the analysis has ruleLabels: they label the PrometheusRule of plain manifests, and Argo Rollouts runs an AnalysisTemplate', () => {
     const analysis = CanaryAnalysis.prometheus({ address: PROMETHEUS, maxErrorRate: 5, ruleLabels: { release: 'kube-prometheus-stack' } });
     const why = 'are for the PrometheusRule of DeliveryEngine.manifests(), and DeliveryEngine.argoRollouts() emits none: it runs the analysis itself'
       + ' (an AnalysisTemplate that Argo Rollouts queries Prometheus for); remove ruleLabels';
@@ -510,7 +510,7 @@ describe('bad input under Argo Rollouts', () => {
       .toThrow('BlueGreenRelease \'myapp\': analysis ("CanaryAnalysis.prometheus(...)") needs the preview Service under DeliveryEngine.argoRollouts(): the pre-promotion analysis measures the preview; set preview to true');
   });
 
-  test('throws on a scale-down delay that is not whole seconds above zero, or not a Duration', () => {
+  test('throws when scaleDownDelay is not whole seconds above zero or not a Duration, or autoPromotion not a boolean', () => {
     expect(() => DeliveryEngine.argoRollouts({ scaleDownDelay: Duration.millis(1500) }))
       .toThrow('DeliveryEngine.argoRollouts: options.scaleDownDelay ("1500ms") must be a whole number of seconds above zero');
     expect(() => DeliveryEngine.argoRollouts({ scaleDownDelay: Duration.seconds(0) }))

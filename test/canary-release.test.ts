@@ -271,7 +271,7 @@ describe('a canary with no pods receives no requests', () => {
     ['a cookie rule', { router: istio(), canary: { ...noPods, traffic: { cookie: 'canary' } } }, 'a cookie rule (canary.traffic.cookie)'],
     ['a step with weight', { router: istio(), steps: plan, canary: { ...noPods, step: 1 } }, 'weight 10 at steps[1]'],
     ['Argo Rollouts with a header rule', { router: istio(), engine: DeliveryEngine.argoRollouts(), canary: { ...noPods, traffic: { header: HeaderMatch.exact('stage', 'gray') } } }, 'a header rule (canary.traffic.header)'],
-  ])('%s is an error naming canary.replicas', (_case, props, reason) => {
+  ])('throws when %s would send it requests, naming canary.replicas', (_case, props, reason) => {
     expect(() => synth({ ...myapp, stable: v1, ...props } as CanaryReleaseProps)).toThrow(refused);
     expect(() => synth({ ...myapp, stable: v1, ...props } as CanaryReleaseProps)).toThrow(`(${reason})`);
   });

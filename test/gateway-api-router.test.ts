@@ -66,7 +66,7 @@ describe('TrafficRouter.gatewayApi() on a CanaryRelease', () => {
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);
   });
 
-  test('throws without parentRefs', () => {
+  test('throws when parentRefs is empty', () => {
     expect(() => TrafficRouter.gatewayApi({ parentRefs: [] })).toThrow(
       'TrafficRouter.gatewayApi: options.parentRefs ([]) must list at least one Gateway');
   });

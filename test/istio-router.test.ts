@@ -194,7 +194,7 @@ describe('TrafficRouter.istio() on a BlueGreenRelease', () => {
 });
 
 describe('header names Istio does not match as headers', () => {
-  test.each(['uri', 'Method', 'scheme', 'authority'])('throws for %s', (name) => {
+  test.each(['uri', 'Method', 'scheme', 'authority'])('throws when the header name is %s', (name) => {
     expect(() => canary({ canary: { ...v2, traffic: { header: HeaderMatch.exact(name, 'x') } }, router: TrafficRouter.istio() })).toThrow(
       `CanaryRelease 'myapp': canary.traffic.header name ("${name}") is not matched as a header by Istio`);
   });

@@ -296,14 +296,14 @@ describe('blue-green through ingress-nginx', () => {
     expect(find(manifests, 'Ingress', 'myapp-preview').spec.tls).toEqual([{ hosts: ['preview.example.com'], secretName: 'preview-tls' }]);
   });
 
-  test('previewTlsSecretName without a preview Ingress to serve is an error', () => {
+  test('throws when previewTlsSecretName has no preview Ingress to serve', () => {
     expect(() => blueGreen({ host: 'myapp.example.com', previewTlsSecretName: 'preview-tls' }, {})).toThrow(
       "BlueGreenRelease 'myapp': router (\"TrafficRouter.nginx({ previewTlsSecretName: \\\"preview-tls\\\" })\") needs a BlueGreenRelease with previewHost (and a preview): there is no Ingress <name>-preview to serve over TLS");
     expect(() => synthCanary({ weight: 10 }, { host: 'myapp.example.com', previewTlsSecretName: 'preview-tls' })).toThrow(
       /CanaryRelease 'myapp': router .* needs a BlueGreenRelease with previewHost/);
   });
 
-  test('previewTlsSecretName must be a Secret name', () => {
+  test('throws when previewTlsSecretName or tlsSecretName is not a Secret name', () => {
     expect(() => TrafficRouter.nginx({ previewTlsSecretName: 'Preview_TLS' })).toThrow(
       'TrafficRouter.nginx: options.previewTlsSecretName ("Preview_TLS") must be a DNS subdomain (the name of a TLS Secret in the release\'s namespace): lowercase labels of letters, digits and \'-\' separated by \'.\', at most 253 characters');
     expect(() => TrafficRouter.nginx({ host: 'myapp.example.com', tlsSecretName: '*.example.com' })).toThrow('TrafficRouter.nginx: options.tlsSecretName ("*.example.com") must be a DNS subdomain (the name of a TLS Secret');

@@ -200,7 +200,7 @@ describe('promqlOperators', () => {
     expect(promqlOperators('((x))', 3)).toBe('x');
   });
 
-  test('throws on an expression that does not parse', () => {
+  test('throws when an expression does not parse', () => {
     expect(() => promqlOperators('sum(x >', 1)).toThrow('not PromQL');
   });
 });
