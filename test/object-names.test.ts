@@ -39,12 +39,12 @@ test('several releases with different names compose in one chart and pass the sc
   expect(podsSelectedBy(find(manifests, 'Service', 'checkout'), manifests)).toEqual(['checkout-v8']);
   expect(podsSelectedBy(find(manifests, 'Service', 'checkout-preview'), manifests)).toEqual(['checkout-v7']);
   expect(podsSelectedBy(find(manifests, 'Service', 'search'), manifests)).toEqual(['search-v1']);
-  // Each Ingress serves its own release's host and sends to its own release's Service.
-  expect(ofKind(manifests, 'Ingress').map((i) => [i.metadata.name, i.spec.rules[0].host, i.spec.rules[0].http.paths[0].backend.service.name])).toEqual([
-    ['myapp', 'myapp.example.com', 'myapp'],
-    ['myapp-canary', 'myapp.example.com', 'myapp-canary'],
-    ['checkout', 'checkout.example.com', 'checkout'],
-    ['checkout-preview', 'preview.checkout.example.com', 'checkout-preview'],
+  // Each Ingress serves its own release's host and sends to its own release's Service, on its port (containerPort, as servicePort is not given).
+  expect(ofKind(manifests, 'Ingress').map((i) => [i.metadata.name, i.spec.rules[0].host, i.spec.rules[0].http.paths[0].backend.service])).toEqual([
+    ['myapp', 'myapp.example.com', { name: 'myapp', port: { number: 80 } }],
+    ['myapp-canary', 'myapp.example.com', { name: 'myapp-canary', port: { number: 80 } }],
+    ['checkout', 'checkout.example.com', { name: 'checkout', port: { number: 80 } }],
+    ['checkout-preview', 'preview.checkout.example.com', { name: 'checkout-preview', port: { number: 80 } }],
   ]);
   // Each app's objects carry its own app label.
   for (const o of manifests) expect([o.kind, o.metadata.name, o.metadata.labels?.app]).toEqual([o.kind, o.metadata.name, o.metadata.name.split('-')[0]]);
