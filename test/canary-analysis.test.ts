@@ -55,7 +55,7 @@ describe('CanaryAnalysis.prometheus()', () => {
     ['http://'],
     ['http://prometheus monitoring:9090'],
     ['http://prometheus:9090?q=1'],
-  ])('throws on the address %p', (address) => {
+  ])('throws when the address is not an http:// or https:// URL: %p', (address) => {
     expect(() => analysis({ address })).toThrow(`CanaryAnalysis.prometheus: options.address (${JSON.stringify(address)}) must be an http:// or https:// URL of Prometheus, e.g. http://prometheus.monitoring:9090`);
   });
 
@@ -71,24 +71,24 @@ describe('CanaryAnalysis.prometheus()', () => {
     expect(analysis({ maxErrorRate: 0.5 }).maxErrorRate).toBe(0.5);
   });
 
-  test('throws on a zero latency or interval, and on an interval that is not whole seconds', () => {
+  test('throws when maxLatency or interval is zero, or interval not whole seconds', () => {
     expect(() => analysis({ maxLatency: Duration.seconds(0) })).toThrow('CanaryAnalysis.prometheus: options.maxLatency ("0 seconds") must be longer than zero');
     expect(() => analysis({ interval: Duration.seconds(0) })).toThrow('CanaryAnalysis.prometheus: options.interval ("0 seconds") must be longer than zero');
     expect(() => analysis({ interval: Duration.millis(1500) })).toThrow('CanaryAnalysis.prometheus: options.interval ("1500ms") must be a whole number of seconds');
   });
 
-  test('throws on a failureLimit that is not a whole number from 0 to 1000', () => {
+  test('throws when failureLimit is not a whole number from 0 to 1000', () => {
     expect(() => analysis({ failureLimit: -1 })).toThrow('CanaryAnalysis.prometheus: options.failureLimit (-1) must be a whole number between 0 and 1000');
     expect(() => analysis({ failureLimit: 1.5 })).toThrow('CanaryAnalysis.prometheus: options.failureLimit (1.5) must be a whole number between 0 and 1000');
   });
 
-  test('throws on an unknown placeholder, listing the known ones', () => {
+  test('throws when a query uses an unknown placeholder, listing the known ones', () => {
     expect(() => analysis({ errorRateQuery: 'sum(rate(x_total{app="{{app}}"}[{{window}}]))' }))
       .toThrow('CanaryAnalysis.prometheus: options.errorRateQuery ("sum(rate(x_total{app=\\"{{app}}\\"}[{{window}}]))") uses unknown placeholders (app): only {{name}}, {{namespace}}, {{version}}, {{service}}, {{route}}, {{window}}');
     expect(() => analysis({ latencyQuery: 'x{v="{{ Version }}"}' })).toThrow('uses unknown placeholders (Version)');
   });
 
-  test('throws on an empty query', () => {
+  test('throws when a query is empty', () => {
     expect(() => analysis({ errorRateQuery: '  ' })).toThrow('CanaryAnalysis.prometheus: options.errorRateQuery ("  ") must be a PromQL expression');
   });
 
@@ -105,12 +105,12 @@ describe('CanaryAnalysis.prometheus()', () => {
     expect(analysis().ruleLabels).toBeUndefined();
   });
 
-  test.each(['app', 'version'])('throws on ruleLabels.%s: the library\'s own label', (key) => {
+  test.each(['app', 'version'])('throws when ruleLabels sets %s, the library\'s own label', (key) => {
     expect(() => analysis({ ruleLabels: { release: 'kube-prometheus-stack', [key]: 'myapp' } }))
       .toThrow(`CanaryAnalysis.prometheus: options.ruleLabels.${key} ("myapp") is not allowed: the library sets the '${key}' label itself and selects by it`);
   });
 
-  test('throws on a ruleLabels key or value that Kubernetes would refuse', () => {
+  test('throws when a ruleLabels key or value is one Kubernetes would refuse', () => {
     expect(() => analysis({ ruleLabels: { 'release name': 'x' } }))
       .toThrow('CanaryAnalysis.prometheus: options.ruleLabels key ("release name") must be a label key: an optional DNS subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends');
     expect(() => analysis({ ruleLabels: { release: 'kube prometheus' } }))

@@ -59,7 +59,7 @@ describe('HeaderMatch.regex', () => {
       .toThrow(`HeaderMatch.regex: pattern (${JSON.stringify(pattern)}) must be a valid RE2 regular expression`);
   });
 
-  test.each(['a(?=b)', '(?<!a)b', '(a)\\1', 'a++'])('throws on PCRE features RE2 does not have: %p', (pattern) => {
+  test.each(['a(?=b)', '(?<!a)b', '(a)\\1', 'a++'])('throws when the pattern uses a PCRE feature RE2 does not have: %p', (pattern) => {
     expect(() => HeaderMatch.regex('user-agent', pattern))
       .toThrow(`HeaderMatch.regex: pattern (${JSON.stringify(pattern)}) must be a valid RE2 regular expression`);
   });

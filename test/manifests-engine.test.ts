@@ -8,7 +8,7 @@ import {
   DeliveryEngine, HeaderMatch, PrometheusAnalysisOptions, TrafficRouter,
 } from '../src';
 import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from './route-simulator';
-import { K8sObject, find, objectIds, ofKind, synthValid } from './util';
+import { K8sObject, find, objectIds, ofKind, podsSelectedBy, synthValid } from './util';
 import { promqlOperators } from './promql-operators';
 
 const app = { containerPort: 80, servicePort: 8080 };
@@ -63,14 +63,21 @@ describe('steps and the canary\'s step pick the rendered weight', () => {
     });
   });
 
-  test('snapshot: nginx at step 1 (5%)', () => {
+  test('nginx at step 1 (5%): the canary Ingress is at 5 out of 100, and nothing else says so', () => {
     const manifests = canary({ router: TrafficRouter.nginx({ host: 'myapp.example.com' }), steps: PLAN, canary: { ...v2, step: 1 } });
-    expect(manifests).toMatchSnapshot();
     expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary']);
     expect(find(manifests, 'Ingress', 'myapp-canary').metadata.annotations).toMatchObject({
       'nginx.ingress.kubernetes.io/canary-weight': '5',
       'nginx.ingress.kubernetes.io/canary-weight-total': '100',
     });
+    expect(find(manifests, 'Ingress', 'myapp-canary').metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/canary': 'true',
+      'nginx.ingress.kubernetes.io/canary-weight': '5',
+      'nginx.ingress.kubernetes.io/canary-weight-total': '100',
+    });
+    expect(find(manifests, 'Ingress', 'myapp').metadata.annotations).toBeUndefined();
+    expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);
+    expect(podsSelectedBy(find(manifests, 'Service', 'myapp-canary'), manifests)).toEqual(['myapp-v2']);
   });
 
   test('moving on is a one-number change: from step 1 to step 3 only the weight changes', () => {
@@ -120,7 +127,6 @@ describe('analysis with plain manifests: a PrometheusRule <name>', () => {
       canary: { ...v2, step: 1 },
       analysis: analysis({ maxLatency: Duration.millis(500) }),
     });
-    expect(find(manifests, 'PrometheusRule', 'myapp')).toMatchSnapshot();
     const rule = find(manifests, 'PrometheusRule', 'myapp');
     expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(rule.metadata.labels).toEqual({ app: 'myapp' });
@@ -137,6 +143,12 @@ describe('analysis with plain manifests: a PrometheusRule <name>', () => {
     expect(errors.expr).toMatch(/^\(100 \* sum\(rate\(nginx_ingress_controller_requests\{.*\}\[2m\]\)\) \/ sum\(rate\(nginx_ingress_controller_requests\{.*\}\[2m\]\)\)\) > 5$/);
     expect(errors.annotations.summary).toBe('myapp v2 fails more than 5% of requests with 5xx: roll back (remove the canary v2 from the release).');
     expect(latency.expr).toMatch(/\) > 0\.5$/);
+    expect(errors.annotations.description).toBe('The 5xx rate of myapp v2 is {{ $value | humanize }}%, above the release\'s limit of 5%.');
+    expect(latency.annotations).toEqual({
+      description: 'The p99 latency of myapp v2 is {{ $value | humanizeDuration }}, above the release\'s limit of 500 millis.',
+      summary: 'myapp v2 answers slower than 500 millis at the 99th percentile: roll back (remove the canary v2 from the release).',
+    });
+    expect(rule.metadata).toEqual({ name: 'myapp', labels: { app: 'myapp' } });
   });
 
   test.each([
@@ -227,5 +239,81 @@ describe('analysis with plain manifests: a PrometheusRule <name>', () => {
     const rule = find(synthValid(namespaced), 'PrometheusRule', 'myapp');
     expect(rule.metadata).toEqual({ name: 'myapp', namespace: 'shop', labels: { team: 'payments', app: 'myapp' }, annotations: { owner: 'payments@example.com' } });
     expect(rule.spec.groups[0].rules[0].expr).toContain('destination_workload_namespace="shop"');
+  });
+});
+
+/**
+ * One whole-chart snapshot per construct under DeliveryEngine.manifests() (and one per construct
+ * under each other engine, in its own test file). What a user applies is the point here: every
+ * object and every field, the defaults of the Deployments and Services included, so a change to
+ * any of them shows up in review once per construct and engine. Every other test asserts the
+ * fields its scenario is about, and snapshots a router's own kinds at most.
+ */
+describe('the whole chart under plain manifests', () => {
+  /** A release as a team runs it: its own namespace and labels, ingress-nginx with TLS, a plan, testers, a rollback rule. */
+  const shop = () => new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+  const router = () => TrafficRouter.nginx({ host: 'myapp.example.com', tlsSecretName: 'myapp-tls' });
+  const rollback = () => analysis({ maxLatency: Duration.millis(500) });
+
+  test('a canary at step 1 of its plan (5%), testers by header and cookie, alerts to roll back on errors or latency', () => {
+    const chart = shop();
+    new CanaryRelease(chart, 'myapp', {
+      ...app,
+      metadata: { labels: { team: 'shop' } },
+      stable: v1,
+      canary: { ...v2, step: 1, traffic: { header: TESTER, cookie: 'canary' } },
+      steps: PLAN,
+      router: router(),
+      analysis: rollback(),
+    });
+    const manifests = synthValid(chart);
+
+    expect(manifests).toMatchSnapshot();
+    expect(objectIds(manifests)).toEqual([
+      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary', 'PrometheusRule/myapp',
+    ]);
+    for (const o of manifests) expect([o.kind, o.metadata.name, o.metadata.namespace, o.metadata.labels?.team]).toEqual([o.kind, o.metadata.name, 'shop', 'shop']);
+    expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);
+    expect(podsSelectedBy(find(manifests, 'Service', 'myapp-canary'), manifests)).toEqual(['myapp-v2']);
+    expect(find(manifests, 'Ingress', 'myapp-canary').metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/canary': 'true',
+      'nginx.ingress.kubernetes.io/canary-by-header': 'x-canary',
+      'nginx.ingress.kubernetes.io/canary-by-header-value': 'internal',
+      'nginx.ingress.kubernetes.io/canary-by-cookie': 'canary',
+      'nginx.ingress.kubernetes.io/canary-weight': '5',
+      'nginx.ingress.kubernetes.io/canary-weight-total': '100',
+    });
+    expect(find(manifests, 'Ingress', 'myapp').spec.tls).toEqual([{ hosts: ['myapp.example.com'], secretName: 'myapp-tls' }]);
+    expect(find(manifests, 'PrometheusRule', 'myapp').spec.groups[0].rules.map((r: any) => [r.alert, r.labels.version])).toEqual([
+      ['ReleaseErrorRateHigh', 'v2'], ['ReleaseLatencyHigh', 'v2'],
+    ]);
+  });
+
+  test('a blue-green release, blue active, green previewed at its own host, alerts to roll back on errors or latency', () => {
+    const chart = shop();
+    new BlueGreenRelease(chart, 'myapp', {
+      ...app,
+      metadata: { labels: { team: 'shop' } },
+      blue: v1,
+      green: { ...v2, replicas: 3 },
+      active: BlueGreenColor.BLUE,
+      previewHost: 'preview.myapp.example.com',
+      router: router(),
+      analysis: rollback(),
+    });
+    const manifests = synthValid(chart);
+
+    expect(manifests).toMatchSnapshot();
+    expect(objectIds(manifests)).toEqual([
+      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'Ingress/myapp', 'Ingress/myapp-preview', 'PrometheusRule/myapp',
+    ]);
+    for (const o of manifests) expect([o.kind, o.metadata.name, o.metadata.namespace, o.metadata.labels?.team]).toEqual([o.kind, o.metadata.name, 'shop', 'shop']);
+    expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);
+    expect(podsSelectedBy(find(manifests, 'Service', 'myapp-preview'), manifests)).toEqual(['myapp-v2']);
+    expect(find(manifests, 'Ingress', 'myapp-preview').spec.rules[0].host).toBe('preview.myapp.example.com');
+    expect(find(manifests, 'Ingress', 'myapp-preview').spec.rules[0].http.paths[0].backend.service.name).toBe('myapp-preview');
+    const [errors] = find(manifests, 'PrometheusRule', 'myapp').spec.groups[0].rules;
+    expect(errors.labels).toEqual({ severity: 'critical', app: 'myapp', version: 'v1' });
+    expect(errors.annotations.summary).toBe('myapp v1 fails more than 5% of requests with 5xx: roll back (set active to the idle color, green (v2)).');
   });
 });

@@ -228,7 +228,7 @@ describe('regressions found by the properties', () => {
     })).toThrow("BlueGreenRelease 'myapp': podMetadata.annotations key (\"bad key!\") must be an annotation key");
   });
 
-  test.each(['example.com/', '/x', 'a..b/x', `${'a'.repeat(64)}.com/x`])('throws on the annotation key %p (empty name, empty or invalid prefix)', (key) => {
+  test.each(['example.com/', '/x', 'a..b/x', `${'a'.repeat(64)}.com/x`])('throws when an annotation key has an empty name or an empty or invalid prefix: %p', (key) => {
     expect(() => new CanaryRelease(Testing.chart(), 'myapp', { containerPort: 80, metadata: { annotations: { [key]: 'x' } }, stable }))
       .toThrow(`CanaryRelease 'myapp': metadata.annotations key (${JSON.stringify(key)}) must be an annotation key`);
   });

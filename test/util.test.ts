@@ -1,7 +1,7 @@
 /** The test helpers fail when they should: a schema check that cannot fail checks nothing. */
 import { ApiObject, Testing } from 'cdk8s';
 import * as path from 'path';
-import { FLAGGER_CRD, K8sObject, crdValidator, podsSelectedBy, promqlExpressions, promqlSyntaxErrors, synthValid, validateObject } from './util';
+import { FLAGGER_CRD, K8sObject, crdValidator, objectIds, ofKinds, podsSelectedBy, promqlExpressions, promqlSyntaxErrors, synthValid, validateObject } from './util';
 import { promqlOperators } from './promql-operators';
 
 const deployment = (spec: object): K8sObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec });
@@ -147,6 +147,20 @@ describe('podsSelectedBy', () => {
   });
 });
 
+describe('ofKinds', () => {
+  const object = (kind: string, name: string): K8sObject => ({ apiVersion: 'v1', kind, metadata: { name } });
+  const manifests = [object('Deployment', 'a'), object('VirtualService', 'a'), object('Service', 'a'), object('DestinationRule', 'a')];
+
+  test('keeps the objects of the kinds named, in chart order', () => {
+    expect(objectIds(ofKinds(manifests, 'DestinationRule', 'VirtualService'))).toEqual(['VirtualService/a', 'DestinationRule/a']);
+    expect(ofKinds(manifests, 'Ingress')).toEqual([]);
+  });
+
+  test('throws when no kind is named (it would keep nothing, and a snapshot of nothing asserts nothing)', () => {
+    expect(() => ofKinds(manifests)).toThrow('ofKinds: name at least one kind');
+  });
+});
+
 describe('promqlSyntaxErrors', () => {
   test('accepts the kinds of expressions the library writes', () => {
     for (const q of [
@@ -186,7 +200,7 @@ describe('promqlOperators', () => {
     expect(promqlOperators('((x))', 3)).toBe('x');
   });
 
-  test('throws on an expression that does not parse', () => {
+  test('throws when an expression does not parse', () => {
     expect(() => promqlOperators('sum(x >', 1)).toThrow('not PromQL');
   });
 });

@@ -279,6 +279,17 @@ export function ofKind(manifests: K8sObject[], kind: string): K8sObject[] {
   return manifests.filter((o) => o.kind === kind);
 }
 
+/**
+ * The objects of any of `kinds`, in chart order. A router test snapshots its own kinds only
+ * (`ofKinds(manifests, 'VirtualService', 'DestinationRule')`), never the Deployments and
+ * Services every router shares: a Deployment default then rewrites six whole-chart snapshots,
+ * not every router scenario.
+ */
+export function ofKinds(manifests: K8sObject[], ...kinds: string[]): K8sObject[] {
+  if (kinds.length === 0) throw new Error('ofKinds: name at least one kind');
+  return manifests.filter((o) => kinds.includes(o.kind));
+}
+
 /** `Kind/name` of every object, in order: what a test expects the chart to contain. */
 export function objectIds(manifests: K8sObject[]): string[] {
   return manifests.map((o) => `${o.kind}/${o.metadata.name}`);
