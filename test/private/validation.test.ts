@@ -5,8 +5,8 @@
  */
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, ReleaseOptions, ReleaseTrack, TrafficRouter } from '../src';
-import { objectIds, synthValid } from './util';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, ReleaseOptions, ReleaseTrack, TrafficRouter } from '../../src';
+import { objectIds, synthValid } from '../util';
 
 interface Builder {
   /** How the construct names itself in messages. */

@@ -6,10 +6,10 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import {
   BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep,
   DeliveryEngine, HeaderMatch, PrometheusAnalysisOptions, TrafficRouter,
-} from '../src';
-import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from './route-simulator';
-import { K8sObject, find, objectIds, ofKind, podsSelectedBy, synthValid } from './util';
-import { promqlOperators } from './promql-operators';
+} from '../../../src';
+import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from '../../route-simulator';
+import { K8sObject, find, objectIds, ofKind, podsSelectedBy, synthValid } from '../../util';
+import { promqlOperators } from '../../promql-operators';
 
 const app = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };

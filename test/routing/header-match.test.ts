@@ -1,4 +1,4 @@
-import { HeaderMatch, HeaderMatchType } from '../src';
+import { HeaderMatch, HeaderMatchType } from '../../src';
 
 describe('HeaderMatch.exact', () => {
   test('keeps the name and value as given', () => {

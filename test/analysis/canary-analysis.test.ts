@@ -5,8 +5,8 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
   BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryStep, DeliveryEngine, PrometheusAnalysisOptions, TrafficRouter,
-} from '../src';
-import { K8sObject, find, promqlExpressions, promqlSyntaxErrors, synthValid } from './util';
+} from '../../src';
+import { K8sObject, find, promqlExpressions, promqlSyntaxErrors, synthValid } from '../util';
 
 const PROMETHEUS = 'http://prometheus.monitoring:9090';
 const analysis = (options: Partial<PrometheusAnalysisOptions> = {}) => CanaryAnalysis.prometheus({ address: PROMETHEUS, maxErrorRate: 5, ...options });

@@ -3,7 +3,7 @@
  * step renders is in manifests-engine.test.ts (plain manifests) and argo-rollouts-engine.test.ts.
  */
 import { Duration, Testing } from 'cdk8s';
-import { CanaryRelease, CanaryReleaseProps, CanaryStep, CanaryStepType, TrafficRouter } from '../src';
+import { CanaryRelease, CanaryReleaseProps, CanaryStep, CanaryStepType, TrafficRouter } from '../../src';
 
 /** The plan: 5% for 2 hours, 50% for 4 hours, then everyone. */
 const PLAN = [

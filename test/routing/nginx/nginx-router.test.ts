@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryRelease, CanaryTraffic, DeliveryEngine, HeaderMatch, NginxRouterOptions, TrafficRouter } from '../src';
-import { K8sObject, find, objectIds, ofKind, synthValid } from './util';
+import { BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryRelease, CanaryTraffic, DeliveryEngine, HeaderMatch, NginxRouterOptions, TrafficRouter } from '../../../src';
+import { K8sObject, find, objectIds, ofKind, synthValid } from '../../util';
 
 const A = 'nginx.ingress.kubernetes.io/';
 const myapp = { containerPort: 80, servicePort: 8080 };

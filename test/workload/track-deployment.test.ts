@@ -1,8 +1,8 @@
 /** The Deployment `<name>-<v>` of each track: labels, selector, container, probe, strategy. */
 import { ApiObject, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryReleaseProps } from '../src';
-import { K8sObject, PATH_LABEL, container, find, ofKind, synthValid } from './util';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryReleaseProps } from '../../src';
+import { K8sObject, PATH_LABEL, container, find, ofKind, synthValid } from '../util';
 
 const myapp = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };

@@ -6,12 +6,12 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Rollout } from '../imports/argoproj.io';
+import { Rollout } from '../../../imports/argoproj.io';
 import {
   BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
   CanaryStep, DeliveryEngine, HeaderMatch, ReleaseOptions, ReleaseRoutes, TrafficRouter,
-} from '../src';
-import { K8sObject, find, objectIds, ofKind, ofKinds, synthValid } from './util';
+} from '../../../src';
+import { K8sObject, find, objectIds, ofKind, ofKinds, synthValid } from '../../util';
 
 const app = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };

@@ -4,9 +4,9 @@
  * controller evaluates them (see route-simulator.ts).
  */
 import { Testing } from 'cdk8s';
-import { CanaryRelease, CanaryTraffic, HeaderMatch, TrafficRouter } from '../src';
-import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from './route-simulator';
-import { synthValid } from './util';
+import { CanaryRelease, CanaryTraffic, HeaderMatch, TrafficRouter } from '../../src';
+import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from '../route-simulator';
+import { synthValid } from '../util';
 
 type Route = (manifests: Manifest[], req: SimRequest) => Outcome;
 

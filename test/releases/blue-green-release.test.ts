@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, TrafficRouter } from '../src';
-import { K8sObject, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, synthValid } from './util';
+import { BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, TrafficRouter } from '../../src';
+import { K8sObject, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, synthValid } from '../util';
 
 const myapp = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 2 };

@@ -1,8 +1,8 @@
 /** What both constructs share: metadata on every object, podMetadata on every pod, the service account. */
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, HeaderMatch, ReleaseOptions, TrafficRouter } from '../src';
-import { K8sObject, find, objectIds, ofKind, podsSelectedBy, synthValid } from './util';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, HeaderMatch, ReleaseOptions, TrafficRouter } from '../../src';
+import { K8sObject, find, objectIds, ofKind, podsSelectedBy, synthValid } from '../util';
 
 const myapp = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };

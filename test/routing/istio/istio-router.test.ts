@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryReleaseProps, HeaderMatch, TrafficRouter } from '../src';
-import { find, objectIds, ofKind, ofKinds, podsSelectedBy, synthValid } from './util';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryReleaseProps, HeaderMatch, TrafficRouter } from '../../../src';
+import { find, objectIds, ofKind, ofKinds, podsSelectedBy, synthValid } from '../../util';
 
 const app = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };

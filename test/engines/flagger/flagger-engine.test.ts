@@ -10,9 +10,9 @@ import { Construct } from 'constructs';
 import {
   BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
   CanaryStep, DeliveryEngine, FlaggerOptions, HeaderMatch, ReleaseRoutes, TrafficRouter,
-} from '../src';
-import { K8sObject, find, objectIds, ofKind, promqlExpressions, promqlSyntaxErrors, synthValid } from './util';
-import { promqlOperators } from './promql-operators';
+} from '../../../src';
+import { K8sObject, find, objectIds, ofKind, promqlExpressions, promqlSyntaxErrors, synthValid } from '../../util';
+import { promqlOperators } from '../../promql-operators';
 
 const app = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };

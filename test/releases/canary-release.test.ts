@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
-import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../src';
-import { K8sObject, PATH_LABEL, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, synthValid } from './util';
+import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
+import { K8sObject, PATH_LABEL, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, synthValid } from '../util';
 
 /** The library's reference app: service port 8080 to container port 80. */
 const myapp = { containerPort: 80, servicePort: 8080 };

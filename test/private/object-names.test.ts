@@ -1,7 +1,7 @@
 /** Several releases in one chart and namespace compose; two objects of one kind and name do not. */
 import { App, Chart, Testing } from 'cdk8s';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, HeaderMatch, TrafficRouter } from '../src';
-import { find, objectIds, ofKind, podsSelectedBy, synthValid } from './util';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, HeaderMatch, TrafficRouter } from '../../src';
+import { find, objectIds, ofKind, podsSelectedBy, synthValid } from '../util';
 
 const port = { containerPort: 80 };
 const track = (version: string, app = 'myapp') => ({ version, image: `${app}:${version}` });
