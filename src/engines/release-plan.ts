@@ -8,7 +8,8 @@ import { AnalysedRelease } from '../analysis/analysis-queries';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
-import { RoutedApp } from '../routing/route-table';
+import { RoutedApp, blueGreenRoutes, canaryRoutes } from '../routing/route-table';
+import { ReleaseRoutes, RouteBackend, WeightsOwner } from '../routing/routing-model';
 import type { TrafficRouter } from '../routing/traffic-router';
 import { ReleaseTrack } from '../workload/release-track';
 import { ServiceSpec } from '../workload/release-service';
@@ -53,6 +54,20 @@ export function plannedWeight(plan: CanaryPlan): number {
   return plan.step !== undefined ? plan.stepWeights[plan.step] : plan.weight ?? 0;
 }
 
+/** A canary plan's routes over the given tracks, with the canary at `weight`. */
+export function canaryPlanRoutes(plan: CanaryPlan, stable: RouteBackend, canary: RouteBackend | undefined, weight: number, weightsOwner: WeightsOwner): ReleaseRoutes {
+  return canaryRoutes({
+    ...routedApp(plan.release),
+    stable,
+    canary,
+    header: plan.header,
+    cookie: plan.cookie,
+    weight,
+    weightTotal: plan.weightTotal,
+    weightsOwner,
+  });
+}
+
 export interface CanaryObjects {
   readonly stableDeployment?: kplus.Deployment;
   readonly canaryDeployment?: kplus.Deployment;
@@ -74,6 +89,16 @@ export interface BlueGreenPlan {
   readonly preview: boolean;
   readonly previewHost?: string;
   readonly analysis?: CanaryAnalysis;
+}
+
+/** A blue-green plan's routes over the given colors (`idle` counts only when the plan has an idle color); the preview route when the plan exposes one. */
+export function blueGreenPlanRoutes(plan: BlueGreenPlan, active: RouteBackend, idle: RouteBackend | undefined): ReleaseRoutes {
+  return blueGreenRoutes({
+    ...routedApp(plan.release),
+    active,
+    idle: plan.idle ? idle : undefined,
+    previewHost: plan.preview ? plan.previewHost : undefined,
+  });
 }
 
 export interface BlueGreenObjects {

@@ -2,11 +2,10 @@ import { Construct } from 'constructs';
 import { analysisQueries, refuseRuleLabels } from '../../analysis/analysis-queries';
 import { argoRolloutsApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
-import { blueGreenRoutes } from '../../routing/route-table';
 import { TrackRole } from '../../routing/routing-model';
 import { releaseService } from '../../workload/release-service';
 import { trackWorkloadJson } from '../../workload/track-deployment';
-import { BlueGreenObjects, BlueGreenPlan, routedApp } from '../release-plan';
+import { BlueGreenObjects, BlueGreenPlan, blueGreenPlanRoutes } from '../release-plan';
 import { analysisTemplate } from './analysis-template';
 import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
 import { intOrString, rollingUpdate, rolloutObject } from './rollout';
@@ -29,13 +28,10 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   if (plan.analysis && !plan.preview) {
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs the preview Service under ${ENGINE}: the pre-promotion analysis measures the preview; set preview to true`);
   }
-  const routes = blueGreenRoutes({
-    ...routedApp(release),
-    // Argo Rollouts switches the Services' selectors by its pod-template hash.
-    active: { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'active' },
-    idle: idle ? { role: TrackRole.PREVIEW, serviceName: `${name}-preview`, subsetName: 'preview' } : undefined,
-    previewHost: plan.preview ? plan.previewHost : undefined,
-  });
+  // Argo Rollouts switches the Services' selectors by its pod-template hash.
+  const routes = blueGreenPlanRoutes(plan,
+    { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'active' },
+    { role: TrackRole.PREVIEW, serviceName: `${name}-preview`, subsetName: 'preview' });
   router.checkRoutes(routes);
   const newest = idle ?? active;
   const workload = trackWorkloadJson(scope, release, newest);

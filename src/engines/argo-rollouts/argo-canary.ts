@@ -4,12 +4,11 @@ import { analysisQueries, refuseRuleLabels } from '../../analysis/analysis-queri
 import { promDuration } from '../../analysis/promql';
 import { argoRolloutsApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
-import { canaryRoutes } from '../../routing/route-table';
 import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { releaseService } from '../../workload/release-service';
 import { trackWorkloadJson } from '../../workload/track-deployment';
 import { CanaryStepType } from '../canary-step';
-import { CanaryObjects, CanaryPlan, checkCanaryHasPods, routedApp } from '../release-plan';
+import { CanaryObjects, CanaryPlan, canaryPlanRoutes, checkCanaryHasPods } from '../release-plan';
 import { analysisTemplate } from './analysis-template';
 import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
 import { intOrString, rollingUpdate, rolloutObject } from './rollout';
@@ -60,16 +59,10 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   }
   // Argo Rollouts runs the newest version as the canary, and shifts the weights from 0.
   const newest = canary ?? stable;
-  const routes = canaryRoutes({
-    ...routedApp(release),
-    stable: { role: TrackRole.STABLE, serviceName: name, subsetName: 'stable' },
-    canary: { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
-    header: plan.header,
-    cookie: plan.cookie,
-    weight: 0,
-    weightTotal: plan.weightTotal,
-    weightsOwner: WeightsOwner.CONTROLLER,
-  });
+  const routes = canaryPlanRoutes(plan,
+    { role: TrackRole.STABLE, serviceName: name, subsetName: 'stable' },
+    { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
+    0, WeightsOwner.CONTROLLER);
   argoRouting.checkArgoRolloutsCanary(routes);
   const workload = trackWorkloadJson(scope, release, newest);
   const surge = rollingUpdate(release, workload);

@@ -3,10 +3,9 @@ import { promDuration } from '../../analysis/promql';
 import { refuseRuleLabels } from '../../analysis/analysis-queries';
 import { checkObjectName } from '../../private/object-names';
 import { fail } from '../../private/validation';
-import { blueGreenRoutes } from '../../routing/route-table';
 import { TrackRole } from '../../routing/routing-model';
 import { DeploymentNaming, trackDeployment } from '../../workload/track-deployment';
-import { BlueGreenObjects, BlueGreenPlan, routedApp } from '../release-plan';
+import { BlueGreenObjects, BlueGreenPlan, blueGreenPlanRoutes } from '../release-plan';
 import { canaryObject } from './canary-object';
 import { ENGINE, FlaggerOptions } from './flagger-options';
 import { defaultInterval, flaggerDuration } from './flagger-schedule';
@@ -28,12 +27,9 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the analysis measures the new color's requests through the preview route, and without previewHost there is none (the analysis would see no requests and always pass)`);
   }
   // Flagger generates these Services; the routes name them, but they are not emitted.
-  const routes = blueGreenRoutes({
-    ...routedApp(release),
-    active: { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'primary' },
-    idle: idle ? { role: TrackRole.PREVIEW, serviceName: `${name}-canary`, subsetName: 'canary' } : undefined,
-    previewHost: plan.preview ? plan.previewHost : undefined,
-  });
+  const routes = blueGreenPlanRoutes(plan,
+    { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'primary' },
+    { role: TrackRole.PREVIEW, serviceName: `${name}-canary`, subsetName: 'canary' });
   router.checkRoutes(routes);
 
   const newest = idle ?? active;

@@ -2,10 +2,9 @@ import { Construct } from 'constructs';
 import { refuseRuleLabels } from '../../analysis/analysis-queries';
 import { checkObjectName } from '../../private/object-names';
 import { fail } from '../../private/validation';
-import { canaryRoutes } from '../../routing/route-table';
 import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { DeploymentNaming, trackDeployment } from '../../workload/track-deployment';
-import { CanaryObjects, CanaryPlan, routedApp } from '../release-plan';
+import { CanaryObjects, CanaryPlan, canaryPlanRoutes } from '../release-plan';
 import { canaryObject } from './canary-object';
 import { ENGINE, FlaggerOptions } from './flagger-options';
 import { abSchedule, canarySchedule } from './flagger-schedule';
@@ -43,16 +42,10 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
     fail(owner, 'router', router.displayName, `cannot run under ${ENGINE}: its flaggerRouting() returns no IFlaggerRouting; use TrafficRouter.nginx(), .istio() or .gatewayApi(), or implement the contract`);
   }
   // Flagger generates the Services `<name>` (the primary) and `<name>-canary`, and walks the weights.
-  const routes = canaryRoutes({
-    ...routedApp(release),
-    stable: { role: TrackRole.STABLE, serviceName: name, subsetName: 'primary' },
-    canary: { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
-    header: plan.header,
-    cookie: plan.cookie,
-    weight: 0,
-    weightTotal: plan.weightTotal,
-    weightsOwner: WeightsOwner.CONTROLLER,
-  });
+  const routes = canaryPlanRoutes(plan,
+    { role: TrackRole.STABLE, serviceName: name, subsetName: 'primary' },
+    { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
+    0, WeightsOwner.CONTROLLER);
   flaggerRouting.checkFlaggerCanary(routes);
   const schedule = abTest ? abSchedule(plan, options) : canarySchedule(plan);
 

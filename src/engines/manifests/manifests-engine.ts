@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import { analysisPrometheusRule } from '../../analysis/prometheus-rule';
-import { blueGreenRoutes, canaryRoutes } from '../../routing/route-table';
 import { RouteBackend, TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { ReleaseTrack, versionSlug } from '../../workload/release-track';
 import { releaseService } from '../../workload/release-service';
 import { trackDeployment } from '../../workload/track-deployment';
-import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan, checkCanaryHasPods, plannedWeight, routedApp } from '../release-plan';
+import { BlueGreenObjects, BlueGreenPlan, blueGreenPlanRoutes, CanaryObjects, CanaryPlan, canaryPlanRoutes, checkCanaryHasPods, plannedWeight } from '../release-plan';
 
 /** A track as plain manifests' routes reach it: its Service, its subset `<v>`, its version label. */
 function backend(role: TrackRole, serviceName: string, track: ReleaseTrack): RouteBackend {
@@ -18,16 +17,10 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
   const { name, router } = release;
   const weight = plannedWeight(plan);
   checkCanaryHasPods(plan, weight);
-  const routes = canaryRoutes({
-    ...routedApp(release),
-    stable: backend(TrackRole.STABLE, name, stable),
-    canary: canary ? backend(TrackRole.CANARY, `${name}-canary`, canary) : undefined,
-    header: plan.header,
-    cookie: plan.cookie,
-    weight,
-    weightTotal: plan.weightTotal,
-    weightsOwner: WeightsOwner.GIT,
-  });
+  const routes = canaryPlanRoutes(plan,
+    backend(TrackRole.STABLE, name, stable),
+    canary ? backend(TrackRole.CANARY, `${name}-canary`, canary) : undefined,
+    weight, WeightsOwner.GIT);
   router.checkRoutes(routes);
 
   const stableDeployment = trackDeployment(scope, release, stable);
@@ -50,12 +43,7 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
 export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects {
   const { release, active, idle } = plan;
   const { name, router } = release;
-  const routes = blueGreenRoutes({
-    ...routedApp(release),
-    active: backend(TrackRole.ACTIVE, name, active),
-    idle: idle ? backend(TrackRole.PREVIEW, `${name}-preview`, idle) : undefined,
-    previewHost: plan.preview ? plan.previewHost : undefined,
-  });
+  const routes = blueGreenPlanRoutes(plan, backend(TrackRole.ACTIVE, name, active), idle ? backend(TrackRole.PREVIEW, `${name}-preview`, idle) : undefined);
   router.checkRoutes(routes);
 
   const blueDeployment = plan.blue ? trackDeployment(scope, release, plan.blue) : undefined;
