@@ -121,13 +121,18 @@ function childImport(target: 'library' | 'cdk8s-plus-27'): { ms: number } {
 
 // ------------------------------------------------------------------ parent side
 
-/** Compiles src/, imports/ and this script with swc into CACHE (only what changed). */
+/** Compiles src/ (every folder), imports/ and this script with swc into CACHE (only what changed). */
 function compile(): void {
   const swc = require('@swc/core');
   const files: string[] = [];
-  for (const dir of ['src', 'imports', 'scripts']) {
-    for (const f of fs.readdirSync(path.join(ROOT, dir))) if (f.endsWith('.ts') && !f.endsWith('.d.ts')) files.push(path.join(dir, f));
-  }
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.push(rel);
+    }
+  };
+  for (const dir of ['src', 'imports', 'scripts']) walk(dir);
   for (const rel of files) {
     const src = path.join(ROOT, rel);
     const out = path.join(CACHE, rel.replace(/\.ts$/, '.js'));
