@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import type { PrometheusRule, PrometheusRuleSpecGroupsRules } from '../../imports/monitoring.coreos.com';
 import { objectMetadata } from '../private/metadata';
 import { prometheusOperatorApi } from '../private/upstream';
-import { AnalysedRelease, AnalysedVersion, analysisQueries, seconds } from './analysis-queries';
-import { CanaryAnalysis } from './canary-analysis';
+import { AnalysedRelease, AnalysedVersion, seconds } from './analysis-queries';
+import { CanaryAnalysis, CanaryMetricQueries } from './canary-analysis';
 import { promDuration } from './promql';
 
 /**
@@ -21,9 +21,17 @@ import { promDuration } from './promql';
  * The PrometheusRule carries the release's labels, then the analysis's `ruleLabels` (which win
  * on a shared key, being meant for this object alone), then `app: <name>`.
  */
-export function analysisPrometheusRule(scope: Construct, release: AnalysedRelease, analysis: CanaryAnalysis, who: AnalysedVersion, rollBack: string): PrometheusRule {
+/** The PrometheusRule of one analysed version: its queries (from `analysisQueries`) and how to roll it back. */
+export interface PrometheusRuleSpec {
+  readonly who: AnalysedVersion;
+  readonly queries: CanaryMetricQueries;
+  /** What a human does to roll back, e.g. `remove the canary v2 from the release`. */
+  readonly rollBack: string;
+}
+
+export function analysisPrometheusRule(scope: Construct, release: AnalysedRelease, analysis: CanaryAnalysis, spec: PrometheusRuleSpec): PrometheusRule {
+  const { who, queries, rollBack } = spec;
   const { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } = prometheusOperatorApi();
-  const queries = analysisQueries(scope, release, analysis, who);
   const labels = { severity: 'critical', app: release.name, version: who.version };
   const holdFor = analysis.failureLimit > 0 ? promDuration(Duration.seconds(analysis.interval.toSeconds() * analysis.failureLimit)) : undefined;
   const what = `${release.name} ${who.version}`;

@@ -2,22 +2,27 @@ import { Construct } from 'constructs';
 import type { Canary, CanarySpecAnalysis, CanarySpecAnalysisMatch, CanarySpecIngressRef, CanarySpecProvider } from '../../../imports/flagger.app';
 import { objectMetadata } from '../../private/metadata';
 import { flaggerApi } from '../../private/upstream';
+import { CanaryMetricQueries } from '../../analysis/canary-analysis';
 import { FlaggerRouterSpec } from '../../routing/engine-contracts';
 import { ResolvedRelease, appMetadata } from '../release-plan';
 import { flaggerMetrics } from './metric-templates';
 
+/** What the Canary `<name>` says. */
+export interface FlaggerCanarySpec {
+  /** How the router looks to Flagger. */
+  readonly routing: FlaggerRouterSpec;
+  /** The interval and the stepWeights or iterations. */
+  readonly schedule: CanarySpecAnalysis;
+  /** The analysis's queries (from `flaggerQueries`), when the release has an analysis. */
+  readonly queries?: CanaryMetricQueries;
+}
+
 /** The Canary `<name>`, with the analysis as MetricTemplates. */
-export function canaryObject(
-  scope: Construct,
-  release: ResolvedRelease,
-  routing: FlaggerRouterSpec,
-  schedule: CanarySpecAnalysis,
-  version: string,
-  isCanary: boolean,
-): Canary {
+export function canaryObject(scope: Construct, release: ResolvedRelease, spec: FlaggerCanarySpec): Canary {
   const { Canary, CanarySpecTargetRefKind } = flaggerApi();
+  const { routing, schedule } = spec;
   const analysis = release.analysis;
-  const metrics = analysis ? flaggerMetrics(scope, release, analysis, version, isCanary) : undefined;
+  const metrics = analysis && spec.queries ? flaggerMetrics(scope, release, analysis, spec.queries) : undefined;
   return new Canary(scope, 'Canary', {
     metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),
     spec: {

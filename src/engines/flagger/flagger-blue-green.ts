@@ -9,6 +9,7 @@ import { BlueGreenObjects, BlueGreenPlan, blueGreenPlanRoutes } from '../release
 import { canaryObject } from './canary-object';
 import { ENGINE, FlaggerOptions } from './flagger-options';
 import { defaultInterval, flaggerDuration } from './flagger-schedule';
+import { flaggerQueries } from './metric-templates';
 
 /**
  * Flagger's blue-green mode (`provider: kubernetes`, `iterations`): one Deployment `<name>`
@@ -33,11 +34,14 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
   router.checkRoutes(routes);
 
   const newest = idle ?? active;
+  const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: false });
+
   const deployment = trackDeployment(scope, release, newest, DeploymentNaming.SINGLE);
   router.bind(scope, routes);
-  canaryObject(scope, release, { provider: 'kubernetes', service: {} }, {
-    interval: flaggerDuration(promDuration(release.analysis?.interval ?? defaultInterval())),
-    iterations: options.iterations ?? 10,
-  }, newest.version, false);
+  canaryObject(scope, release, {
+    routing: { provider: 'kubernetes', service: {} },
+    schedule: { interval: flaggerDuration(promDuration(release.analysis?.interval ?? defaultInterval())), iterations: options.iterations ?? 10 },
+    queries,
+  });
   return { deployment };
 }

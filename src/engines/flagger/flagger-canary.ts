@@ -8,6 +8,7 @@ import { CanaryObjects, CanaryPlan, canaryPlanRoutes } from '../release-plan';
 import { canaryObject } from './canary-object';
 import { ENGINE, FlaggerOptions } from './flagger-options';
 import { abSchedule, canarySchedule } from './flagger-schedule';
+import { flaggerQueries } from './metric-templates';
 
 /**
  * One Deployment `<name>` running the newest version (Flagger copies it into `<name>-primary`
@@ -48,10 +49,11 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
     0, WeightsOwner.CONTROLLER);
   flaggerRouting.checkFlaggerCanary(routes);
   const schedule = abTest ? abSchedule(plan, options) : canarySchedule(plan);
-
   const newest = canary ?? stable;
+  const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: true });
+
   const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, DeploymentNaming.SINGLE);
   const routing = flaggerRouting.bindFlaggerCanary(scope, routes);
-  canaryObject(scope, release, routing, schedule, newest.version, true);
+  canaryObject(scope, release, { routing, schedule, queries });
   return { deployment };
 }

@@ -1,11 +1,24 @@
 import { Construct } from 'constructs';
 import type { CanarySpecAnalysisMetrics } from '../../../imports/flagger.app';
 import { analysisQueries, seconds } from '../../analysis/analysis-queries';
-import { CanaryAnalysis } from '../../analysis/canary-analysis';
+import { CanaryAnalysis, CanaryMetricQueries } from '../../analysis/canary-analysis';
 import { objectMetadata } from '../../private/metadata';
 import { flaggerApi } from '../../private/upstream';
 import { ResolvedRelease, appMetadata } from '../release-plan';
 import { flaggerDuration } from './flagger-schedule';
+
+/**
+ * The queries of the version Flagger analyses, or a precise error when there are none. Under
+ * Flagger the Deployment <name> (the canary, or blue-green's new color) is always behind the
+ * Service <name>-canary that Flagger generates; <name> is the primary, i.e. the old version.
+ * A canary's requests come through the main route <name>; blue-green's new color is reached
+ * through the preview route <name>-preview.
+ */
+export function flaggerQueries(scope: Construct, release: ResolvedRelease, analysed: { version: string; isCanary: boolean }): CanaryMetricQueries | undefined {
+  if (!release.analysis) return undefined;
+  const route = analysed.isCanary ? release.name : `${release.name}-preview`;
+  return analysisQueries(scope, release, release.analysis, { version: analysed.version, service: `${release.name}-canary`, route, isCanary: analysed.isCanary });
+}
 
 /**
  * The analysis as one MetricTemplate per metric, with the library's queries (or the user's),
@@ -13,14 +26,8 @@ import { flaggerDuration } from './flagger-schedule';
  * (`request-success-rate`, `request-duration`): their queries are Flagger's own and cannot be
  * guarded, so an idle canary would fail every check and be rolled back.
  */
-export function flaggerMetrics(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, version: string, isCanary: boolean): CanarySpecAnalysisMetrics[] {
+export function flaggerMetrics(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, queries: CanaryMetricQueries): CanarySpecAnalysisMetrics[] {
   const { MetricTemplate, MetricTemplateSpecProviderType } = flaggerApi();
-  // Under Flagger the Deployment <name> (the canary, or blue-green's new color) is always behind
-  // the Service <name>-canary that Flagger generates; <name> is the primary, i.e. the old version.
-  // A canary's requests come through the main route <name>; blue-green's new color is reached
-  // through the preview route <name>-preview.
-  const route = isCanary ? release.name : `${release.name}-preview`;
-  const queries = analysisQueries(scope, release, analysis, { version, service: `${release.name}-canary`, route, isCanary });
   const template = (id: string, suffix: string, query: string) => new MetricTemplate(scope, id, {
     metadata: objectMetadata(`${release.name}-${suffix}`, appMetadata(release).labels, release.metadata.annotations),
     spec: { provider: { type: MetricTemplateSpecProviderType.PROMETHEUS, address: analysis.address }, query: noDataAsZero(query) },

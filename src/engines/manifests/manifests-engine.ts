@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { analysisQueries } from '../../analysis/analysis-queries';
 import { analysisPrometheusRule } from '../../analysis/prometheus-rule';
 import { RouteBackend, TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { ReleaseTrack, versionSlug } from '../../workload/release-track';
@@ -22,6 +23,9 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
     canary ? backend(TrackRole.CANARY, `${name}-canary`, canary) : undefined,
     weight, WeightsOwner.GIT);
   router.checkRoutes(routes);
+  // The analysis judges the canary, whose requests come through the main route.
+  const analysed = canary ? { version: canary.version, service: `${name}-canary`, route: name, isCanary: true } : undefined;
+  const queries = plan.analysis && analysed ? analysisQueries(scope, release, plan.analysis, analysed) : undefined;
 
   const stableDeployment = trackDeployment(scope, release, stable);
   const canaryDeployment = canary ? trackDeployment(scope, release, canary) : undefined;
@@ -32,9 +36,8 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
   const canaryService = canary ? releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name, version: canary.version }) : undefined;
   router.bind(scope, routes);
 
-  if (plan.analysis && canary) {
-    analysisPrometheusRule(scope, release, plan.analysis, { version: canary.version, service: `${name}-canary`, route: name, isCanary: true },
-      `remove the canary ${canary.version} from the release`);
+  if (plan.analysis && analysed && queries) {
+    analysisPrometheusRule(scope, release, plan.analysis, { who: analysed, queries, rollBack: `remove the canary ${analysed.version} from the release` });
   }
   return { stableDeployment, canaryDeployment, service, canaryService };
 }
@@ -45,6 +48,8 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
   const { name, router } = release;
   const routes = blueGreenPlanRoutes(plan, backend(TrackRole.ACTIVE, name, active), idle ? backend(TrackRole.PREVIEW, `${name}-preview`, idle) : undefined);
   router.checkRoutes(routes);
+  const analysed = { version: active.version, service: name, route: name, isCanary: false };
+  const queries = plan.analysis ? analysisQueries(scope, release, plan.analysis, analysed) : undefined;
 
   const blueDeployment = plan.blue ? trackDeployment(scope, release, plan.blue) : undefined;
   const greenDeployment = plan.green ? trackDeployment(scope, release, plan.green) : undefined;
@@ -53,9 +58,9 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
   const previewService = plan.preview && idle ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name, version: idle.version }) : undefined;
   router.bind(scope, routes);
 
-  if (plan.analysis) {
-    const back = idle ? `set active to the idle color, ${plan.activeIsBlue ? 'green' : 'blue'} (${idle.version})` : 'bring the previous version back as the other color and make it active';
-    analysisPrometheusRule(scope, release, plan.analysis, { version: active.version, service: name, route: name, isCanary: false }, back);
+  if (plan.analysis && queries) {
+    const rollBack = idle ? `set active to the idle color, ${plan.activeIsBlue ? 'green' : 'blue'} (${idle.version})` : 'bring the previous version back as the other color and make it active';
+    analysisPrometheusRule(scope, release, plan.analysis, { who: analysed, queries, rollBack });
   }
   return { blueDeployment, greenDeployment, activeService, previewService };
 }
