@@ -17,7 +17,8 @@
  * or jsii build emits) into node_modules/.cache/cdk8s-pd-bench, so no transpiling is timed.
  * Run as `node -r @swc-node/register scripts/bench.ts`; children run the compiled copy of this
  * file with plain node. Options: BENCH_N (e.g. "50,200,500"), BENCH_REPS, BENCH_IMPORT_REPS,
- * BENCH_CPU_PROF=1 (writes a .cpuprofile per library child to the cache directory).
+ * BENCH_CPU_PROF=1 (writes a .cpuprofile per library child to the cache directory), BENCH_ENGINE
+ * (manifests, argoRollouts or flagger: the engine every release runs under).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -32,6 +33,8 @@ const REPS = Number(process.env.BENCH_REPS ?? 5);
 const IMPORT_REPS = Number(process.env.BENCH_IMPORT_REPS ?? 9);
 const PLACEHOLDER = 'zzbenchzz';
 const SHAPES = 4;
+/** Which engine every release runs under: manifests (the default), argoRollouts or flagger. */
+const ENGINE = process.env.BENCH_ENGINE ?? 'manifests';
 
 // ------------------------------------------------------------------ child side
 
@@ -50,7 +53,11 @@ function mb(bytes: number): number {
   return Math.round((bytes / 2 ** 20) * 10) / 10;
 }
 
-/** The props of release `i` of shape `i % SHAPES`, named `name`. */
+/**
+ * The props of release `i` of shape `i % SHAPES`, named `name`. Under a rollout controller
+ * (BENCH_ENGINE) the same four shapes become what the controller accepts: a plan instead of a
+ * weight (header and cookie shapes as an A/B plan), and no canary replicas.
+ */
 function releaseProps(lib: any, name: string, shape: number): any {
   const traffic = [
     { header: lib.HeaderMatch.exact('stage', 'gray') },
@@ -58,13 +65,26 @@ function releaseProps(lib: any, name: string, shape: number): any {
     { header: lib.HeaderMatch.regex('user-agent', '.*Android.*'), cookie: 'canary', weight: 25, weightTotal: 1000 },
     undefined,
   ][shape];
-  return {
+  const base = {
     name,
     containerPort: 8080,
     servicePort: 80,
     router: lib.TrafficRouter.nginx({ host: `${name}.example.com` }),
     stable: { version: 'v1', image: `${name}:v1`, replicas: 3 },
-    canary: shape === 3 ? undefined : { version: 'v2', image: `${name}:v2`, replicas: 1, traffic },
+  };
+  if (ENGINE === 'manifests') {
+    return { ...base, canary: shape === 3 ? undefined : { version: 'v2', image: `${name}:v2`, replicas: 1, traffic } };
+  }
+  const { Duration } = require('cdk8s');
+  const hour = lib.CanaryStep.pause(Duration.hours(1));
+  const total = traffic?.weightTotal ?? 100;
+  const abTest = traffic?.header !== undefined;
+  const rules = traffic && { header: traffic.header, cookie: traffic.cookie, weightTotal: traffic.weightTotal };
+  return {
+    ...base,
+    engine: ENGINE === 'flagger' ? lib.DeliveryEngine.flagger() : lib.DeliveryEngine.argoRollouts(),
+    steps: abTest ? [hour, lib.CanaryStep.shiftTraffic(total)] : [lib.CanaryStep.shiftTraffic(10), hour, lib.CanaryStep.shiftTraffic(100)],
+    canary: shape === 3 ? undefined : { version: 'v2', image: `${name}:v2`, traffic: rules },
   };
 }
 
@@ -190,7 +210,7 @@ function parent(): void {
     rows.push({ n, lib, floor });
   }
 
-  console.log('synthesis: construction + app.synthYaml(), nginx router; CPU ms (wall ms in parentheses)');
+  console.log(`synthesis: construction + app.synthYaml(), nginx router, ${ENGINE} engine; CPU ms (wall ms in parentheses)`);
   console.log('     N  objects     library ms       floor ms  time ratio   lib ms/release  lib peak RSS MB (+over import)  floor peak RSS MB (+over import)  RSS ratio');
   for (const { n, lib, floor } of rows) {
     const libGrowth = lib.peakRssMb - lib.baselineRssMb;
