@@ -620,7 +620,7 @@ export function canaryRelease(options: ReleaseArbOptions = {}): fc.Arbitrary<Can
     // Flagger sizes the canary itself, and so does Argo Rollouts with TrafficRouter.service(): canary.replicas is rare there.
     const sizedByController = kind === 'flagger' || (kind === 'argoRollouts' && r.kind === 'service');
     // traffic with TrafficRouter.service() is an error: rare there, common elsewhere
-    const canaryTrack = fc.tuple(track(v, sizedByController ? maybe(replicas, 1, 10) : replicas), r.kind === 'service' ? maybe(traffic(kind, r.kind), 1, 10) : maybe(traffic(kind, r.kind), 4))
+    const canaryTrack = fc.tuple(track(v, sizedByController ? maybe(replicas, 1, 5) : replicas), r.kind === 'service' ? maybe(traffic(kind, r.kind), 1, 10) : maybe(traffic(kind, r.kind), 4))
       .map(([t, tr]): CanaryTrackSpec => ({ ...t, traffic: tr }));
     return fc.record({
       type: fc.constant('canary' as const),
