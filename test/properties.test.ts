@@ -172,49 +172,69 @@ function nginxLocation(spec: ReleaseSpec, namespace: string): string | undefined
   return r.kind === 'nginx' ? `${namespace} ${r.ingressClassName ?? 'nginx'} ${r.host ?? '*'} ${r.path ?? '/'}` : undefined;
 }
 
-test('several releases in one chart and namespace: each is valid alone; two objects of one kind and name, or two main Ingresses on one nginx location, are an error naming both', () => {
-  assertProperty(several, scaled(0.6), ({ namespaces, releases }) => {
-    const app = new App();
-    const charts = [new Chart(app, 'c0', { namespace: namespaces[0] }), new Chart(app, 'c1', { namespace: namespaces[1] })];
-    /** `<group>/<Kind>/<namespace>/<name>` -> the owner and path of the release that emits it. */
-    const claimed = new Map<string, string>();
-    /** nginx location -> the owner whose main Ingress serves it. */
-    const locations = new Map<string, string>();
-    const built: Placed[] = [];
-    for (const placed of releases) {
-      const { spec, chart } = placed;
-      const error = construct(charts[chart], spec);
-      const expected = expectedErrors(spec);
-      if (expected.length === 0) {
-        const owner = ownerOf(spec);
-        const ns = namespaces[chart];
-        const collisions = expectedObjects(spec)
-          .map((id) => id.split('/') as [string, string])
-          .filter(([kind, name]) => claimed.has(`${GROUP[kind]}/${kind}/${ns}/${name}`))
-          .map(([kind, name]) => `${owner}: ${kind} "${name}" in namespace "${ns}" is also emitted by ${claimed.get(`${GROUP[kind]}/${kind}/${ns}/${name}`)}*`);
-        expected.push(...collisions);
-        const location = nginxLocation(spec, ns);
-        if (location !== undefined && locations.has(location)) expected.push(`${owner}: router`);
-      }
-      if (checkOutcome(spec, error, expected) === 'threw') return; // the chart now holds a half-built release
-      for (const id of expectedObjects(spec)) {
-        const [kind, name] = id.split('/');
-        claimed.set(`${GROUP[kind]}/${kind}/${namespaces[chart]}/${name}`, `${ownerOf(spec)} (c${chart}/${spec.id})`);
-      }
-      const location = nginxLocation(spec, namespaces[chart]);
-      if (location !== undefined) locations.set(location, ownerOf(spec));
-      built.push(placed);
+/**
+ * Builds the releases in turn: each throws naming a predicted prop (its own, or an object of
+ * one kind and name another release already emits in the namespace, or the nginx location
+ * another's main Ingress serves), or builds; then every chart's objects pass the invariants.
+ */
+function checkSeveral({ namespaces, releases }: { namespaces: [string, string]; releases: Placed[] }): void {
+  const app = new App();
+  const charts = [new Chart(app, 'c0', { namespace: namespaces[0] }), new Chart(app, 'c1', { namespace: namespaces[1] })];
+  /** `<group>/<Kind>/<namespace>/<name>` -> the owner and path of the release that emits it. */
+  const claimed = new Map<string, string>();
+  /** nginx location -> the owner whose main Ingress serves it. */
+  const locations = new Map<string, string>();
+  const built: Placed[] = [];
+  for (const placed of releases) {
+    const { spec, chart } = placed;
+    const error = construct(charts[chart], spec);
+    const expected = expectedErrors(spec);
+    if (expected.length === 0) {
+      const owner = ownerOf(spec);
+      const ns = namespaces[chart];
+      const collisions = expectedObjects(spec)
+        .map((id) => id.split('/') as [string, string])
+        .filter(([kind, name]) => claimed.has(`${GROUP[kind]}/${kind}/${ns}/${name}`))
+        .map(([kind, name]) => `${owner}: ${kind} "${name}" in namespace "${ns}" is also emitted by ${claimed.get(`${GROUP[kind]}/${kind}/${ns}/${name}`)}*`);
+      expected.push(...collisions);
+      const location = nginxLocation(spec, ns);
+      if (location !== undefined && locations.has(location)) expected.push(`${owner}: router`);
     }
-    // Check per namespace: both charts' objects together when they share one.
-    const byNamespace = new Map<string, { manifests: K8sObject[]; specs: ReleaseSpec[] }>();
-    charts.forEach((chart, i) => {
-      const entry = byNamespace.get(namespaces[i]) ?? { manifests: [], specs: [] };
-      entry.manifests.push(...synthValid(chart));
-      entry.specs.push(...built.filter((p) => p.chart === i).map((p) => p.spec));
-      byNamespace.set(namespaces[i], entry);
-    });
-    for (const { manifests, specs } of byNamespace.values()) checkChart(specs, manifests);
+    if (checkOutcome(spec, error, expected) === 'threw') return; // the chart now holds a half-built release
+    for (const id of expectedObjects(spec)) {
+      const [kind, name] = id.split('/');
+      claimed.set(`${GROUP[kind]}/${kind}/${namespaces[chart]}/${name}`, `${ownerOf(spec)} (c${chart}/${spec.id})`);
+    }
+    const location = nginxLocation(spec, namespaces[chart]);
+    if (location !== undefined) locations.set(location, ownerOf(spec));
+    built.push(placed);
+  }
+  // Check per namespace: both charts' objects together when they share one.
+  const byNamespace = new Map<string, { manifests: K8sObject[]; specs: ReleaseSpec[] }>();
+  charts.forEach((chart, i) => {
+    const entry = byNamespace.get(namespaces[i]) ?? { manifests: [], specs: [] };
+    entry.manifests.push(...synthValid(chart));
+    entry.specs.push(...built.filter((p) => p.chart === i).map((p) => p.spec));
+    byNamespace.set(namespaces[i], entry);
   });
+  for (const { manifests, specs } of byNamespace.values()) checkChart(specs, manifests);
+}
+
+test('several releases in one chart and namespace: each is valid alone; two objects of one kind and name, or two main Ingresses on one nginx location, are an error naming both', () => {
+  assertProperty(several, scaled(0.6), checkSeveral);
+});
+
+test('two valid nginx releases, often on one IngressClass, host and path: in one namespace the second is an error naming its router', () => {
+  const nginxRelease = fc.oneof(canaryRelease(), blueGreenRelease())
+    .filter((s) => s.router.kind === 'nginx' && !pending(s) && expectedErrors(s).length === 0)
+    .chain(sharedLocation)
+    .filter((s) => expectedErrors(s).length === 0);
+  const two = fc.record({
+    namespaces: fc.tuple(fc.constant('shop'), fc.constantFrom('shop', 'other')),
+    releases: fc.tuple(fc.tuple(nginxRelease, fc.constant(0 as const)), fc.tuple(nginxRelease, fc.constantFrom(0 as const, 1 as const)))
+      .map((list) => list.map(([spec, chart], i) => ({ spec: { ...spec, id: `r${i}`, name: `app${i}` } as ReleaseSpec, chart }))),
+  });
+  assertProperty(two, scaled(0.1), checkSeveral);
 });
 
 // ------------------------------------------------------------------ promotion and cut-over
