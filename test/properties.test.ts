@@ -1,8 +1,11 @@
 /**
- * Property-based tests: generated props for both constructs and every router, valid and not.
- * For each: either construction throws an Error naming one of the props the model
- * (release-model.ts) says are wrong, or the model says nothing is wrong, nothing throws, every
- * object passes the upstream schemas (synthValid) and the invariants (invariants.ts) hold.
+ * Property-based tests: generated props for both constructs, every router and every engine
+ * (plain manifests, Argo Rollouts, Flagger), with plans (steps, canary.step) and analyses,
+ * valid and not. For each: either construction throws an Error naming one of the props the
+ * model (release-model.ts) says are wrong, or the model says nothing is wrong, nothing throws,
+ * every object passes the upstream schemas (synthValid) and the invariants (invariants.ts) hold.
+ * And one plan gives the same weights under plain manifests' step, Argo Rollouts' setWeight
+ * and Flagger's stepWeights.
  *
  * Seeded and reproducible: FUZZ_SEED (default below) and FUZZ_RUNS (default: a few hundred
  * runs in all, for `npm test`); `npm run test:fuzz` runs many more. A failure prints the
