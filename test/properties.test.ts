@@ -20,7 +20,7 @@ import {
 } from './arbitraries';
 import { checkChart } from './invariants';
 import {
-  appNameOf, engineOf, expectedErrors, expectedObjects, isAbTest, isFlaggerPlanEndingWithPause, isShift, namesOneOf, ownerOf,
+  ObjectId, appNameOf, engineOf, expectedErrors, expectedObjects, flaggerGeneratedObjects, isAbTest, isFlaggerPlanEndingWithPause, isShift, namesOneOf, ownerOf,
   promDuration, slug, weightTotalOf, weightsInForce,
 } from './release-model';
 import { K8sObject, find, synthValid } from './util';
@@ -187,29 +187,33 @@ function checkSeveral({ namespaces, releases }: { namespaces: [string, string]; 
   const claimed = new Map<string, string>();
   /** nginx location -> the owner whose main Ingress serves it. */
   const locations = new Map<string, string>();
+  /** `<group>/<Kind>/<namespace>/<name>` of the objects Flagger generates for the releases built. */
+  const generated = new Set<string>();
   const built: Placed[] = [];
   for (const placed of releases) {
     const { spec, chart } = placed;
+    const ns = namespaces[chart];
+    const owner = ownerOf(spec);
+    const key = (id: ObjectId) => `${GROUP[id.split('/')[0]]}/${id.split('/')[0]}/${ns}/${id.split('/')[1]}`;
     const error = construct(charts[chart], spec);
     const expected = expectedErrors(spec);
     if (expected.length === 0) {
-      const owner = ownerOf(spec);
-      const ns = namespaces[chart];
-      const collisions = expectedObjects(spec)
-        .map((id) => id.split('/') as [string, string])
-        .filter(([kind, name]) => claimed.has(`${GROUP[kind]}/${kind}/${ns}/${name}`))
-        .map(([kind, name]) => `${owner}: ${kind} "${name}" in namespace "${ns}" is also emitted by ${claimed.get(`${GROUP[kind]}/${kind}/${ns}/${name}`)}*`);
+      const collisions = expectedObjects(spec).filter((id) => claimed.has(key(id)))
+        .map((id) => `${owner}: ${id.split('/')[0]} "${id.split('/')[1]}" in namespace "${ns}" is also emitted by ${claimed.get(key(id))}*`);
       expected.push(...collisions);
-      const location = nginxLocation(spec, ns);
-      if (location !== undefined && locations.has(location)) expected.push(`${owner}: router`);
     }
+    // A location is the router's alone: taken, it is an error whatever else is wrong.
+    const location = nginxLocation(spec, ns);
+    if (location !== undefined && locations.has(location)) expected.push(`${owner}: router`);
+    // A known gap (see the `test.failing` regression below): an object Flagger generates meets
+    // another release's object of that kind and name. An error by the rule, built by the library.
+    const meetsGenerated = expectedObjects(spec).some((id) => generated.has(key(id)))
+      || flaggerGeneratedObjects(spec).some((id) => claimed.has(key(id)) || generated.has(key(id)));
+    if (expected.length === 0 && meetsGenerated && error === undefined) return;
     if (checkOutcome(spec, error, expected) === 'threw') return; // the chart now holds a half-built release
-    for (const id of expectedObjects(spec)) {
-      const [kind, name] = id.split('/');
-      claimed.set(`${GROUP[kind]}/${kind}/${namespaces[chart]}/${name}`, `${ownerOf(spec)} (c${chart}/${spec.id})`);
-    }
-    const location = nginxLocation(spec, namespaces[chart]);
-    if (location !== undefined) locations.set(location, ownerOf(spec));
+    for (const id of expectedObjects(spec)) claimed.set(key(id), `${owner} (c${chart}/${spec.id})`);
+    for (const id of flaggerGeneratedObjects(spec)) generated.add(key(id));
+    if (location !== undefined) locations.set(location, owner);
     built.push(placed);
   }
   // Check per namespace: both charts' objects together when they share one.
@@ -386,7 +390,7 @@ function checkWeightsAgree(spec: CanarySpec): void {
   expect(flagger.stepWeights).toEqual(isShift(last) ? percents.slice(0, -1) : percents);
 }
 
-describe('one plan, the same weights under plain manifests\' step, Argo Rollouts\' setWeight and Flagger\' stepWeights', () => {
+describe('one plan, the same weights under plain manifests\' step, Argo Rollouts\' setWeight and Flagger\'s stepWeights', () => {
   test('a plan ending with shiftTraffic(weightTotal), Flagger\'s promotion', () => {
     assertProperty(planAcceptedByAll('shiftTraffic'), scaled(0.2), checkWeightsAgree);
   });
@@ -472,6 +476,17 @@ describe('regressions found by the properties', () => {
     });
     expect(() => abTest({ version: 'v2', image: 'myapp:v2', traffic: { header: HeaderMatch.exact('stage', 'gray') } })).not.toThrow();
     expect(() => abTest()).not.toThrow();
+  });
+
+  // Two objects of one kind and name in a namespace are an error naming both (README): the
+  // objects Flagger generates count too. Found by the several-releases property (FUZZ_RUNS=3000),
+  // which leaves these cases out: a Service <name> of plain manifests selected the pods of the
+  // Flagger release of the same name, and Flagger would write its own Service <name> over it.
+  test.failing('throws when an object Flagger generates (Service <name>) would meet another release\'s in the namespace', () => {
+    const chart = Testing.chart();
+    new CanaryRelease(chart, 'r0', { ...engines, name: 'myapp' });
+    expect(() => new CanaryRelease(chart, 'r1', { ...engines, name: 'myapp', engine: DeliveryEngine.flagger(), steps: flaggerPlanSteps }))
+      .toThrow('CanaryRelease \'r1\': Service "myapp"');
   });
 
   // Known gaps outside the files this work may change, reported to the lead. `test.failing`

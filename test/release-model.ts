@@ -611,6 +611,24 @@ function flaggerObjects(spec: ReleaseSpec): ObjectId[] {
   return out;
 }
 
+/**
+ * What Flagger creates in the release's namespace (README, "What Flagger generates"): the
+ * primary Deployment and the Services `<name>`, `<name>-primary`, `<name>-canary`; for a
+ * canary, the routes of its provider (the canary Ingress, the VirtualService and its
+ * DestinationRules, the HTTPRoute). Not emitted, but objects of the namespace all the same.
+ */
+export function flaggerGeneratedObjects(spec: ReleaseSpec): ObjectId[] {
+  if (engineOf(spec) !== 'flagger') return [];
+  const name = appNameOf(spec);
+  const out = [`Deployment/${name}-primary`, `Service/${name}`, `Service/${name}-primary`, `Service/${name}-canary`];
+  if (spec.type === 'canary') {
+    if (spec.router.kind === 'nginx') out.push(`Ingress/${name}-canary`);
+    if (spec.router.kind === 'istio') out.push(`VirtualService/${name}`, `DestinationRule/${name}-primary`, `DestinationRule/${name}-canary`);
+    if (spec.router.kind === 'gatewayApi') out.push(`HTTPRoute/${name}`);
+  }
+  return out;
+}
+
 /** Service name -> the Deployments it must select, sorted. */
 export function expectedSelection(spec: ReleaseSpec): Record<string, string[]> {
   const name = appNameOf(spec);
