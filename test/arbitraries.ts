@@ -6,10 +6,12 @@
  * Most generated values are valid; each generator mixes in a share of invalid ones (wrong
  * characters, out of range, missing dependencies), so every property sees both sides.
  */
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
-import { BlueGreenColor, BlueGreenReleaseProps, CanaryReleaseProps, HeaderMatch, ReleaseOptions, TrafficRouter } from '../src';
+import {
+  BlueGreenColor, BlueGreenReleaseProps, CanaryAnalysis, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, ReleaseOptions, TrafficRouter,
+} from '../src';
 
 // ---------------------------------------------------------------- specs
 
@@ -61,6 +63,31 @@ export interface TrackSpec {
 
 export interface CanaryTrackSpec extends TrackSpec {
   readonly traffic?: TrafficSpec;
+  /** The position in the release's `steps` (plain manifests). */
+  readonly step?: number;
+}
+
+/** One step of a plan: `CanaryStep.shiftTraffic(w)`, or `CanaryStep.pause()` for seconds (undefined: wait for a human). */
+export type StepSpec = ShiftSpec | PauseSpec;
+export interface ShiftSpec { readonly shiftTraffic: number }
+export interface PauseSpec { readonly pause: number | undefined }
+
+/** Who moves the release forward. Durations in seconds (a fraction or 0 is invalid). */
+export type EngineSpec =
+  | { readonly kind: 'manifests' }
+  | { readonly kind: 'argoRollouts'; readonly scaleDownDelay?: number; readonly autoPromotion?: boolean }
+  | { readonly kind: 'flagger'; readonly iterations?: number };
+
+/** `CanaryAnalysis.prometheus(...)`; durations in seconds, maxLatency in milliseconds. */
+export interface AnalysisSpec {
+  readonly address: string;
+  readonly maxErrorRate: number;
+  readonly maxLatencyMs?: number;
+  readonly interval?: number;
+  readonly failureLimit?: number;
+  readonly errorRateQuery?: string;
+  readonly latencyQuery?: string;
+  readonly ruleLabels?: Record<string, string>;
 }
 
 export type RouterSpec =
@@ -84,12 +111,16 @@ interface CommonSpec {
   readonly metadata?: MetadataSpec;
   readonly podMetadata?: MetadataSpec;
   readonly router: RouterSpec;
+  /** Left out: the default, plain manifests. */
+  readonly engine?: EngineSpec;
+  readonly analysis?: AnalysisSpec;
 }
 
 export interface CanarySpec extends CommonSpec {
   readonly type: 'canary';
   readonly stable: TrackSpec;
   readonly canary?: CanaryTrackSpec;
+  readonly steps?: StepSpec[];
 }
 
 export interface BlueGreenSpec extends CommonSpec {
@@ -250,20 +281,171 @@ export const cookie: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom('a=b', 'a b', '', 'a;b', 'a/b', 'a:b'), weight: 1 }, // not tokens
 );
 
+const invalidWeightTotal = fc.constantFrom(99, 0, 1_000_001, 150.5, -100);
 const weightTotal = mostly(
   fc.option(fc.oneof(fc.constantFrom(100, 1000, 10_000, 1_000_000), fc.integer({ min: 100, max: 1_000_000 })), { nil: undefined }),
-  fc.constantFrom(99, 0, 1_000_001, 150.5, -100),
+  invalidWeightTotal,
 );
 
-export const traffic: fc.Arbitrary<TrafficSpec> = weightTotal.chain((total) => fc.record({
-  header: fc.option(header, { nil: undefined }),
-  cookie: fc.option(cookie, { nil: undefined }),
-  weight: mostly(
-    fc.option(fc.oneof(fc.constantFrom(0, total ?? 100), fc.integer({ min: 0, max: total !== undefined && Number.isInteger(total) && total >= 0 ? total : 100 })), { nil: undefined }),
-    fc.constantFrom(-1, (total ?? 100) + 1, 10.5),
-  ),
-  weightTotal: fc.constant(total),
-}, { requiredKeys: [] }));
+/**
+ * weightTotal, weighted towards what the engine accepts: under Argo Rollouts only 100 with
+ * TrafficRouter.service() and Istio; under Flagger a total of which the plan's weights can be
+ * whole percentages.
+ */
+function weightTotalFor(engineKind: EngineKind, routerKind: RouterSpec['kind']): fc.Arbitrary<number | undefined> {
+  if (engineKind === 'argoRollouts' && (routerKind === 'istio' || routerKind === 'service')) {
+    return fc.oneof({ arbitrary: fc.constantFrom(undefined, 100), weight: 8 }, { arbitrary: weightTotal, weight: 1 });
+  }
+  if (engineKind === 'flagger') return mostly(fc.option(fc.constantFrom(100, 200, 500, 1000, 10_000, 1_000_000), { nil: undefined }), invalidWeightTotal);
+  return weightTotal;
+}
+
+/**
+ * A canary's traffic. Under a controller a given `weight` is mostly an error (the plan is the
+ * weights), so it is rare there; under Flagger about half the canaries have header or cookie
+ * rules (an A/B test) and half have none (a weighted canary).
+ */
+export function traffic(engineKind: EngineKind = 'manifests', routerKind: RouterSpec['kind'] = 'nginx'): fc.Arbitrary<TrafficSpec> {
+  const rules = engineKind === 'flagger'
+    ? fc.oneof(
+      fc.constant({ header: undefined, cookie: undefined }),
+      fc.record({ header: fc.option(header, { nil: undefined }), cookie: fc.option(cookie, { nil: undefined }) }),
+    )
+    : fc.record({ header: fc.option(header, { nil: undefined }), cookie: fc.option(cookie, { nil: undefined }) });
+  return fc.tuple(weightTotalFor(engineKind, routerKind), rules).chain(([total, { header: h, cookie: c }]) => {
+    const weight = mostly(
+      fc.option(fc.oneof(fc.constantFrom(0, total ?? 100), fc.integer({ min: 0, max: total !== undefined && Number.isInteger(total) && total >= 0 ? total : 100 })), { nil: undefined }),
+      fc.constantFrom(-1, (total ?? 100) + 1, 10.5),
+    );
+    return fc.record({
+      header: fc.constant(h),
+      cookie: fc.constant(c),
+      weight: engineKind === 'manifests' ? weight : maybe(weight, 1, 8),
+      weightTotal: fc.constant(total),
+    }, { requiredKeys: [] });
+  });
+}
+
+// ---------------------------------------------------------------- plans, analysis, engines
+
+const pauseSeconds = fc.constantFrom(60, 600, 3600, 90, 7200);
+
+/**
+ * A plan Flagger can walk: shifts and equal timed pauses alternating, strictly increasing
+ * whole percentages of `total`, ending with `shiftTraffic(total)` (its promotion) or with a
+ * pause (the plan ends, the canary is promoted).
+ */
+export function flaggerPlan(total: number): fc.Arbitrary<StepSpec[]> {
+  const percents = Array.from({ length: 99 }, (_, i) => i + 1).filter((p) => (p * total) % 100 === 0);
+  // No whole percentage of this total below 100: only the promotion is left, with no interval (an error).
+  if (percents.length === 0) return fc.constant([{ shiftTraffic: total }]);
+  return fc.record({
+    shifts: fc.uniqueArray(fc.constantFrom(...percents), { minLength: 1, maxLength: 3 }).map((ps) => [...ps].sort((a, b) => a - b).map((p) => (p * total) / 100)),
+    pause: pauseSeconds,
+    endsWith: fc.constantFrom('shiftTraffic' as const, 'shiftTraffic' as const, 'pause' as const),
+  }).map(({ shifts, pause, endsWith }) => [
+    ...shifts.flatMap((w): StepSpec[] => [{ shiftTraffic: w }, { pause }]),
+    ...(endsWith === 'shiftTraffic' ? [{ shiftTraffic: total }] : []),
+  ]);
+}
+
+/** Any order of shifts (weights never going down, within `total`) and pauses, timed or waiting for a human. */
+function freePlan(total: number): fc.Arbitrary<StepSpec[]> {
+  return fc.array(fc.oneof(
+    fc.oneof(fc.constantFrom(0, total), fc.integer({ min: 0, max: total })).map((w) => ({ shiftTraffic: w })),
+    fc.option(pauseSeconds, { nil: undefined }).map((pause) => ({ pause })),
+  ), { minLength: 1, maxLength: 6 }).map((steps) => {
+    const weights = steps.flatMap((s) => ('shiftTraffic' in s ? [s.shiftTraffic] : [])).sort((a, b) => a - b);
+    return steps.map((s) => ('shiftTraffic' in s ? { shiftTraffic: weights.shift()! } : s));
+  });
+}
+
+/** An A/B test's plan: equal pauses, optionally closed by `shiftTraffic(total)`. */
+function pausesPlan(total: number): fc.Arbitrary<StepSpec[]> {
+  return fc.tuple(fc.integer({ min: 1, max: 3 }), pauseSeconds, fc.boolean())
+    .map(([n, pause, close]) => [...Array.from({ length: n }, () => ({ pause })), ...(close ? [{ shiftTraffic: total }] : [])]);
+}
+
+/** Plans every engine refuses: empty, weights going down or above the total, bad factory arguments. */
+function invalidPlan(total: number): fc.Arbitrary<StepSpec[]> {
+  return fc.constantFrom<StepSpec[]>(
+    [],
+    [{ shiftTraffic: Math.min(50, total) }, { pause: 60 }, { shiftTraffic: Math.min(10, total) }],
+    [{ shiftTraffic: total + 1 }, { pause: 60 }],
+    [{ shiftTraffic: 10 }, { pause: 0 }, { shiftTraffic: total }],
+    [{ shiftTraffic: 10 }, { pause: 1.5 }, { shiftTraffic: total }],
+    [{ shiftTraffic: -1 }],
+    [{ shiftTraffic: 2.5 }, { pause: 60 }],
+    [{ shiftTraffic: 1_000_001 }],
+  );
+}
+
+/** The plan a canary spec gets, weighted towards what its engine accepts. */
+function plan(total: number, engineKind: EngineKind, abTest: boolean): fc.Arbitrary<StepSpec[] | undefined> {
+  const none = fc.constant(undefined);
+  const [wNone, wFree, wFlagger, wPauses] = engineKind !== 'flagger' ? [9, 12, 6, 3] : abTest ? [9, 2, 2, 18] : [3, 2, 24, 1];
+  return fc.oneof(
+    { arbitrary: none, weight: wNone },
+    { arbitrary: freePlan(total), weight: wFree },
+    { arbitrary: flaggerPlan(total), weight: wFlagger },
+    { arbitrary: pausesPlan(total), weight: wPauses },
+    { arbitrary: invalidPlan(total), weight: 1 },
+  );
+}
+
+export const analysis: fc.Arbitrary<AnalysisSpec> = fc.record({
+  address: mostly(fc.constantFrom('http://prometheus.monitoring:9090', 'https://prometheus.example.com/api'), fc.constantFrom('prometheus:9090', 'http://', 'ftp://prometheus:9090'), 40),
+  maxErrorRate: mostly(fc.constantFrom(5, 1, 0.5, 99.9), fc.constantFrom(0, 100, -1), 40),
+  maxLatencyMs: fc.option(mostly(fc.constantFrom(500, 1000, 250), fc.constant(0), 40), { nil: undefined }),
+  interval: fc.option(mostly(fc.constantFrom(30, 60, 45, 120, 3600), fc.constantFrom(0, 1.5), 40), { nil: undefined }),
+  failureLimit: fc.option(mostly(fc.integer({ min: 0, max: 5 }), fc.constantFrom(-1, 1.5, 1001), 40), { nil: undefined }),
+  ruleLabels: maybe(mostly(
+    fc.constantFrom<Record<string, string>>({ release: 'kube-prometheus-stack' }, { team: 'shop', tier: 'web' }),
+    fc.constantFrom<Record<string, string>>({ app: 'x' }, { 'bad key': 'x' }, { team: 'not valid!' }), 8), 1, 6),
+}, { requiredKeys: ['address', 'maxErrorRate'] }).chain((a) => fc.oneof(
+  // The router's queries, the user's own (both, or the error rate alone: then maxLatency needs latencyQuery too).
+  { arbitrary: fc.constant(a), weight: 5 },
+  {
+    arbitrary: fc.record({
+      errorRateQuery: mostly(
+        fc.constant('100 * sum(rate(http_requests_total{app="{{name}}",version="{{version}}",code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{app="{{name}}",version="{{version}}"}[{{window}}]))'),
+        fc.constantFrom(' ', 'my_errors{pod="{{pod}}"}'), 10),
+      latencyQuery: maybe(mostly(
+        fc.constant('histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service="{{service}}",version="{{version}}"}[{{window}}])))'),
+        fc.constantFrom('', 'latency{{{bad}}}'), 10), 8, 1),
+    }).map((q): AnalysisSpec => ({ ...a, ...q })),
+    weight: 2,
+  },
+));
+
+export type EngineKind = EngineSpec['kind'];
+
+/**
+ * The engine: left out (plain manifests) or one of the three. autoPromotion is for blue-green
+ * and iterations mostly for blue-green (and A/B tests without a plan): rare on a canary.
+ */
+export function engine(construct: 'canary' | 'blueGreen'): fc.Arbitrary<EngineSpec | undefined> {
+  const often = construct === 'blueGreen' ? 2 : 24;
+  return fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 3 },
+    { arbitrary: fc.constant({ kind: 'manifests' as const }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('argoRollouts' as const),
+        scaleDownDelay: maybe(mostly(fc.constantFrom(30, 3600, 86_400), fc.constantFrom(0, 1.5), 30), 1, 3),
+        autoPromotion: maybe(fc.boolean(), 1, often),
+      }, { requiredKeys: ['kind'] }),
+      weight: 3,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('flagger' as const),
+        iterations: maybe(mostly(fc.integer({ min: 1, max: 30 }), fc.constantFrom(0, 2.5, 10_001), 30), 1, often),
+      }, { requiredKeys: ['kind'] }),
+      weight: 3,
+    },
+  );
+}
 
 // ---------------------------------------------------------------- container
 
@@ -297,11 +479,11 @@ export const container: fc.Arbitrary<ContainerSpec> = fc.record({
   forbidden: fc.oneof({ arbitrary: fc.constant(undefined), weight: 30 }, { arbitrary: fc.constantFrom('portNumber' as const, 'ports' as const, 'image' as const), weight: 1 }),
 }, { requiredKeys: [] });
 
-export function track(versionArb: fc.Arbitrary<string> = version): fc.Arbitrary<TrackSpec> {
+export function track(versionArb: fc.Arbitrary<string> = version, replicasArb: fc.Arbitrary<number | undefined> = replicas): fc.Arbitrary<TrackSpec> {
   return fc.record({
     version: versionArb,
     image,
-    replicas,
+    replicas: replicasArb,
     container: maybe(container, 1, 2),
   });
 }
@@ -339,14 +521,14 @@ const nginxRouter = fc.record({
 
 const gateway = mostly(fc.constantFrom('mesh', 'istio-system/public-gateway', 'public', 'gw.example'), fc.constantFrom('Istio/GW', 'a/b/c', '', '*'));
 
-const istioRouter = fc.record({
+const istioRouter = (subsets: fc.Arbitrary<boolean | undefined>) => fc.record({
   kind: fc.constant('istio' as const),
   hosts: maybe(fc.oneof(
     { arbitrary: fc.array(host, { minLength: 1, maxLength: 3 }), weight: 12 },
     { arbitrary: fc.constantFrom<string[]>([], ['myapp.com', 'myapp.com']), weight: 1 },
   ), 3),
   gateways: maybe(fc.array(gateway, { minLength: 1, maxLength: 2 }), 1, 2),
-  subsets: fc.option(fc.boolean(), { nil: undefined }),
+  subsets,
 }, { requiredKeys: ['kind'] });
 
 const parentRef = fc.record({
@@ -368,13 +550,29 @@ const gatewayApiRouter = fc.record({
 export const router: fc.Arbitrary<RouterSpec> = fc.oneof(
   fc.constant({ kind: 'service' as const }),
   nginxRouter,
-  istioRouter,
+  istioRouter(fc.option(fc.boolean(), { nil: undefined })),
   gatewayApiRouter,
 );
 
+/**
+ * The router, weighted towards what the engine accepts: Flagger shifts no canary's traffic
+ * with TrafficRouter.service(), and neither controller takes Istio subsets for blue-green
+ * (nor Flagger at all): rare there.
+ */
+function routerFor(engineKind: EngineKind, construct: 'canary' | 'blueGreen'): fc.Arbitrary<RouterSpec> {
+  if (engineKind === 'manifests') return router;
+  const subsetsRare = engineKind === 'flagger' || construct === 'blueGreen';
+  return fc.oneof(
+    { arbitrary: fc.constant({ kind: 'service' as const }), weight: engineKind === 'flagger' && construct === 'canary' ? 1 : 4 },
+    { arbitrary: nginxRouter, weight: 4 },
+    { arbitrary: istioRouter(subsetsRare ? pick<boolean | undefined>([undefined, 4], [false, 4], [true, 1]) : fc.option(fc.boolean(), { nil: undefined })), weight: 4 },
+    { arbitrary: gatewayApiRouter, weight: 4 },
+  );
+}
+
 // ---------------------------------------------------------------- releases
 
-function common(id: fc.Arbitrary<string>, name: fc.Arbitrary<string | undefined>, routerSpec: RouterSpec) {
+function common(id: fc.Arbitrary<string>, name: fc.Arbitrary<string | undefined>, routerSpec: RouterSpec, engineSpec: EngineSpec | undefined) {
   return {
     id,
     name,
@@ -384,6 +582,9 @@ function common(id: fc.Arbitrary<string>, name: fc.Arbitrary<string | undefined>
     metadata: maybe(metadata, 1),
     podMetadata: maybe(metadata, 1),
     router: fc.constant(routerSpec),
+    engine: fc.constant(engineSpec),
+    // Without router metrics an analysis needs its own queries: rare with TrafficRouter.service().
+    analysis: maybe(analysis, 1, routerSpec.kind === 'service' ? 8 : 3),
   };
 }
 
@@ -392,30 +593,66 @@ export interface ReleaseArbOptions {
   readonly id?: fc.Arbitrary<string>;
   readonly name?: fc.Arbitrary<string | undefined>;
   readonly version?: fc.Arbitrary<string>;
+  readonly engine?: fc.Arbitrary<EngineSpec | undefined>;
+}
+
+/** The engine (given, or drawn for the construct), then a router weighted towards what it accepts. */
+function engineAndRouter(construct: 'canary' | 'blueGreen', engineArb: fc.Arbitrary<EngineSpec | undefined> = engine(construct)) {
+  return engineArb.chain((e) => routerFor(e?.kind ?? 'manifests', construct).map((r) => [r, e] as const));
+}
+
+const isWeightTotal = (t: number | undefined) => t === undefined || (Number.isInteger(t) && t >= 100 && t <= 1_000_000);
+
+/** canary.step: with plain manifests mostly a position in the plan (sometimes out of it); rare under a controller. */
+function stepIn(steps: StepSpec[] | undefined, engineKind: EngineKind, routerSpec: RouterSpec): fc.Arbitrary<number | undefined> {
+  if (steps === undefined || steps.length === 0) return maybe(fc.constant(0), 1, 40);
+  const within = fc.integer({ min: 0, max: steps.length - 1 });
+  // A step sets a weight: TrafficRouter.service() has none.
+  return engineKind === 'manifests' && routerSpec.kind !== 'service'
+    ? fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: within, weight: 8 }, { arbitrary: fc.constantFrom(-1, steps.length, 0.5), weight: 1 })
+    : maybe(within, 1, 15);
 }
 
 export function canaryRelease(options: ReleaseArbOptions = {}): fc.Arbitrary<CanarySpec> {
   const v = options.version ?? version;
-  return router.chain((r) => fc.record({
-    type: fc.constant('canary' as const),
-    ...common(options.id ?? fc.constantFrom('myapp', 'cart'), options.name ?? maybe(appName, 1), r),
-    stable: track(v),
+  return engineAndRouter('canary', options.engine).chain(([r, e]) => {
+    const kind = e?.kind ?? 'manifests';
+    // Flagger sizes the canary itself, and so does Argo Rollouts with TrafficRouter.service(): canary.replicas is rare there.
+    const sizedByController = kind === 'flagger' || (kind === 'argoRollouts' && r.kind === 'service');
     // traffic with TrafficRouter.service() is an error: rare there, common elsewhere
-    canary: maybe(fc.tuple(track(v), r.kind === 'service' ? maybe(traffic, 1, 10) : maybe(traffic, 4)).map(([t, tr]) => ({ ...t, traffic: tr })), 4),
-  }));
+    const canaryTrack = fc.tuple(track(v, sizedByController ? maybe(replicas, 1, 5) : replicas), r.kind === 'service' ? maybe(traffic(kind, r.kind), 1, 10) : maybe(traffic(kind, r.kind), 4))
+      .map(([t, tr]): CanaryTrackSpec => ({ ...t, traffic: tr }));
+    return fc.record({
+      type: fc.constant('canary' as const),
+      ...common(options.id ?? fc.constantFrom('myapp', 'cart'), options.name ?? maybe(appName, 1), r, e),
+      stable: track(v),
+      canary: maybe(canaryTrack, 4),
+    }).chain((spec) => {
+      const t = spec.canary?.traffic;
+      const total = spec.canary && isWeightTotal(t?.weightTotal) ? t?.weightTotal ?? 100 : 100;
+      const abTest = t?.header !== undefined || t?.cookie !== undefined;
+      return plan(total, kind, abTest).chain((steps) => fc.tuple(stepIn(steps, kind, r), pick([true, 1], [false, 9])).map(([step, keepWeight]): CanarySpec => {
+        if (!spec.canary) return { ...spec, steps };
+        // A step sets the weight: a traffic.weight beside it is an error, kept now and then.
+        const withStep = step !== undefined && t !== undefined && !keepWeight ? { ...t, weight: undefined } : t;
+        return { ...spec, steps, canary: { ...spec.canary, traffic: withStep, step } };
+      }));
+    });
+  });
 }
 
 export function blueGreenRelease(options: ReleaseArbOptions = {}): fc.Arbitrary<BlueGreenSpec> {
   const v = options.version ?? version;
-  return router.chain((r) => fc.record({
+  return engineAndRouter('blueGreen', options.engine).chain(([r, e]) => fc.record({
     type: fc.constant('blueGreen' as const),
-    ...common(options.id ?? fc.constantFrom('myapp', 'checkout'), options.name ?? maybe(appName, 1), r),
+    ...common(options.id ?? fc.constantFrom('myapp', 'checkout'), options.name ?? maybe(appName, 1), r, e),
     blue: maybe(track(v), 8),
     green: maybe(track(v), 8),
     active: mostly(fc.constantFrom('blue', 'green'), fc.constantFrom('Blue', 'red'), 20),
     preview: pick<boolean | undefined>([undefined, 4], [true, 1], [false, 1]),
-    // previewHost needs a router that serves hosts: rare with TrafficRouter.service()
-    previewHost: r.kind === 'service' ? maybe(host, 1, 10) : maybe(host, 1),
+    // previewHost needs a router that serves hosts: rare with TrafficRouter.service(); common
+    // under a controller with ingress-nginx, whose analysis measures the preview through it
+    previewHost: r.kind === 'service' ? maybe(host, 1, 10) : maybe(host, e !== undefined && e.kind !== 'manifests' && r.kind === 'nginx' ? 3 : 1),
   }));
 }
 
@@ -495,6 +732,38 @@ function buildTrack(spec: TrackSpec) {
   return { version: spec.version, image: spec.image, replicas: spec.replicas, container: buildContainer(spec.container) };
 }
 
+export function buildEngine(spec: EngineSpec | undefined): DeliveryEngine | undefined {
+  if (spec === undefined) return undefined;
+  switch (spec.kind) {
+    case 'manifests': return DeliveryEngine.manifests();
+    case 'argoRollouts': return DeliveryEngine.argoRollouts({
+      scaleDownDelay: spec.scaleDownDelay !== undefined ? Duration.millis(spec.scaleDownDelay * 1000) : undefined,
+      autoPromotion: spec.autoPromotion,
+    });
+    case 'flagger': return DeliveryEngine.flagger({ iterations: spec.iterations });
+  }
+}
+
+export function buildAnalysis(spec: AnalysisSpec | undefined): CanaryAnalysis | undefined {
+  if (spec === undefined) return undefined;
+  return CanaryAnalysis.prometheus({
+    address: spec.address,
+    maxErrorRate: spec.maxErrorRate,
+    maxLatency: spec.maxLatencyMs !== undefined ? Duration.millis(spec.maxLatencyMs) : undefined,
+    interval: spec.interval !== undefined ? Duration.millis(spec.interval * 1000) : undefined,
+    failureLimit: spec.failureLimit,
+    errorRateQuery: spec.errorRateQuery,
+    latencyQuery: spec.latencyQuery,
+    ruleLabels: spec.ruleLabels,
+  });
+}
+
+export function buildSteps(steps: StepSpec[] | undefined): CanaryStep[] | undefined {
+  return steps?.map((s) => ('shiftTraffic' in s
+    ? CanaryStep.shiftTraffic(s.shiftTraffic)
+    : CanaryStep.pause(s.pause !== undefined ? Duration.millis(s.pause * 1000) : undefined)));
+}
+
 function buildOptions(spec: ReleaseSpec): ReleaseOptions {
   return {
     name: spec.name,
@@ -504,6 +773,8 @@ function buildOptions(spec: ReleaseSpec): ReleaseOptions {
     metadata: spec.metadata,
     podMetadata: spec.podMetadata,
     router: buildRouter(spec.router),
+    engine: buildEngine(spec.engine),
+    analysis: buildAnalysis(spec.analysis),
   };
 }
 
@@ -515,7 +786,9 @@ export function buildCanaryProps(spec: CanarySpec): CanaryReleaseProps {
     canary: spec.canary ? {
       ...buildTrack(spec.canary),
       traffic: t ? { header: t.header ? buildHeader(t.header) : undefined, cookie: t.cookie, weight: t.weight, weightTotal: t.weightTotal } : undefined,
+      step: spec.canary.step,
     } : undefined,
+    steps: buildSteps(spec.steps),
   };
 }
 

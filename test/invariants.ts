@@ -5,11 +5,12 @@
 import { BlueGreenSpec, CanarySpec, ReleaseSpec, RequestSpec, TrackSpec } from './arbitraries';
 import { describeViolations, checkPodSecurity } from './pod-security';
 import {
-  Outcome, appNameOf, expectedCanaryOutcome, expectedObjects, expectedPssControls, expectedReplicaRatio, expectedSelection,
-  isQualifiedName, mergeSecurity, slug, trackOutcomeOf,
+  Outcome, appNameOf, engineOf, expectedArgoSteps, expectedCanaryOutcome, expectedFlaggerSchedule, expectedObjects, expectedPssControls,
+  expectedReplicaRatio, expectedSelection, isAbTest, isQualifiedName, mergeSecurity, newestTrack, promDuration, flaggerDuration, renderedWeight,
+  slug, trackOutcomeOf, weightTotalOf,
 } from './release-model';
 import { Manifest, routeGatewayApi, routeIstio, routeNginx, serviceVersions } from './route-simulator';
-import { K8sObject, PATH_LABEL, podsSelectedBy } from './util';
+import { K8sObject, PATH_LABEL, podsSelectedBy, promqlExpressions, promqlSyntaxErrors } from './util';
 
 function fail(what: string, detail: unknown): never {
   throw new Error(`${what}: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`);
@@ -86,7 +87,40 @@ function tracksOf(spec: ReleaseSpec): TrackSpec[] {
   return [spec.blue, spec.green].filter((t): t is TrackSpec => t !== undefined);
 }
 
-/** Deployments, Services and their selection, containers and pod security of one release. */
+/** A pod template of one track: its labels, its one container (image, port, env) and its Pod Security Standards outcome. */
+function checkPodTemplate(where: string, template: any, spec: ReleaseSpec, track: TrackSpec): void {
+  const labels = template.metadata.labels;
+  if (labels[PATH_LABEL] !== undefined) fail(`${where} pod template carries the path label`, labels);
+  eq(`${where} pod labels`, labels, { ...spec.podMetadata?.labels, app: appNameOf(spec), version: track.version });
+  const containers = template.spec.containers;
+  eq(`${where} containers`, containers.length, 1);
+  const c = containers[0];
+  eq(`${where} image`, c.image, track.image);
+  eq(`${where} ports`, c.ports, [{ containerPort: spec.containerPort, name: 'http' }]);
+  const env = { ...spec.container?.env, ...track.container?.env };
+  eq(`${where} env`, Object.fromEntries((c.env ?? []).map((e: { name: string; value: string }) => [e.name, e.value])), env);
+  const merged = mergeSecurity(spec.container?.securityContext, track.container?.securityContext);
+  const controls = [...new Set(checkPodSecurity(template.spec, template.metadata).map((v) => `${v.profile}/${v.control}`))].sort();
+  const expected = expectedPssControls(merged);
+  if (JSON.stringify(controls) !== JSON.stringify(expected)) {
+    fail(`${where} Pod Security Standards`, { expected, got: describeViolations(checkPodSecurity(template.spec, template.metadata)), merged });
+  }
+}
+
+/** A workload's selector selects its own pod template (else the API server, or Argo Rollouts, refuses it). */
+function checkSelectsOwnPods(where: string, workload: K8sObject): void {
+  const labels = workload.spec.template.metadata.labels;
+  for (const [k, v] of Object.entries<string>(workload.spec.selector.matchLabels)) {
+    if (labels[k] !== v) fail(`${where} selector ${k}=${v} does not select its pod template`, labels);
+  }
+}
+
+function checkServicePorts(spec: ReleaseSpec, s: K8sObject): void {
+  eq(`Service "${s.metadata.name}" ports`, s.spec.ports, [{ name: 'http', port: spec.servicePort ?? spec.containerPort, targetPort: spec.containerPort }]);
+  if (s.metadata.labels?.app !== appNameOf(spec)) fail(`Service "${s.metadata.name}" app label`, s.metadata.labels);
+}
+
+/** Plain manifests: a Deployment per track, Services selecting exactly their tracks' pods. */
 export function checkWorkloads(spec: ReleaseSpec, manifests: K8sObject[]): void {
   const name = appNameOf(spec);
   const deployments = manifests.filter((o) => o.kind === 'Deployment');
@@ -94,35 +128,191 @@ export function checkWorkloads(spec: ReleaseSpec, manifests: K8sObject[]): void 
     const d = byId(manifests, 'Deployment', `${name}-${slug(track.version)}`);
     const where = `Deployment "${d.metadata.name}"`;
     eq(`${where} selector`, d.spec.selector, { matchLabels: { app: name, version: track.version } });
-    const labels = d.spec.template.metadata.labels;
-    if (labels[PATH_LABEL] !== undefined) fail(`${where} pod template carries the path label`, labels);
-    eq(`${where} pod labels`, labels, { ...spec.podMetadata?.labels, app: name, version: track.version });
     eq(`${where} replicas`, d.spec.replicas, track.replicas ?? 1);
-    const containers = d.spec.template.spec.containers;
-    eq(`${where} containers`, containers.length, 1);
-    const c = containers[0];
-    eq(`${where} image`, c.image, track.image);
-    eq(`${where} ports`, c.ports, [{ containerPort: spec.containerPort, name: 'http' }]);
-    const env = { ...spec.container?.env, ...track.container?.env };
-    eq(`${where} env`, Object.fromEntries((c.env ?? []).map((e: { name: string; value: string }) => [e.name, e.value])), env);
-    const merged = mergeSecurity(spec.container?.securityContext, track.container?.securityContext);
-    const controls = [...new Set(checkPodSecurity(d.spec.template.spec, d.spec.template.metadata).map((v) => `${v.profile}/${v.control}`))].sort();
-    const expected = expectedPssControls(merged);
-    if (JSON.stringify(controls) !== JSON.stringify(expected)) {
-      fail(`${where} Pod Security Standards`, { expected, got: describeViolations(checkPodSecurity(d.spec.template.spec, d.spec.template.metadata)), merged });
-    }
+    checkPodTemplate(where, d.spec.template, spec, track);
   }
   for (const [service, selected] of Object.entries(expectedSelection(spec))) {
     const s = byId(manifests, 'Service', service);
     eq(`Service "${service}" selects`, podsSelectedBy(s, deployments), selected);
-    eq(`Service "${service}" ports`, s.spec.ports, [{ name: 'http', port: spec.servicePort ?? spec.containerPort, targetPort: spec.containerPort }]);
-    if (s.metadata.labels?.app !== name) fail(`Service "${service}" app label`, s.metadata.labels);
+    checkServicePorts(spec, s);
   }
 }
 
-/** Every destination of every route exists: Services (with the port), DestinationRule subsets. */
-export function checkDestinations(manifests: K8sObject[]): void {
-  const services = new Map(manifests.filter((o) => o.kind === 'Service').map((s) => [s.metadata.name, s]));
+/**
+ * Argo Rollouts: the Rollout runs the newest track's pod template and selects its pods by app;
+ * every Service selects the app only (Argo Rollouts adds its pod-template hash); the canary
+ * strategy names the emitted Services and routing objects, and walks the plan; blue-green
+ * switches `<name>` and `<name>-preview`.
+ */
+function checkRollout(spec: ReleaseSpec, manifests: K8sObject[]): void {
+  const name = appNameOf(spec);
+  const rollout = byId(manifests, 'Rollout', name);
+  const where = `Rollout "${name}"`;
+  const newest = newestTrack(spec);
+  eq(`${where} selector`, rollout.spec.selector, { matchLabels: { app: name } });
+  checkSelectsOwnPods(where, rollout);
+  checkPodTemplate(where, rollout.spec.template, spec, newest);
+  for (const id of expectedObjects(spec).filter((o) => o.startsWith('Service/'))) {
+    const s = byId(manifests, 'Service', id.slice('Service/'.length));
+    eq(`Service "${s.metadata.name}" selector`, s.spec.selector, { app: name });
+    checkServicePorts(spec, s);
+  }
+  const e = spec.engine as { scaleDownDelay?: number; autoPromotion?: boolean };
+  const analysis = spec.analysis ? { templates: [{ templateName: byId(manifests, 'AnalysisTemplate', name).metadata.name }] } : undefined;
+  if (spec.type === 'blueGreen') {
+    eq(`${where} replicas`, rollout.spec.replicas, newest.replicas ?? 1);
+    eq(`${where} blueGreen`, rollout.spec.strategy.blueGreen, {
+      activeService: byId(manifests, 'Service', name).metadata.name,
+      previewService: spec.preview ?? true ? byId(manifests, 'Service', `${name}-preview`).metadata.name : undefined,
+      autoPromotionEnabled: e.autoPromotion ?? false,
+      maxUnavailable: 0,
+      scaleDownDelaySeconds: e.scaleDownDelay,
+      prePromotionAnalysis: analysis,
+    });
+    return;
+  }
+  eq(`${where} replicas`, rollout.spec.replicas, spec.stable.replicas ?? 1);
+  const strategy = rollout.spec.strategy.canary;
+  const router = spec.router;
+  const routed = router.kind !== 'service';
+  const total = weightTotalOf(spec);
+  eq(`${where} canaryService`, strategy.canaryService, byId(manifests, 'Service', `${name}-canary`).metadata.name);
+  // With Istio subsets the subsets are of <name>'s endpoints: <name> must keep every pod.
+  eq(`${where} stableService`, strategy.stableService, routed && !(router.kind === 'istio' && router.subsets) ? name : undefined);
+  eq(`${where} steps`, strategy.steps, expectedArgoSteps(spec));
+  eq(`${where} analysis`, strategy.analysis, analysis);
+  eq(`${where} scaleDownDelaySeconds`, strategy.scaleDownDelaySeconds, routed ? e.scaleDownDelay : undefined);
+  const trafficRouting = strategy.trafficRouting;
+  if (!routed) {
+    eq(`${where} trafficRouting (a basic canary)`, trafficRouting, undefined);
+    return;
+  }
+  eq(`${where} maxTrafficWeight`, trafficRouting.maxTrafficWeight, total !== 100 ? total : undefined);
+  // The weighted route the controller rewrites exists, at everything to stable.
+  const weights = (backends: Array<[string, number]>) => eq(`${where}: the weighted route starts at ${total}/0`, backends, [[name, total], [`${name}-canary`, 0]]);
+  if (router.kind === 'nginx') {
+    eq(`${where} stableIngress`, trafficRouting.nginx.stableIngress, byId(manifests, 'Ingress', name).metadata.name);
+  } else if (router.kind === 'istio') {
+    eq(`${where} virtualService`, trafficRouting.istio.virtualService, { name: byId(manifests, 'VirtualService', name).metadata.name, routes: ['weighted'] });
+    const weighted = byId(manifests, 'VirtualService', name).spec.http.find((h: { name: string }) => h.name === 'weighted');
+    if (!weighted) fail(`VirtualService "${name}" has no route "weighted"`, byId(manifests, 'VirtualService', name).spec.http);
+    weights(weighted.route.map((r: any) => [router.subsets ? (r.destination.subset === 'stable' ? name : `${name}-canary`) : r.destination.host, r.weight]));
+    if (router.subsets) {
+      eq(`${where} destinationRule`, trafficRouting.istio.destinationRule, { name: byId(manifests, 'DestinationRule', name).metadata.name, stableSubsetName: 'stable', canarySubsetName: 'canary' });
+      eq(`DestinationRule "${name}" subsets (Argo Rollouts labels them)`, byId(manifests, 'DestinationRule', name).spec.subsets, [{ name: 'stable' }, { name: 'canary' }]);
+    }
+  } else {
+    eq(`${where} Gateway API plugin`, trafficRouting.plugins['argoproj-labs/gatewayAPI'].httpRoute, byId(manifests, 'HTTPRoute', name).metadata.name);
+    const weighted = byId(manifests, 'HTTPRoute', name).spec.rules.find((r: { name: string }) => r.name === 'weighted');
+    if (!weighted) fail(`HTTPRoute "${name}" has no rule "weighted"`, byId(manifests, 'HTTPRoute', name).spec.rules);
+    weights(weighted.backendRefs.map((b: { name: string; weight: number }) => [b.name, b.weight]));
+  }
+}
+
+/**
+ * Flagger: the Deployment `<name>` runs the newest track's pod template; the Canary targets
+ * it, names the emitted Ingress (nginx canary), says the router's provider and walks the
+ * plan (stepWeights), the A/B test or the blue-green iterations.
+ */
+function checkFlagger(spec: ReleaseSpec, manifests: K8sObject[]): void {
+  const name = appNameOf(spec);
+  const d = byId(manifests, 'Deployment', name);
+  const newest = newestTrack(spec);
+  eq(`Deployment "${name}" selector`, d.spec.selector, { matchLabels: { app: name } });
+  checkSelectsOwnPods(`Deployment "${name}"`, d);
+  checkPodTemplate(`Deployment "${name}"`, d.spec.template, spec, newest);
+  // A canary runs at stable's size; blue-green's new color at its own.
+  eq(`Deployment "${name}" replicas`, d.spec.replicas, (spec.type === 'canary' ? spec.stable.replicas : newest.replicas) ?? 1);
+  const canary = byId(manifests, 'Canary', name).spec;
+  const where = `Canary "${name}"`;
+  eq(`${where} targetRef`, canary.targetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name });
+  eq(`${where} ports`, [canary.service.port, canary.service.targetPort], [spec.servicePort ?? spec.containerPort, spec.containerPort]);
+  const provider = spec.type === 'blueGreen' ? 'kubernetes' : { nginx: 'nginx', istio: 'istio', gatewayApi: 'gatewayapi:v1', service: '(none)' }[spec.router.kind];
+  eq(`${where} provider`, canary.provider, provider);
+  if (spec.type === 'canary' && spec.router.kind === 'nginx') {
+    const ingress = byId(manifests, 'Ingress', name);
+    eq(`${where} ingressRef`, canary.ingressRef, { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: ingress.metadata.name });
+    // Flagger copies it into <name>-canary, replacing the backend <name> (the Service it generates) by <name>-canary.
+    eq(`Ingress "${name}" backend`, ingress.spec.rules[0].http.paths[0].backend.service, { name, port: { number: spec.servicePort ?? spec.containerPort } });
+  } else {
+    eq(`${where} ingressRef`, canary.ingressRef, undefined);
+  }
+  const a = canary.analysis;
+  eq(`${where} schedule`, { interval: a.interval, iterations: a.iterations, stepWeights: a.stepWeights }, expectedFlaggerSchedule(spec));
+  eq(`${where} threshold`, a.threshold, spec.analysis ? (spec.analysis.failureLimit ?? 2) + 1 : 1);
+  const rules = spec.type === 'canary' && isAbTest(spec) ? [spec.canary?.traffic?.header, spec.canary?.traffic?.cookie].filter((r) => r !== undefined).length : 0;
+  eq(`${where} A/B matches`, a.match?.length ?? 0, rules);
+  const metrics = spec.analysis ? [
+    { name: 'error-rate', max: spec.analysis.maxErrorRate, template: `${name}-error-rate` },
+    ...(spec.analysis.maxLatencyMs !== undefined ? [{ name: 'latency-p99', max: spec.analysis.maxLatencyMs / 1000, template: `${name}-latency-p99` }] : []),
+  ] : [];
+  const window = flaggerDuration(Math.max(60, 2 * (spec.analysis?.interval ?? 60)));
+  eq(`${where} metrics`, a.metrics, metrics.length > 0
+    ? metrics.map((m) => ({ name: m.name, interval: window, templateRef: { name: byId(manifests, 'MetricTemplate', m.template).metadata.name }, thresholdRange: { max: m.max } }))
+    : undefined);
+}
+
+/**
+ * The analysis as each engine runs it: a PrometheusRule of alerts on the analysed version,
+ * an AnalysisTemplate, or MetricTemplates that read 0 while there is no data. Every query is
+ * PromQL that parses, with every placeholder filled in.
+ */
+function checkAnalysis(spec: ReleaseSpec, manifests: K8sObject[]): void {
+  const a = spec.analysis;
+  const name = appNameOf(spec);
+  for (const [where, query] of promqlExpressions(manifests.filter((o) => o.metadata.name.startsWith(name)))) {
+    const errors = promqlSyntaxErrors(query);
+    if (errors.length > 0) fail(`${where}: PromQL syntax`, { query, errors });
+    if (query.includes('{{')) fail(`${where}: a placeholder left`, query);
+  }
+  if (!a) return;
+  const latency = a.maxLatencyMs !== undefined;
+  const engine = engineOf(spec);
+  if (engine === 'manifests') {
+    if (spec.type === 'canary' && !spec.canary) return;
+    const rule = byId(manifests, 'PrometheusRule', name);
+    eq(`PrometheusRule "${name}" labels`, rule.metadata.labels, { ...spec.metadata?.labels, ...a.ruleLabels, app: name });
+    // The alerts are about the canary, or blue-green's active color.
+    const version = spec.type === 'canary' ? spec.canary!.version : (spec.active === 'blue' ? spec.blue : spec.green)!.version;
+    const rules = rule.spec.groups[0].rules;
+    eq(`PrometheusRule "${name}" alerts`, rules.map((r: any) => [r.alert, r.labels]), [
+      ['ReleaseErrorRateHigh', { severity: 'critical', app: name, version }],
+      ...(latency ? [['ReleaseLatencyHigh', { severity: 'critical', app: name, version }]] : []),
+    ]);
+    eq(`PrometheusRule "${name}" interval`, rule.spec.groups[0].interval, promDuration(a.interval ?? 60));
+  } else if (engine === 'argoRollouts') {
+    const template = byId(manifests, 'AnalysisTemplate', name);
+    eq(`AnalysisTemplate "${name}" metrics`, template.spec.metrics.map((m: any) => [m.name, m.interval, m.failureLimit, m.provider.prometheus.address]), [
+      ['error-rate', promDuration(a.interval ?? 60), a.failureLimit ?? 2, a.address],
+      ...(latency ? [['latency-p99', promDuration(a.interval ?? 60), a.failureLimit ?? 2, a.address]] : []),
+    ]);
+  } else {
+    for (const suffix of ['error-rate', ...(latency ? ['latency-p99'] : [])]) {
+      const template = byId(manifests, 'MetricTemplate', `${name}-${suffix}`);
+      eq(`MetricTemplate "${name}-${suffix}" provider`, template.spec.provider, { type: 'prometheus', address: a.address });
+      // No data yet reads 0: Flagger would count it as a failed check.
+      if (!template.spec.query.endsWith(') >= 0) or on() vector(0)')) fail(`MetricTemplate "${name}-${suffix}" query is not guarded`, template.spec.query);
+    }
+  }
+}
+
+/**
+ * The Services Flagger generates for a release (`<name>`, `<name>-primary`, `<name>-canary`):
+ * routes name them, but they are not emitted.
+ */
+function flaggerServices(specs: ReleaseSpec[]): K8sObject[] {
+  return specs.filter((s) => engineOf(s) === 'flagger').flatMap((s) => ['', '-primary', '-canary'].map((suffix) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: `${appNameOf(s)}${suffix}` }, spec: { ports: [{ port: s.servicePort ?? s.containerPort }] },
+  })));
+}
+
+/**
+ * Every destination of every route exists: Services (with the port; under Flagger those it
+ * generates), DestinationRule subsets (selecting one track, or relabelled by the Rollout that
+ * names the rule).
+ */
+export function checkDestinations(manifests: K8sObject[], specs: ReleaseSpec[] = []): void {
+  const services = new Map([...flaggerServices(specs), ...manifests.filter((o) => o.kind === 'Service')].map((s) => [s.metadata.name, s]));
   const deployments = manifests.filter((o) => o.kind === 'Deployment');
   const service = (what: string, name: string, port: number) => {
     const s = services.get(name);
@@ -149,6 +339,11 @@ export function checkDestinations(manifests: K8sObject[]): void {
             const rule = manifests.find((m) => m.kind === 'DestinationRule' && m.spec.host === d.host);
             const subset = rule?.spec.subsets.find((x: { name: string }) => x.name === d.subset);
             if (!subset) fail(`${what}: no DestinationRule subset`, `${d.host}/${d.subset}`);
+            if (subset.labels === undefined) {
+              const owner = manifests.find((m) => m.kind === 'Rollout' && m.spec.strategy.canary?.trafficRouting?.istio?.destinationRule?.name === rule!.metadata.name);
+              if (!owner) fail(`${what}: subset ${d.subset} of ${d.host} has no labels and no Rollout relabels it`, rule!.spec);
+              continue;
+            }
             const selected = podsSelectedBy({ ...s, spec: { ...s.spec, selector: { ...s.spec.selector, ...subset.labels } } }, deployments);
             if (selected.length !== 1) fail(`${what}: subset ${d.subset} of ${d.host} must select exactly one track`, selected);
           }
@@ -164,7 +359,11 @@ function close(what: string, actual: Outcome, expected: Outcome): void {
   }
 }
 
-/** nginx: the canary (and preview) Ingress carries the main Ingress's path and class; canary the host too. */
+/**
+ * nginx: the main Ingress serves the router's class, host, path and TLS, to the Service
+ * `<name>`; the canary (and preview) Ingress carries its path and class, the canary its host
+ * too, with the weight rendered (traffic.weight, or the plan's at the canary's step).
+ */
 function checkNginxIngresses(spec: ReleaseSpec, manifests: K8sObject[]): void {
   if (spec.router.kind !== 'nginx') return;
   const name = appNameOf(spec);
@@ -174,6 +373,7 @@ function checkNginxIngresses(spec: ReleaseSpec, manifests: K8sObject[]): void {
   eq(`Ingress "${name}" host`, rule.host, spec.router.host);
   eq(`Ingress "${name}" path`, [rule.http.paths[0].path, rule.http.paths[0].pathType], [spec.router.path ?? '/', 'Prefix']);
   eq(`Ingress "${name}" tls`, main.spec.tls, spec.router.tlsSecretName ? [{ hosts: [spec.router.host], secretName: spec.router.tlsSecretName }] : undefined);
+  eq(`Ingress "${name}" backend`, rule.http.paths[0].backend.service.name, name);
   const others = spec.type === 'canary' ? [`${name}-canary`] : [`${name}-preview`];
   for (const other of manifests.filter((o) => o.kind === 'Ingress' && others.includes(o.metadata.name))) {
     const r = other.spec.rules[0];
@@ -182,11 +382,13 @@ function checkNginxIngresses(spec: ReleaseSpec, manifests: K8sObject[]): void {
     eq(`Ingress "${other.metadata.name}" path`, [r.http.paths[0].path, r.http.paths[0].pathType], [rule.http.paths[0].path, rule.http.paths[0].pathType]);
     eq(`Ingress "${other.metadata.name}" host`, r.host, isCanary ? rule.host : (spec as BlueGreenSpec).previewHost);
     eq(`Ingress "${other.metadata.name}" tls`, other.spec.tls, undefined);
+    // Under Flagger the new color is behind the Service <name>-canary it generates.
+    if (!isCanary) eq(`Ingress "${other.metadata.name}" backend`, r.http.paths[0].backend.service.name, engineOf(spec) === 'flagger' ? `${name}-canary` : `${name}-preview`);
     if (isCanary) {
       const a = other.metadata.annotations ?? {};
       const t = (spec as CanarySpec).canary?.traffic ?? {};
       eq(`Ingress "${other.metadata.name}" canary`, a['nginx.ingress.kubernetes.io/canary'], 'true');
-      eq(`Ingress "${other.metadata.name}" weight`, [a['nginx.ingress.kubernetes.io/canary-weight'], a['nginx.ingress.kubernetes.io/canary-weight-total']], [String(t.weight ?? 0), String(t.weightTotal ?? 100)]);
+      eq(`Ingress "${other.metadata.name}" weight`, [a['nginx.ingress.kubernetes.io/canary-weight'], a['nginx.ingress.kubernetes.io/canary-weight-total']], [String(renderedWeight(spec as CanarySpec)), String(t.weightTotal ?? 100)]);
     }
   }
 }
@@ -219,7 +421,7 @@ export function checkRouting(spec: ReleaseSpec, manifests: K8sObject[], requests
     }
     // The pure weighted share, stated directly: weight / weightTotal.
     if (spec.canary && (spec.canary.replicas ?? 1) > 0 && (spec.stable.replicas ?? 1) > 0) {
-      const share = (t?.weight ?? 0) / (t?.weightTotal ?? 100);
+      const share = renderedWeight(spec) / (t?.weightTotal ?? 100);
       for (const [label, route] of routes) {
         const out = route(name, { headers: {}, cookies: [] });
         if (Math.abs((out[spec.canary.version] ?? 0) - share) > 1e-9) fail(`${label}: canary share`, { expected: share, got: out });
@@ -239,11 +441,18 @@ export function checkRouting(spec: ReleaseSpec, manifests: K8sObject[], requests
   if ((spec.preview ?? true) && idle) close(`Service "${name}-preview"`, serviceVersions(m, `${name}-preview`), trackOutcomeOf(idle));
 }
 
-/** Every invariant of one valid release within its chart's manifests. */
+/**
+ * Every invariant of one valid release within its chart's manifests. Where requests land is
+ * checked with plain manifests only: under a controller the weights are the controller's.
+ */
 export function checkRelease(spec: ReleaseSpec, manifests: K8sObject[], requests: RequestSpec[] = [], routing = true): void {
-  checkWorkloads(spec, manifests);
+  const engine = engineOf(spec);
+  if (engine === 'manifests') checkWorkloads(spec, manifests);
+  else if (engine === 'argoRollouts') checkRollout(spec, manifests);
+  else checkFlagger(spec, manifests);
   checkNginxIngresses(spec, manifests);
-  if (routing) checkRouting(spec, manifests, requests);
+  checkAnalysis(spec, manifests);
+  if (routing && engine === 'manifests') checkRouting(spec, manifests, requests);
 }
 
 /**
@@ -264,6 +473,6 @@ export function checkChart(specs: ReleaseSpec[], manifests: K8sObject[], request
   checkUniqueNames(manifests);
   checkApiServerExtras(manifests);
   checkInventory(manifests, specs);
-  checkDestinations(manifests);
+  checkDestinations(manifests, specs);
   specs.forEach((spec, i) => checkRelease(spec, manifests, requests[i] ?? [], !sharesNginxLocation(spec, specs)));
 }

@@ -1,23 +1,29 @@
 /**
- * Property-based tests: generated props for both constructs and every router, valid and not.
- * For each: either construction throws an Error naming one of the props the model
- * (release-model.ts) says are wrong, or the model says nothing is wrong, nothing throws, every
- * object passes the upstream schemas (synthValid) and the invariants (invariants.ts) hold.
+ * Property-based tests: generated props for both constructs, every router and every engine
+ * (plain manifests, Argo Rollouts, Flagger), with plans (steps, canary.step) and analyses,
+ * valid and not. For each: either construction throws an Error naming one of the props the
+ * model (release-model.ts) says are wrong, or the model says nothing is wrong, nothing throws,
+ * every object passes the upstream schemas (synthValid) and the invariants (invariants.ts) hold.
+ * And one plan gives the same weights under plain manifests' step, Argo Rollouts' setWeight
+ * and Flagger's stepWeights.
  *
  * Seeded and reproducible: FUZZ_SEED (default below) and FUZZ_RUNS (default: a few hundred
  * runs in all, for `npm test`); `npm run test:fuzz` runs many more. A failure prints the
  * seed, the path and the shrunk counterexample; found counterexamples become the ordinary
  * regression tests at the end of this file.
  */
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { BlueGreenColor, BlueGreenRelease, CanaryRelease, TrafficRouter } from '../src';
+import { BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../src';
 import {
-  BlueGreenSpec, CanarySpec, ReleaseSpec, blueGreenRelease, buildBlueGreenProps, buildCanaryProps, canaryRelease, requests,
+  BlueGreenSpec, CanarySpec, EngineKind, ReleaseSpec, RequestSpec, RouterSpec, blueGreenRelease, buildBlueGreenProps, buildCanaryProps, canaryRelease, flaggerPlan, requests,
 } from './arbitraries';
 import { checkChart } from './invariants';
-import { appNameOf, expectedErrors, expectedObjects, namesOneOf, ownerOf, slug } from './release-model';
-import { K8sObject, synthValid } from './util';
+import {
+  ObjectId, appNameOf, engineOf, expectedErrors, expectedObjects, flaggerGeneratedObjects, isAbTest, isFlaggerPlanEndingWithPause, isShift, namesOneOf, ownerOf,
+  promDuration, slug, weightTotalOf, weightsInForce,
+} from './release-model';
+import { K8sObject, find, synthValid } from './util';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_601);
 /** Scales every property's run count: FUZZ_RUNS is the run count of the main (single-release) properties. */
@@ -59,19 +65,47 @@ function checkOutcome(spec: ReleaseSpec, error: unknown, expected: string[]): 't
   return 'built';
 }
 
+/**
+ * A known gap of the library (see the `test.failing` regression below): under Flagger the
+ * MetricTemplates `<name>-error-rate` and `<name>-latency-p99` can pass 63 characters while
+ * `<name>-primary` does not. The model says it is an error (every object name is at most 63
+ * characters); the library accepts it. Left out of the properties until it throws.
+ */
+function longMetricTemplateName(spec: ReleaseSpec): boolean {
+  const name = appNameOf(spec);
+  if (engineOf(spec) !== 'flagger' || !spec.analysis || `${name}-primary`.length > 63) return false;
+  return `${name}${spec.analysis.maxLatencyMs !== undefined ? '-latency-p99' : '-error-rate'}`.length > 63;
+}
+
+/**
+ * Specs whose outcome waits on a change to src/: a Flagger canary whose weighted plan ends
+ * with a pause (issue 13, the other half of it; its own property below), and the known gap.
+ */
+const pending = (spec: ReleaseSpec) => isFlaggerPlanEndingWithPause(spec) || longMetricTemplateName(spec);
+
+/** The single-release property: throws naming a predicted prop, or builds valid objects on which every invariant holds. */
+function checkSingle(spec: ReleaseSpec, reqs: RequestSpec[] = []): void {
+  const chart = Testing.chart();
+  if (checkOutcome(spec, construct(chart, spec), expectedErrors(spec)) === 'built') {
+    checkChart([spec], synthValid(chart), [reqs]);
+  }
+}
+
 describe('a single release: it throws naming the bad prop, or it is valid and every invariant holds', () => {
-  test('CanaryRelease, every router', () => {
-    const arb = canaryRelease().chain((spec) => fc.tuple(fc.constant(spec), requests(spec.canary?.traffic)));
-    assertProperty(arb, RUNS, ([spec, reqs]) => {
-      const chart = Testing.chart();
-      if (checkOutcome(spec, construct(chart, spec), expectedErrors(spec)) === 'built') {
-        checkChart([spec], synthValid(chart), [reqs]);
-      }
-    });
+  test('CanaryRelease, every router and engine', () => {
+    const arb = canaryRelease().filter((s) => !pending(s)).chain((spec) => fc.tuple(fc.constant(spec), requests(spec.canary?.traffic)));
+    assertProperty(arb, RUNS, ([spec, reqs]) => checkSingle(spec, reqs));
   });
 
-  test('BlueGreenRelease, every router', () => {
-    assertProperty(blueGreenRelease(), RUNS, (spec) => {
+  // Fails until Flagger accepts a plan ending with a pause (issue 13): today it throws
+  // 'steps ("[..., pause]") must end with CanaryStep.shiftTraffic(<weightTotal>)'.
+  test('CanaryRelease under Flagger, a weighted plan ending with a pause: the plan ends, the canary is promoted', () => {
+    const arb = canaryRelease({ engine: fc.constant({ kind: 'flagger' as const }) }).filter((s) => isFlaggerPlanEndingWithPause(s) && !longMetricTemplateName(s));
+    assertProperty(arb, scaled(0.25), (spec) => checkSingle(spec));
+  });
+
+  test('BlueGreenRelease, every router and engine', () => {
+    assertProperty(blueGreenRelease().filter((s) => !pending(s)), RUNS, (spec) => {
       const chart = Testing.chart();
       if (checkOutcome(spec, construct(chart, spec), expectedErrors(spec)) === 'built') {
         checkChart([spec], synthValid(chart));
@@ -79,11 +113,24 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
     });
   });
 
-  test('the generators mix both sides: a good share of valid specs (the invariants run) and of invalid ones', () => {
-    const samples = fc.sample(fc.oneof(canaryRelease(), blueGreenRelease()), { seed: SEED, numRuns: 1000 });
-    const valid = samples.filter((s) => expectedErrors(s).length === 0).length / samples.length;
-    expect(valid).toBeGreaterThan(0.35);
-    expect(valid).toBeLessThan(0.85);
+  test('the generators mix both sides: a good share of valid specs (the invariants run) and of invalid ones, under every engine', () => {
+    const samples = fc.sample(fc.oneof(canaryRelease(), blueGreenRelease()), { seed: SEED, numRuns: 1500 });
+    const validShare = (of: ReleaseSpec[]) => of.filter((s) => expectedErrors(s).length === 0).length / of.length;
+    // Engines, plans and analyses bring their own share of invalid values: about a third is valid.
+    expect(validShare(samples)).toBeGreaterThan(0.3);
+    expect(validShare(samples)).toBeLessThan(0.85);
+    for (const engine of ['manifests', 'argoRollouts', 'flagger'] as EngineKind[]) {
+      for (const type of ['canary', 'blueGreen']) {
+        const some = samples.filter((s) => engineOf(s) === engine && s.type === type);
+        expect({ engine, type, many: some.length > 150, validShare: validShare(some) }).toEqual({ engine, type, many: true, validShare: expect.any(Number) });
+        expect({ engine, type, atLeastAQuarter: validShare(some) > 0.25, atMostMost: validShare(some) < 0.85 }).toEqual({ engine, type, atLeastAQuarter: true, atMostMost: true });
+      }
+    }
+    // Plans of every shape: with plain manifests' step, and Flagger's ending either way.
+    const canaries = samples.filter((s): s is CanarySpec => s.type === 'canary' && expectedErrors(s).length === 0);
+    expect(canaries.filter((s) => s.canary?.step !== undefined).length).toBeGreaterThan(10);
+    expect(canaries.filter((s) => engineOf(s) === 'flagger' && !isAbTest(s) && s.steps !== undefined && isShift(s.steps[s.steps.length - 1])).length).toBeGreaterThan(10);
+    expect(canaries.filter((s) => engineOf(s) === 'flagger' && isAbTest(s)).length).toBeGreaterThan(10);
   });
 });
 
@@ -97,56 +144,104 @@ interface Placed {
   readonly chart: 0 | 1;
 }
 
+/** Now and then an nginx router moved to one of few locations, so that two releases meet on one. */
+function sharedLocation(spec: ReleaseSpec): fc.Arbitrary<ReleaseSpec> {
+  if (spec.router.kind !== 'nginx') return fc.constant(spec);
+  const router = spec.router;
+  return fc.option(fc.record({ host: fc.constantFrom(undefined, 'shop.example.com'), path: fc.constantFrom(undefined, '/api') }), { nil: undefined })
+    .map((moved) => (moved ? { ...spec, router: { ...router, ...moved, ingressClassName: undefined, tlsSecretName: moved.host && router.tlsSecretName } } : spec));
+}
+
 const several: fc.Arbitrary<{ namespaces: [string, string]; releases: Placed[] }> = fc.record({
   namespaces: fc.tuple(fc.constant('shop'), fc.constantFrom('shop', 'other')),
   releases: fc.array(fc.tuple(
     fc.oneof(
-      canaryRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS) }),
-      blueGreenRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS) }),
-    ),
+      canaryRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS) }).filter((s) => !pending(s)),
+      blueGreenRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS) }).filter((s) => !pending(s)),
+    ).chain(sharedLocation),
     fc.constantFrom(0 as const, 0 as const, 1 as const),
   ), { minLength: 2, maxLength: 4 }).map((list) => list.map(([spec, chart], i) => ({ spec: { ...spec, id: `r${i}` } as ReleaseSpec, chart }))),
 });
 
-const GROUP: Record<string, string> = { Deployment: 'apps', Service: '', Ingress: 'networking.k8s.io', VirtualService: 'networking.istio.io', DestinationRule: 'networking.istio.io', HTTPRoute: 'gateway.networking.k8s.io' };
+const GROUP: Record<string, string> = {
+  Deployment: 'apps', Service: '', Ingress: 'networking.k8s.io', VirtualService: 'networking.istio.io', DestinationRule: 'networking.istio.io',
+  HTTPRoute: 'gateway.networking.k8s.io', Rollout: 'argoproj.io', AnalysisTemplate: 'argoproj.io', Canary: 'flagger.app', MetricTemplate: 'flagger.app',
+  PrometheusRule: 'monitoring.coreos.com',
+};
 
-test('several releases in one chart and namespace: each is valid alone, and two objects of one kind and name are an error naming both', () => {
-  assertProperty(several, scaled(0.6), ({ namespaces, releases }) => {
-    const app = new App();
-    const charts = [new Chart(app, 'c0', { namespace: namespaces[0] }), new Chart(app, 'c1', { namespace: namespaces[1] })];
-    /** `<group>/<Kind>/<namespace>/<name>` -> the owner and path of the release that emits it. */
-    const claimed = new Map<string, string>();
-    const built: Placed[] = [];
-    for (const placed of releases) {
-      const { spec, chart } = placed;
-      const error = construct(charts[chart], spec);
-      const expected = expectedErrors(spec);
-      if (expected.length === 0) {
-        const owner = ownerOf(spec);
-        const ns = namespaces[chart];
-        const collisions = expectedObjects(spec)
-          .map((id) => id.split('/') as [string, string])
-          .filter(([kind, name]) => claimed.has(`${GROUP[kind]}/${kind}/${ns}/${name}`))
-          .map(([kind, name]) => `${owner}: ${kind} "${name}" in namespace "${ns}" is also emitted by ${claimed.get(`${GROUP[kind]}/${kind}/${ns}/${name}`)}*`);
-        expected.push(...collisions);
-      }
-      if (checkOutcome(spec, error, expected) === 'threw') return; // the chart now holds a half-built release
-      for (const id of expectedObjects(spec)) {
-        const [kind, name] = id.split('/');
-        claimed.set(`${GROUP[kind]}/${kind}/${namespaces[chart]}/${name}`, `${ownerOf(spec)} (c${chart}/${spec.id})`);
-      }
-      built.push(placed);
+/** The location ingress-nginx merges a release's main Ingress into: namespace, class, host and path. */
+function nginxLocation(spec: ReleaseSpec, namespace: string): string | undefined {
+  const r = spec.router;
+  return r.kind === 'nginx' ? `${namespace} ${r.ingressClassName ?? 'nginx'} ${r.host ?? '*'} ${r.path ?? '/'}` : undefined;
+}
+
+/**
+ * Builds the releases in turn: each throws naming a predicted prop (its own, or an object of
+ * one kind and name another release already emits in the namespace, or the nginx location
+ * another's main Ingress serves), or builds; then every chart's objects pass the invariants.
+ */
+function checkSeveral({ namespaces, releases }: { namespaces: [string, string]; releases: Placed[] }): void {
+  const app = new App();
+  const charts = [new Chart(app, 'c0', { namespace: namespaces[0] }), new Chart(app, 'c1', { namespace: namespaces[1] })];
+  /** `<group>/<Kind>/<namespace>/<name>` -> the owner and path of the release that emits it. */
+  const claimed = new Map<string, string>();
+  /** nginx location -> the owner whose main Ingress serves it. */
+  const locations = new Map<string, string>();
+  /** `<group>/<Kind>/<namespace>/<name>` of the objects Flagger generates for the releases built. */
+  const generated = new Set<string>();
+  const built: Placed[] = [];
+  for (const placed of releases) {
+    const { spec, chart } = placed;
+    const ns = namespaces[chart];
+    const owner = ownerOf(spec);
+    const key = (id: ObjectId) => `${GROUP[id.split('/')[0]]}/${id.split('/')[0]}/${ns}/${id.split('/')[1]}`;
+    const error = construct(charts[chart], spec);
+    const expected = expectedErrors(spec);
+    if (expected.length === 0) {
+      const collisions = expectedObjects(spec).filter((id) => claimed.has(key(id)))
+        .map((id) => `${owner}: ${id.split('/')[0]} "${id.split('/')[1]}" in namespace "${ns}" is also emitted by ${claimed.get(key(id))}*`);
+      expected.push(...collisions);
     }
-    // Check per namespace: both charts' objects together when they share one.
-    const byNamespace = new Map<string, { manifests: K8sObject[]; specs: ReleaseSpec[] }>();
-    charts.forEach((chart, i) => {
-      const entry = byNamespace.get(namespaces[i]) ?? { manifests: [], specs: [] };
-      entry.manifests.push(...synthValid(chart));
-      entry.specs.push(...built.filter((p) => p.chart === i).map((p) => p.spec));
-      byNamespace.set(namespaces[i], entry);
-    });
-    for (const { manifests, specs } of byNamespace.values()) checkChart(specs, manifests);
+    // A location is the router's alone: taken, it is an error whatever else is wrong.
+    const location = nginxLocation(spec, ns);
+    if (location !== undefined && locations.has(location)) expected.push(`${owner}: router`);
+    // A known gap (see the `test.failing` regression below): an object Flagger generates meets
+    // another release's object of that kind and name. An error by the rule, built by the library.
+    const meetsGenerated = expectedObjects(spec).some((id) => generated.has(key(id)))
+      || flaggerGeneratedObjects(spec).some((id) => claimed.has(key(id)) || generated.has(key(id)));
+    if (expected.length === 0 && meetsGenerated && error === undefined) return;
+    if (checkOutcome(spec, error, expected) === 'threw') return; // the chart now holds a half-built release
+    for (const id of expectedObjects(spec)) claimed.set(key(id), `${owner} (c${chart}/${spec.id})`);
+    for (const id of flaggerGeneratedObjects(spec)) generated.add(key(id));
+    if (location !== undefined) locations.set(location, owner);
+    built.push(placed);
+  }
+  // Check per namespace: both charts' objects together when they share one.
+  const byNamespace = new Map<string, { manifests: K8sObject[]; specs: ReleaseSpec[] }>();
+  charts.forEach((chart, i) => {
+    const entry = byNamespace.get(namespaces[i]) ?? { manifests: [], specs: [] };
+    entry.manifests.push(...synthValid(chart));
+    entry.specs.push(...built.filter((p) => p.chart === i).map((p) => p.spec));
+    byNamespace.set(namespaces[i], entry);
   });
+  for (const { manifests, specs } of byNamespace.values()) checkChart(specs, manifests);
+}
+
+test('several releases in one chart and namespace: each is valid alone; two objects of one kind and name, or two main Ingresses on one nginx location, are an error naming both', () => {
+  assertProperty(several, scaled(0.6), checkSeveral);
+});
+
+test('two valid nginx releases, often on one IngressClass, host and path: in one namespace the second is an error naming its router', () => {
+  const nginxRelease = fc.oneof(canaryRelease(), blueGreenRelease())
+    .filter((s) => s.router.kind === 'nginx' && !pending(s) && expectedErrors(s).length === 0)
+    .chain(sharedLocation)
+    .filter((s) => expectedErrors(s).length === 0);
+  const two = fc.record({
+    namespaces: fc.tuple(fc.constant('shop'), fc.constantFrom('shop', 'other')),
+    releases: fc.tuple(fc.tuple(nginxRelease, fc.constant(0 as const)), fc.tuple(nginxRelease, fc.constantFrom(0 as const, 1 as const)))
+      .map((list) => list.map(([spec, chart], i) => ({ spec: { ...spec, id: `r${i}`, name: `app${i}` } as ReleaseSpec, chart }))),
+  });
+  assertProperty(two, scaled(0.1), checkSeveral);
 });
 
 // ------------------------------------------------------------------ promotion and cut-over
@@ -164,10 +259,23 @@ function synthOne(spec: ReleaseSpec): K8sObject[] {
 
 const ids = (manifests: K8sObject[]) => manifests.map((o) => `${o.kind}/${o.metadata.name}`).sort();
 
-test('promotion (stable becomes the canary, canary goes away) keeps the Deployment byte for byte, and the Service and route names', () => {
-  const arb = validOnly(canaryRelease().filter((s) => s.canary !== undefined));
+/** The workload whose pod template a release runs: the newest track's under a controller. */
+function podTemplate(spec: ReleaseSpec, manifests: K8sObject[], deployment: string): string {
+  const name = appNameOf(spec);
+  const engine = engineOf(spec);
+  const workload = engine === 'manifests' ? find(manifests, 'Deployment', deployment) : engine === 'argoRollouts' ? find(manifests, 'Rollout', name) : find(manifests, 'Deployment', name);
+  return JSON.stringify(engine === 'manifests' ? workload : workload.spec.template);
+}
+
+test('promotion (stable becomes the canary, canary goes away) keeps the pod template byte for byte, and the Service and route names, under every engine', () => {
+  // Left out: a controller's plan out of a weightTotal other than 100 (without a canary its
+  // weights are out of 100: the plan must change with the promotion), and Flagger's A/B tests
+  // (promoting one as the README says throws: see the regression below).
+  const arb = validOnly(canaryRelease().filter((s) => s.canary !== undefined && !pending(s)
+    && !(engineOf(s) !== 'manifests' && s.steps !== undefined && weightTotalOf(s) !== 100)
+    && !(engineOf(s) === 'flagger' && isAbTest(s))));
   assertProperty(arb, scaled(0.4), (spec: CanarySpec) => {
-    const { traffic: _traffic, ...canaryTrack } = spec.canary!;
+    const { traffic: _traffic, step: _step, ...canaryTrack } = spec.canary!;
     const promoted: CanarySpec = { ...spec, stable: canaryTrack, canary: undefined };
     expect(expectedErrors(promoted)).toEqual([]);
     const before = synthOne(spec);
@@ -176,17 +284,17 @@ test('promotion (stable becomes the canary, canary goes away) keeps the Deployme
 
     const name = appNameOf(spec);
     const deployment = `${name}-${slug(canaryTrack.version)}`;
-    const json = (ms: K8sObject[]) => JSON.stringify(ms.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment));
-    expect(json(after)).toBe(json(before));
+    // Plain manifests: the Deployment <name>-<v> whole; a controller: the pod template it runs, so it starts nothing.
+    expect(podTemplate(promoted, after, deployment)).toBe(podTemplate(spec, before, deployment));
     // Promotion only deletes: every object after it existed before, under the same name.
     expect(ids(before)).toEqual(expect.arrayContaining(ids(after)));
-    expect(ids(after)).toContain(`Service/${name}`);
+    if (engineOf(spec) !== 'flagger') expect(ids(after)).toContain(`Service/${name}`);
     expect(ids(after)).not.toContain(`Deployment/${name}-${slug(spec.stable.version)}`);
   });
 });
 
-test('blue-green cut-over (active flips) changes no Deployment and no object name', () => {
-  const arb = validOnly(blueGreenRelease().filter((s) => s.blue !== undefined && s.green !== undefined && (s.active === 'blue' || s.active === 'green')));
+test('blue-green cut-over (active flips) changes no object name, and with plain manifests no Deployment', () => {
+  const arb = validOnly(blueGreenRelease().filter((s) => !pending(s) && s.blue !== undefined && s.green !== undefined && (s.active === 'blue' || s.active === 'green')));
   assertProperty(arb, scaled(0.4), (spec: BlueGreenSpec) => {
     const flipped: BlueGreenSpec = { ...spec, active: spec.active === 'blue' ? 'green' : 'blue' };
     if (expectedErrors(flipped).length > 0) return; // e.g. previewHost equal to a host only the other way round
@@ -194,9 +302,104 @@ test('blue-green cut-over (active flips) changes no Deployment and no object nam
     const after = synthOne(flipped);
     checkChart([flipped], after);
     expect(ids(after)).toEqual(ids(before));
+    // Under a controller the flip is a new revision to preview: its template is the other color's.
+    if (engineOf(spec) !== 'manifests') return;
     for (const d of before.filter((o) => o.kind === 'Deployment')) {
       expect(JSON.stringify(after.find((o) => o.kind === 'Deployment' && o.metadata.name === d.metadata.name))).toBe(JSON.stringify(d));
     }
+  });
+});
+
+// ------------------------------------------------------------------ one plan, three engines
+
+/**
+ * A weighted canary with a plan every engine can walk: a router that steers traffic, no
+ * header or cookie rules (Flagger would make it an A/B test), and a Flagger-shaped plan
+ * (shifts and equal timed pauses alternating, strictly increasing whole percentages).
+ */
+function planAcceptedByAll(endsWith: 'shiftTraffic' | 'pause'): fc.Arbitrary<CanarySpec> {
+  const routers: RouterSpec[] = [{ kind: 'nginx', host: 'myapp.example.com' }, { kind: 'istio' }, { kind: 'gatewayApi', parentRefs: [{ name: 'public' }] }];
+  return fc.record({
+    router: fc.constantFrom(...routers),
+    weightTotal: fc.constantFrom(undefined, 100, 1000, 10_000, 250),
+    canaryReplicas: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+  }).chain(({ router, weightTotal, canaryReplicas }) => flaggerPlan(weightTotal ?? 100).map((steps): CanarySpec => ({
+    type: 'canary',
+    id: 'myapp',
+    containerPort: 8080,
+    router,
+    stable: { version: 'v1', image: 'myapp:v1', replicas: 3 },
+    // Argo Rollouts sizes a canary with replicas by setCanaryScale steps; Flagger refuses replicas: they go to the Argo variant only.
+    canary: { version: 'v2', image: 'myapp:v2', traffic: weightTotal !== undefined ? { weightTotal } : undefined, replicas: canaryReplicas },
+    steps,
+  }))).filter((spec) => {
+    const last = spec.steps![spec.steps!.length - 1];
+    return (endsWith === 'pause') === !isShift(last) && engineVariants(spec).every((variant) => expectedErrors(variant).length === 0);
+  });
+}
+
+/** The spec under each engine: plain manifests at every step of the plan, Argo Rollouts, Flagger. */
+function engineVariants(spec: CanarySpec): CanarySpec[] {
+  const { replicas: _replicas, ...unsized } = spec.canary!;
+  return [
+    ...spec.steps!.map((_s, step) => ({ ...spec, canary: { ...unsized, step } })),
+    { ...spec, engine: { kind: 'argoRollouts' } },
+    { ...spec, canary: unsized, engine: { kind: 'flagger' } },
+  ];
+}
+
+/** The canary's weight in plain manifests' routing objects: nginx's canary-weight, Istio's and Gateway API's weighted rule. */
+function renderedCanaryWeight(spec: CanarySpec, manifests: K8sObject[]): number {
+  const name = appNameOf(spec);
+  switch (spec.router.kind) {
+    case 'nginx': {
+      const annotations = find(manifests, 'Ingress', `${name}-canary`).metadata.annotations!;
+      expect(annotations['nginx.ingress.kubernetes.io/canary-weight-total']).toBe(String(weightTotalOf(spec)));
+      return Number(annotations['nginx.ingress.kubernetes.io/canary-weight']);
+    }
+    case 'istio':
+      return find(manifests, 'VirtualService', name).spec.http.find((h: any) => h.name === 'weighted').route.find((r: any) => r.destination.host === `${name}-canary`).weight;
+    default:
+      return find(manifests, 'HTTPRoute', name).spec.rules.find((r: any) => r.name === 'weighted').backendRefs.find((b: any) => b.name === `${name}-canary`).weight;
+  }
+}
+
+/**
+ * One plan, the same weights: with plain manifests the canary's weight at `step: i` is the
+ * weight in force at step i (the last shift at or before it); Argo Rollouts' steps, but for
+ * setCanaryScale, are the plan one for one (so its setWeights are the plan's weights in
+ * order); Flagger's stepWeights are the plan's weights in percent of weightTotal, in order,
+ * but for a closing shiftTraffic(weightTotal), which is Flagger's promotion.
+ */
+function checkWeightsAgree(spec: CanarySpec): void {
+  const variants = engineVariants(spec);
+  const steps = spec.steps!;
+  const total = weightTotalOf(spec);
+  const name = appNameOf(spec);
+
+  const atSteps = variants.slice(0, steps.length).map(synthOne);
+  expect(atSteps.map((manifests) => renderedCanaryWeight(spec, manifests))).toEqual(weightsInForce(steps));
+
+  const rollout = find(synthOne(variants[steps.length]), 'Rollout', name).spec.strategy.canary.steps.filter((s: any) => s.setCanaryScale === undefined);
+  expect(rollout.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight)).toEqual(steps.filter(isShift).map((s) => s.shiftTraffic));
+  expect(rollout).toEqual(steps.map((s) => (isShift(s) ? { setWeight: s.shiftTraffic } : { pause: { duration: promDuration(s.pause!) } })));
+
+  const flagger = find(synthOne(variants[steps.length + 1]), 'Canary', name).spec.analysis;
+  const percents = steps.filter(isShift).map((s) => (s.shiftTraffic * 100) / total);
+  const last = steps[steps.length - 1];
+  expect(flagger.stepWeights).toEqual(isShift(last) ? percents.slice(0, -1) : percents);
+}
+
+describe('one plan, the same weights under plain manifests\' step, Argo Rollouts\' setWeight and Flagger\'s stepWeights', () => {
+  test('a plan ending with shiftTraffic(weightTotal), Flagger\'s promotion', () => {
+    assertProperty(planAcceptedByAll('shiftTraffic'), scaled(0.2), checkWeightsAgree);
+  });
+
+  // Fails until Flagger accepts a plan ending with a pause (issue 13): today Flagger throws
+  // 'steps ("[..., pause]") must end with CanaryStep.shiftTraffic(<weightTotal>)' when the
+  // third variant is built.
+  test('a plan ending with a pause: every shift is one of Flagger\'s stepWeights', () => {
+    assertProperty(planAcceptedByAll('pause'), scaled(0.1), checkWeightsAgree);
   });
 });
 
@@ -247,6 +450,43 @@ describe('regressions found by the properties', () => {
     const chart = Testing.chart();
     new CanaryRelease(chart, 'myapp', { containerPort: 80, metadata: { annotations: { 'example.com/owner': 'shop team, room 4', 'note': '' } }, stable });
     expect(synthValid(chart).every((o) => o.metadata.annotations?.['example.com/owner'] === 'shop team, room 4')).toBe(true);
+  });
+
+  // Found while writing the engines into the properties (issue 13).
+  const engines = { containerPort: 80, stable, router: TrafficRouter.istio() };
+  const flaggerPlanSteps = [CanaryStep.shiftTraffic(10), CanaryStep.pause(Duration.minutes(10)), CanaryStep.shiftTraffic(100)];
+
+  // Every object name is at most 63 characters (README, names): <name>-primary is checked, the
+  // MetricTemplates' longer names are not. The properties leave these names out (longMetricTemplateName).
+  test.failing('throws when a MetricTemplate name would pass 63 characters (name of 55: <name>-latency-p99 has 67)', () => {
+    const name = 'a'.repeat(55);
+    expect(() => new CanaryRelease(Testing.chart(), 'myapp', {
+      ...engines, name, engine: DeliveryEngine.flagger(), steps: flaggerPlanSteps,
+      analysis: CanaryAnalysis.prometheus({ address: 'http://prometheus:9090', maxErrorRate: 5, maxLatency: Duration.seconds(1) }),
+    })).toThrow(`CanaryRelease 'myapp': name ("${name}")`);
+  });
+
+  // README, Flagger: "Record a promotion in git by making v2 the stable track and removing
+  // canary". For an A/B test (recipe 11's, iterations without a plan, or a plan of pauses) the
+  // release without its canary is a weighted one, which needs a plan of shifts and refuses
+  // iterations: the promotion throws. The promotion property leaves Flagger's A/B tests out.
+  test.failing('an A/B test under Flagger can be promoted as the README says: v2 stable, canary removed', () => {
+    const abTest = (canary?: { version: string; image: string; traffic: { header: HeaderMatch } }) => new CanaryRelease(Testing.chart(), 'myapp', {
+      ...engines, engine: DeliveryEngine.flagger({ iterations: 12 }), stable: canary ? stable : { version: 'v2', image: 'myapp:v2' }, canary,
+    });
+    expect(() => abTest({ version: 'v2', image: 'myapp:v2', traffic: { header: HeaderMatch.exact('stage', 'gray') } })).not.toThrow();
+    expect(() => abTest()).not.toThrow();
+  });
+
+  // Two objects of one kind and name in a namespace are an error naming both (README): the
+  // objects Flagger generates count too. Found by the several-releases property (FUZZ_RUNS=3000),
+  // which leaves these cases out: a Service <name> of plain manifests selected the pods of the
+  // Flagger release of the same name, and Flagger would write its own Service <name> over it.
+  test.failing('throws when an object Flagger generates (Service <name>) would meet another release\'s in the namespace', () => {
+    const chart = Testing.chart();
+    new CanaryRelease(chart, 'r0', { ...engines, name: 'myapp' });
+    expect(() => new CanaryRelease(chart, 'r1', { ...engines, name: 'myapp', engine: DeliveryEngine.flagger(), steps: flaggerPlanSteps }))
+      .toThrow('CanaryRelease \'r1\': Service "myapp"');
   });
 
   // Known gaps outside the files this work may change, reported to the lead. `test.failing`

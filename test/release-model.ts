@@ -7,7 +7,9 @@
  * compare two implementations.
  */
 import { RE2JS } from 're2js';
-import { BlueGreenSpec, CanarySpec, ContainerSpec, MetadataSpec, ReleaseSpec, RequestSpec, RouterSpec, SecuritySpec, TrackSpec, TrafficSpec } from './arbitraries';
+import {
+  AnalysisSpec, BlueGreenSpec, CanarySpec, ContainerSpec, EngineKind, MetadataSpec, ReleaseSpec, RequestSpec, RouterSpec, SecuritySpec, ShiftSpec, StepSpec, TrackSpec, TrafficSpec,
+} from './arbitraries';
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -54,6 +56,62 @@ export function appNameOf(spec: ReleaseSpec): string {
   return spec.name ?? spec.id;
 }
 
+/** The engine: plain manifests unless one is given. */
+export function engineOf(spec: ReleaseSpec): EngineKind {
+  return spec.engine?.kind ?? 'manifests';
+}
+
+/** The track whose pod template a controller runs: the canary, else stable; blue-green: the idle color, else the active one. */
+export function newestTrack(spec: ReleaseSpec): TrackSpec {
+  if (spec.type === 'canary') return spec.canary ?? spec.stable;
+  const active = spec.active === 'blue' ? spec.blue : spec.green;
+  const idle = spec.active === 'blue' ? spec.green : spec.blue;
+  return (idle ?? active)!;
+}
+
+/** The tracks whose pod templates are emitted: every track with plain manifests, the newest one under a controller. */
+export function renderedTracks(spec: ReleaseSpec): TrackSpec[] {
+  if (engineOf(spec) !== 'manifests') return [newestTrack(spec)];
+  if (spec.type === 'canary') return spec.canary ? [spec.stable, spec.canary] : [spec.stable];
+  return [spec.blue, spec.green].filter((t): t is TrackSpec => t !== undefined);
+}
+
+export const isShift = (s: StepSpec): s is ShiftSpec => 'shiftTraffic' in s;
+
+/** The canary's weightTotal (100 without a canary or without traffic). */
+export function weightTotalOf(spec: CanarySpec): number {
+  return spec.canary?.traffic?.weightTotal ?? 100;
+}
+
+/** The weight in force at each step of a plan: that of the last shiftTraffic at or before it, 0 before the first. */
+export function weightsInForce(steps: StepSpec[]): number[] {
+  let weight = 0;
+  return steps.map((s) => (weight = isShift(s) ? s.shiftTraffic : weight));
+}
+
+/** The weight plain manifests render: that of the plan at the canary's step, else traffic.weight (0 by default). */
+export function renderedWeight(spec: CanarySpec): number {
+  const step = spec.canary?.step;
+  if (step !== undefined && spec.steps) return weightsInForce(spec.steps)[step];
+  return spec.canary?.traffic?.weight ?? 0;
+}
+
+/** A Prometheus (and Argo Rollouts) duration: whole hours, else whole minutes, else seconds (`2h`, `90s`). */
+export function promDuration(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600}h` : seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+/** A duration as Flagger's CRD takes it: minutes or seconds, no hours (`2h` is `120m`). */
+export function flaggerDuration(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+/** Whether a Flagger canary is an A/B test: it has header or cookie rules. */
+export function isAbTest(spec: CanarySpec): boolean {
+  const t = spec.canary?.traffic;
+  return t?.header !== undefined || t?.cookie !== undefined;
+}
+
 // ------------------------------------------------------------------ expected errors
 
 /**
@@ -81,6 +139,8 @@ export function expectedErrors(spec: ReleaseSpec): string[] {
     }
   }
 
+  const engine = engineOf(spec);
+  const newest = (spec.type === 'blueGreen' && spec.active !== 'blue' && spec.active !== 'green') ? undefined : newestTrack(spec);
   const tracks: Array<[string, TrackSpec]> = spec.type === 'canary'
     ? [['stable', spec.stable], ...(spec.canary ? [['canary', spec.canary] as [string, TrackSpec]] : [])]
     : [...(spec.blue ? [['blue', spec.blue] as [string, TrackSpec]] : []), ...(spec.green ? [['green', spec.green] as [string, TrackSpec]] : [])];
@@ -89,28 +149,173 @@ export function expectedErrors(spec: ReleaseSpec): string[] {
     if (typeof track.image !== 'string' || track.image.length === 0 || /\s/.test(track.image)) err(`${role}.image`);
     if (track.replicas !== undefined && !isInt(track.replicas, 0, 1_000_000)) err(`${role}.replicas`);
     containerErrors(`${role}.container`, track.container, err);
+    // Kubernetes refuses these pod templates: they matter where the track's pod template is emitted.
     const merged = mergeSecurity(spec.container?.securityContext, track.container?.securityContext);
-    if (merged.privileged === true && merged.allowPrivilegeEscalation !== true) err('container.securityContext.privileged');
-    if (merged.user === 0 && merged.ensureNonRoot !== false) err('container.securityContext.user');
-    if (`${name}-${slug(track.version)}`.length > 63) err('name');
+    const rendered = engine === 'manifests' || track === newest;
+    if (rendered && merged.privileged === true && merged.allowPrivilegeEscalation !== true) err('container.securityContext.privileged');
+    if (rendered && merged.user === 0 && merged.ensureNonRoot !== false) err('container.securityContext.user');
+    // The Deployment <name>-<v> exists with plain manifests only.
+    if (engine === 'manifests' && `${name}-${slug(track.version)}`.length > 63) err('name');
+  }
+  analysisErrors(spec.analysis, (prop) => err(prop, 'CanaryAnalysis.prometheus'));
+  engineFactoryErrors(spec, errs);
+  if (engine !== 'manifests') {
+    // A controller runs the analysis itself: nothing carries ruleLabels, the PrometheusRule's.
+    if (spec.analysis?.ruleLabels !== undefined) err('analysis.ruleLabels');
+    // Every object name is at most 63 characters: Flagger copies the Deployment into <name>-primary.
+    if (engine === 'flagger' && `${name}-primary`.length > 63) err('name');
+  }
+  if (engine === 'flagger' && spec.analysis && !(spec.type === 'canary' && spec.router.kind === 'service')) {
+    // ... and names the MetricTemplates <name>-error-rate and <name>-latency-p99.
+    const suffix = spec.analysis.maxLatencyMs !== undefined ? '-latency-p99' : '-error-rate';
+    if (`${name}${suffix}`.length > 63) err('name');
   }
 
-  if (spec.type === 'canary') {
-    const canary = spec.canary;
-    if (canary) {
-      if (slug(canary.version) === slug(spec.stable.version)) err('canary.version');
-      if (`${name}-canary`.length > 63) err('name');
-      if (canary.traffic !== undefined) trafficErrors(canary.traffic, spec.router, err);
-      // A canary with no pods must not receive requests: they would fail with 503.
-      const t = canary.traffic;
-      if (canary.replicas === 0 && t !== undefined && (t.header !== undefined || t.cookie !== undefined || (typeof t.weight === 'number' && t.weight > 0))) {
-        err('canary.replicas');
+  if (spec.type === 'canary') canaryErrors(spec, err);
+  else blueGreenErrors(spec, err);
+  return errs;
+}
+
+/** Whether the analysis brings its own queries for everything it measures (a router without metrics needs them). */
+function ownQueries(a: AnalysisSpec): boolean {
+  return a.errorRateQuery !== undefined && (a.maxLatencyMs === undefined || a.latencyQuery !== undefined);
+}
+
+function canaryErrors(spec: CanarySpec, err: (prop: string, who?: string) => void): void {
+  const name = appNameOf(spec);
+  const engine = engineOf(spec);
+  const canary = spec.canary;
+  const t = canary?.traffic;
+  if (canary) {
+    if (slug(canary.version) === slug(spec.stable.version)) err('canary.version');
+    if (t !== undefined) trafficErrors(t, spec.router, err);
+  }
+  // The Service <name>-canary: with a canary, and always under a controller.
+  if ((canary || engine !== 'manifests') && `${name}-canary`.length > 63) err('name');
+
+  // The plan: weights never go down, and stay within the canary's weightTotal.
+  const total = weightTotalOf(spec);
+  const steps = spec.steps;
+  if (steps !== undefined) {
+    if (steps.length === 0) err('steps');
+    let previous = 0;
+    steps.forEach((s, i) => {
+      if (isShift(s)) {
+        if (!isInt(s.shiftTraffic, 0, 1_000_000)) err('weight', 'CanaryStep.shiftTraffic');
+        if (canary && s.shiftTraffic > total) err(`steps[${i}].weight`);
+        if (s.shiftTraffic < previous) err(`steps[${i}].weight`);
+        previous = s.shiftTraffic;
+      } else if (s.pause !== undefined && !(s.pause > 0 && Number.isInteger(s.pause))) {
+        err('duration', 'CanaryStep.pause'); // whole seconds above zero
+      }
+    });
+  }
+
+  // canary.step: plain manifests' position in the plan, not beside traffic.weight.
+  const step = canary?.step;
+  if (step !== undefined) {
+    if (t?.weight !== undefined) err('canary.step');
+    if (steps === undefined || !isInt(step, 0, steps.length - 1)) err('canary.step');
+    if (spec.router.kind === 'service') err('canary.step');
+    if (engine !== 'manifests') err('canary.step');
+  }
+
+  const header = t?.header !== undefined;
+  const cookie = t?.cookie !== undefined;
+  if (engine === 'manifests') {
+    // A canary with no pods must not receive requests: they would fail with 503.
+    const weight = step !== undefined && steps !== undefined && isInt(step, 0, steps.length - 1) ? renderedWeight(spec) : t?.weight ?? 0;
+    if (canary?.replicas === 0 && (header || cookie || (typeof weight === 'number' && weight > 0))) err('canary.replicas');
+    // The PrometheusRule watches the canary while there is one.
+    if (spec.analysis && canary && spec.router.kind === 'service' && !ownQueries(spec.analysis)) err('analysis');
+  } else if (engine === 'argoRollouts') {
+    argoCanaryErrors(spec, err);
+  } else {
+    flaggerCanaryErrors(spec, err);
+  }
+}
+
+/** DeliveryEngine.argoRollouts() on a canary (the README's "How the plan maps to Argo Rollouts steps"). */
+function argoCanaryErrors(spec: CanarySpec, err: (prop: string) => void): void {
+  const e = spec.engine as { scaleDownDelay?: number; autoPromotion?: boolean };
+  const t = spec.canary?.traffic;
+  const router = spec.router;
+  const total = weightTotalOf(spec);
+  if (e.autoPromotion !== undefined) err('engine'); // blue-green only
+  if (t?.weight !== undefined && spec.steps !== undefined && spec.steps.length > 0) err('canary.traffic.weight'); // the steps are the weights
+  // The canary is sized by its weight from the first step with traffic: at 0 pods only header and cookie rules could reach it.
+  if (spec.canary?.replicas === 0 && (t?.header !== undefined || t?.cookie !== undefined)) err('canary.replicas');
+  // The Rollout keeps the plan while no canary runs: its weights are out of weightTotal, 100 without a canary.
+  spec.steps?.forEach((s, i) => { if (isShift(s) && s.shiftTraffic > total) err(`steps[${i}].weight`); });
+  if (router.kind === 'service') {
+    // A basic canary: the weight is a share of stable's pods.
+    if (total !== 100) err('canary.traffic.weightTotal');
+    if (spec.canary?.replicas !== undefined) err('canary.replicas');
+    if (e.scaleDownDelay !== undefined) err('engine');
+    if (spec.analysis && !ownQueries(spec.analysis)) err('analysis');
+  }
+  // maxTrafficWeight is for ingress-nginx and plugins only.
+  if (router.kind === 'istio' && total !== 100) err('canary.traffic.weightTotal');
+}
+
+/** DeliveryEngine.flagger() on a canary (the README's "How the release spec maps to Flagger's Canary"). */
+function flaggerCanaryErrors(spec: CanarySpec, err: (prop: string) => void): void {
+  const e = spec.engine as { iterations?: number };
+  const t = spec.canary?.traffic;
+  if (spec.router.kind === 'service') err('router'); // Flagger's kubernetes provider does blue-green only
+  if (spec.router.kind === 'istio' && spec.router.subsets) err('router'); // Flagger writes its own DestinationRules
+  if (spec.canary?.replicas !== undefined) err('canary.replicas'); // the canary runs at stable's size
+  if (t?.weight !== undefined) err('canary.traffic.weight'); // the plan is the weights
+  const total = weightTotalOf(spec);
+  const steps = spec.steps;
+  if (isAbTest(spec)) {
+    // An A/B test: equal timed pauses (one iteration each), optionally closed by shiftTraffic(weightTotal).
+    if (steps === undefined) return;
+    let interval: number | undefined;
+    steps.forEach((s, i) => {
+      if (isShift(s)) {
+        if (!(i === steps.length - 1 && s.shiftTraffic === total)) err(`steps[${i}]`);
+      } else if (s.pause === undefined) {
+        err(`steps[${i}]`);
+      } else {
+        if (interval !== undefined && s.pause !== interval) err(`steps[${i}].duration`);
+        interval ??= s.pause;
+      }
+    });
+    if (!steps.some((s) => !isShift(s))) err('steps');
+    if (e.iterations !== undefined) err('engine'); // the plan's pauses are the iterations
+    return;
+  }
+  // A weighted canary: iterations are for A/B tests and blue-green.
+  if (e.iterations !== undefined) err('engine');
+  if (steps === undefined || steps.length === 0) {
+    err('steps'); // Flagger walks a plan
+    return;
+  }
+  // Shifts and equal timed pauses alternate, starting with a shift; the weights are strictly
+  // increasing whole percentages of weightTotal; the plan ends with shiftTraffic(weightTotal)
+  // (Flagger's promotion) or with a pause (the plan ends, the canary is promoted).
+  let percent = 0;
+  let interval: number | undefined;
+  steps.forEach((s, i) => {
+    if (isShift(s)) {
+      if (i % 2 !== 0) err(`steps[${i}]`);
+      const p = (s.shiftTraffic * 100) / total;
+      if (!Number.isInteger(p) || p <= percent || s.shiftTraffic > total) err(`steps[${i}].weight`);
+      percent = p;
+    } else {
+      if (i % 2 === 0) err(`steps[${i}]`);
+      if (s.pause === undefined) {
+        err(`steps[${i}]`);
+      } else {
+        if (interval !== undefined && s.pause !== interval) err(`steps[${i}].duration`);
+        interval ??= s.pause;
       }
     }
-  } else {
-    blueGreenErrors(spec, err);
-  }
-  return errs;
+  });
+  const last = steps[steps.length - 1];
+  if (isShift(last) && last.shiftTraffic !== total) err('steps');
+  if (!steps.some((s) => !isShift(s))) err('steps'); // no interval
 }
 
 function blueGreenErrors(spec: BlueGreenSpec, err: (prop: string) => void): void {
@@ -121,10 +326,23 @@ function blueGreenErrors(spec: BlueGreenSpec, err: (prop: string) => void): void
   }
   const active = spec.active === 'blue' ? spec.blue : spec.green;
   const idle = spec.active === 'blue' ? spec.green : spec.blue;
+  const engine = engineOf(spec);
   if (!active) err('active');
   if (spec.blue && spec.green && slug(spec.blue.version) === slug(spec.green.version)) err('green.version');
   const preview = spec.preview ?? true;
-  if (preview && idle && `${name}-preview`.length > 63) err('name');
+  // The Service <name>-preview: over the idle color; under a controller it waits for the next version.
+  if (preview && (idle || engine !== 'manifests') && `${name}-preview`.length > 63) err('name');
+  const a = spec.analysis;
+  if (a) {
+    // The router's metrics, or the analysis's own queries.
+    if (spec.router.kind === 'service' && !ownQueries(a)) err('analysis');
+    // ingress-nginx counts the new color's requests on the preview Ingress, which needs previewHost.
+    if (engine !== 'manifests' && spec.router.kind === 'nginx' && spec.previewHost === undefined) err('analysis');
+    // Argo Rollouts' pre-promotion analysis measures the preview Service.
+    if (engine === 'argoRollouts' && !preview) err('analysis');
+  }
+  // Both controllers switch Services, not subsets.
+  if (engine !== 'manifests' && spec.router.kind === 'istio' && spec.router.subsets) err('router');
   if (spec.previewHost !== undefined) {
     if (!isHost(spec.previewHost)) err('previewHost');
     if (spec.router.kind === 'service') err('previewHost');
@@ -144,6 +362,8 @@ function trafficErrors(traffic: TrafficSpec, router: RouterSpec, err: (prop: str
   if (h) {
     const factory = h.kind === 'exact' ? 'HeaderMatch.exact' : 'HeaderMatch.regex';
     if (!(HEADER_NAME.test(h.name) && h.name.length <= 256)) err('name', factory);
+    // Istio reads these "headers" as the request's URI, scheme, method or authority.
+    if (router.kind === 'istio' && ['uri', 'scheme', 'method', 'authority'].includes(h.name.toLowerCase())) err('canary.traffic.header name');
     if (h.kind === 'exact') {
       // eslint-disable-next-line no-control-regex
       if (h.value.length === 0 || h.value.trim() !== h.value || /[\x00-\x1f\x7f]/.test(h.value)) err('value', factory);
@@ -167,6 +387,40 @@ function trafficErrors(traffic: TrafficSpec, router: RouterSpec, err: (prop: str
   if (!isInt(total, 100, 1_000_000)) err('canary.traffic.weightTotal');
   const weight = traffic.weight ?? 0;
   if (!isInt(weight, 0, isInt(total, 100, 1_000_000) ? total : 1_000_000)) err('canary.traffic.weight');
+}
+
+const PLACEHOLDERS = ['name', 'namespace', 'version', 'service', 'route', 'window'];
+
+/** CanaryAnalysis.prometheus(): an http(s) address, a percentage, positive durations of whole seconds, known placeholders. */
+function analysisErrors(a: AnalysisSpec | undefined, err: (prop: string) => void): void {
+  if (!a) return;
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(a.address)) err('options.address');
+  if (!(a.maxErrorRate > 0 && a.maxErrorRate < 100)) err('options.maxErrorRate');
+  if (a.maxLatencyMs !== undefined && !(a.maxLatencyMs > 0)) err('options.maxLatency');
+  if (a.interval !== undefined && !(a.interval > 0 && Number.isInteger(a.interval))) err('options.interval');
+  if (a.failureLimit !== undefined && !isInt(a.failureLimit, 0, 1000)) err('options.failureLimit');
+  for (const key of ['errorRateQuery', 'latencyQuery'] as const) {
+    const q = a[key];
+    if (q === undefined) continue;
+    const placeholders = [...q.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]);
+    if (q.trim() === '' || placeholders.some((p) => !PLACEHOLDERS.includes(p))) err(`options.${key}`);
+  }
+  for (const [key, value] of Object.entries(a.ruleLabels ?? {})) {
+    if (key === 'app' || key === 'version') err(`options.ruleLabels.${key}`);
+    else if (!isQualifiedName(key)) err('options.ruleLabels key');
+    else if (value.length > 63 || !LABEL_VALUE.test(value)) err(`options.ruleLabels.${key}`);
+  }
+  // A custom error-rate query says the router's metrics are not the ones to use: latency needs its own too.
+  if (a.maxLatencyMs !== undefined && a.errorRateQuery !== undefined && a.latencyQuery === undefined) err('options.latencyQuery');
+}
+
+/** DeliveryEngine.argoRollouts({ scaleDownDelay }): whole seconds above zero; DeliveryEngine.flagger({ iterations }): 1 to 10000. */
+function engineFactoryErrors(spec: ReleaseSpec, errs: string[]): void {
+  const e = spec.engine;
+  if (e?.kind === 'argoRollouts' && e.scaleDownDelay !== undefined && !(e.scaleDownDelay > 0 && Number.isInteger(e.scaleDownDelay))) {
+    errs.push('DeliveryEngine.argoRollouts: options.scaleDownDelay');
+  }
+  if (e?.kind === 'flagger' && e.iterations !== undefined && !isInt(e.iterations, 1, 10_000)) errs.push('DeliveryEngine.flagger: options.iterations');
 }
 
 function isNginxReserved(key: string): boolean {
@@ -273,8 +527,14 @@ export function expectedPssControls(merged: SecuritySpec): string[] {
 /** A synthesized object's identity: `<Kind>/<name>`. */
 export type ObjectId = string;
 
-/** Every object a valid release emits, `<Kind>/<name>`, in no particular order. */
+/** Every object a valid release emits, `<Kind>/<name>`, in no particular order (the naming table of the README). */
 export function expectedObjects(spec: ReleaseSpec): ObjectId[] {
+  const engine = engineOf(spec);
+  const out = engine === 'manifests' ? manifestsObjects(spec) : engine === 'argoRollouts' ? argoObjects(spec) : flaggerObjects(spec);
+  return out;
+}
+
+function manifestsObjects(spec: ReleaseSpec): ObjectId[] {
   const name = appNameOf(spec);
   const out: ObjectId[] = [];
   const kind = spec.router.kind;
@@ -285,15 +545,86 @@ export function expectedObjects(spec: ReleaseSpec): ObjectId[] {
     if (kind === 'nginx') out.push(`Ingress/${name}`, ...(spec.canary ? [`Ingress/${name}-canary`] : []));
     if (kind === 'istio') out.push(`VirtualService/${name}`, ...(spec.router.subsets ? [`DestinationRule/${name}`] : []));
     if (kind === 'gatewayApi') out.push(`HTTPRoute/${name}`);
+    // The alerts watch the canary while there is one.
+    if (spec.analysis && spec.canary) out.push(`PrometheusRule/${name}`);
   } else {
     const idle = spec.active === 'blue' ? spec.green : spec.blue;
     for (const t of [spec.blue, spec.green]) if (t) out.push(`Deployment/${name}-${slug(t.version)}`);
     out.push(`Service/${name}`);
     if ((spec.preview ?? true) && idle) out.push(`Service/${name}-preview`);
-    const previewRoute = spec.previewHost !== undefined;
-    if (kind === 'nginx') out.push(`Ingress/${name}`, ...(previewRoute ? [`Ingress/${name}-preview`] : []));
-    if (kind === 'istio') out.push(`VirtualService/${name}`, ...(previewRoute ? [`VirtualService/${name}-preview`] : []), ...(spec.router.subsets ? [`DestinationRule/${name}`] : []));
-    if (kind === 'gatewayApi') out.push(`HTTPRoute/${name}`, ...(previewRoute ? [`HTTPRoute/${name}-preview`] : []));
+    out.push(...blueGreenRoutes(spec, true));
+    if (spec.analysis) out.push(`PrometheusRule/${name}`);
+  }
+  return out;
+}
+
+/** A blue-green release's routes: `<name>`, and `<name>-preview` with previewHost. */
+function blueGreenRoutes(spec: BlueGreenSpec, destinationRule: boolean): ObjectId[] {
+  const name = appNameOf(spec);
+  const kind = spec.router.kind;
+  const previewRoute = spec.previewHost !== undefined;
+  if (kind === 'nginx') return [`Ingress/${name}`, ...(previewRoute ? [`Ingress/${name}-preview`] : [])];
+  if (kind === 'istio') return [`VirtualService/${name}`, ...(previewRoute ? [`VirtualService/${name}-preview`] : []), ...(spec.router.subsets && destinationRule ? [`DestinationRule/${name}`] : [])];
+  if (kind === 'gatewayApi') return [`HTTPRoute/${name}`, ...(previewRoute ? [`HTTPRoute/${name}-preview`] : [])];
+  return [];
+}
+
+/**
+ * Argo Rollouts: one Rollout instead of the Deployments, the Services (a canary's
+ * `<name>-canary` always, a blue-green's `<name>-preview` whenever preview is on), only the
+ * routing objects Argo Rollouts expects to find, and the AnalysisTemplate.
+ */
+function argoObjects(spec: ReleaseSpec): ObjectId[] {
+  const name = appNameOf(spec);
+  const out: ObjectId[] = [`Rollout/${name}`, `Service/${name}`];
+  if (spec.type === 'canary') {
+    out.push(`Service/${name}-canary`);
+    const kind = spec.router.kind;
+    if (kind === 'nginx') out.push(`Ingress/${name}`); // Argo Rollouts creates the canary Ingress
+    if (kind === 'istio') out.push(`VirtualService/${name}`, ...(spec.router.subsets ? [`DestinationRule/${name}`] : []));
+    if (kind === 'gatewayApi') out.push(`HTTPRoute/${name}`);
+  } else {
+    if (spec.preview ?? true) out.push(`Service/${name}-preview`);
+    out.push(...blueGreenRoutes(spec, false));
+  }
+  if (spec.analysis) out.push(`AnalysisTemplate/${name}`);
+  return out;
+}
+
+/**
+ * Flagger: one Deployment `<name>` and the Canary; no Services (Flagger generates them). A
+ * canary keeps only the nginx Ingress `<name>`, which Flagger copies; blue-green keeps the
+ * router's routes. The analysis as MetricTemplates.
+ */
+function flaggerObjects(spec: ReleaseSpec): ObjectId[] {
+  const name = appNameOf(spec);
+  const out: ObjectId[] = [`Deployment/${name}`, `Canary/${name}`];
+  if (spec.type === 'canary') {
+    if (spec.router.kind === 'nginx') out.push(`Ingress/${name}`);
+  } else {
+    out.push(...blueGreenRoutes(spec, false));
+  }
+  if (spec.analysis) {
+    out.push(`MetricTemplate/${name}-error-rate`);
+    if (spec.analysis.maxLatencyMs !== undefined) out.push(`MetricTemplate/${name}-latency-p99`);
+  }
+  return out;
+}
+
+/**
+ * What Flagger creates in the release's namespace (README, "What Flagger generates"): the
+ * primary Deployment and the Services `<name>`, `<name>-primary`, `<name>-canary`; for a
+ * canary, the routes of its provider (the canary Ingress, the VirtualService and its
+ * DestinationRules, the HTTPRoute). Not emitted, but objects of the namespace all the same.
+ */
+export function flaggerGeneratedObjects(spec: ReleaseSpec): ObjectId[] {
+  if (engineOf(spec) !== 'flagger') return [];
+  const name = appNameOf(spec);
+  const out = [`Deployment/${name}-primary`, `Service/${name}`, `Service/${name}-primary`, `Service/${name}-canary`];
+  if (spec.type === 'canary') {
+    if (spec.router.kind === 'nginx') out.push(`Ingress/${name}-canary`);
+    if (spec.router.kind === 'istio') out.push(`VirtualService/${name}`, `DestinationRule/${name}-primary`, `DestinationRule/${name}-canary`);
+    if (spec.router.kind === 'gatewayApi') out.push(`HTTPRoute/${name}`);
   }
   return out;
 }
@@ -335,7 +666,8 @@ function mix(a: Outcome, pa: number, b: Outcome, pb: number): Outcome {
 /**
  * Where a request to a valid canary release lands, by the routing-semantics table: header
  * first (name in any case, value whole and case-sensitive, regex RE2 on the whole value), then
- * cookie `always`/`never`, then the weight out of weightTotal.
+ * cookie `always`/`never`, then the weight (traffic.weight, or the plan's at the canary's step)
+ * out of weightTotal.
  */
 export function expectedCanaryOutcome(spec: CanarySpec, req: RequestSpec): Outcome {
   const stable = trackOutcome(spec.stable);
@@ -358,7 +690,7 @@ export function expectedCanaryOutcome(spec: CanarySpec, req: RequestSpec): Outco
     if (value === 'always') return canary;
     if (value === 'never') return stable;
   }
-  const p = (t.weight ?? 0) / (t.weightTotal ?? 100);
+  const p = renderedWeight(spec) / (t.weightTotal ?? 100);
   return mix(canary, p, stable, 1 - p);
 }
 
@@ -373,6 +705,56 @@ export function expectedReplicaRatio(tracks: TrackSpec[]): Outcome {
 
 export function trackOutcomeOf(t: TrackSpec): Outcome {
   return trackOutcome(t);
+}
+
+// ------------------------------------------------------------------ what the controllers are told
+
+/** An Argo Rollouts canary step, as the Rollout carries it. */
+export type ArgoStep = { setWeight: number } | { pause: { duration?: string } } | { setCanaryScale: { replicas?: number; matchTrafficWeight?: boolean } };
+
+/**
+ * The Rollout's steps: shiftTraffic(w) is setWeight w, pause(d) a timed pause, pause() one that
+ * waits for a human; without a plan, the canary's weight and a pause. canary.replicas sizes the
+ * canary until the first step with traffic, then its share of the pods follows the weight.
+ */
+export function expectedArgoSteps(spec: CanarySpec): ArgoStep[] {
+  const steps: ArgoStep[] = spec.steps && spec.steps.length > 0
+    ? spec.steps.map((s) => (isShift(s) ? { setWeight: s.shiftTraffic } : { pause: s.pause !== undefined ? { duration: promDuration(s.pause) } : {} }))
+    : [{ setWeight: spec.canary?.traffic?.weight ?? 0 }, { pause: {} }];
+  const replicas = spec.canary?.replicas;
+  if (replicas === undefined) return steps;
+  const firstTraffic = steps.findIndex((s) => 'setWeight' in s && s.setWeight > 0);
+  const sized: ArgoStep[] = [{ setCanaryScale: { replicas } }, ...steps];
+  if (firstTraffic >= 0) sized.splice(firstTraffic + 1, 0, { setCanaryScale: { matchTrafficWeight: true } });
+  return sized;
+}
+
+/**
+ * Flagger's schedule (the Canary's `analysis` but for threshold, match and metrics): a weighted
+ * canary's pauses are the interval and its weights, in percent, the stepWeights, a closing
+ * shiftTraffic(weightTotal) being the promotion; an A/B test's pauses are its iterations;
+ * without a plan (A/B test, blue-green) `iterations` (10) every analysis interval (a minute).
+ */
+export function expectedFlaggerSchedule(spec: ReleaseSpec): { interval: string; iterations?: number; stepWeights?: number[] } {
+  const iterations = (spec.engine as { iterations?: number } | undefined)?.iterations ?? 10;
+  const everyInterval = { interval: flaggerDuration(spec.analysis?.interval ?? 60), iterations };
+  if (spec.type === 'blueGreen' || !spec.steps) return everyInterval;
+  const pauses = spec.steps.flatMap((s) => (isShift(s) ? [] : [s.pause!]));
+  if (isAbTest(spec)) return { interval: flaggerDuration(pauses[0]), iterations: pauses.length };
+  return { interval: flaggerDuration(pauses[0]), stepWeights: expectedStepWeights(spec.steps, weightTotalOf(spec)) };
+}
+
+/** The plan's shift weights as percentages of weightTotal, but for a closing shiftTraffic(weightTotal): Flagger's promotion. */
+export function expectedStepWeights(steps: StepSpec[], weightTotal: number): number[] {
+  const last = steps[steps.length - 1];
+  const shifts = steps.filter(isShift).map((s) => (s.shiftTraffic * 100) / weightTotal);
+  return isShift(last) && last.shiftTraffic === weightTotal ? shifts.slice(0, -1) : shifts;
+}
+
+/** Whether a Flagger canary's weighted plan ends with a pause: "the plan ends, the canary is promoted" (issue 13). */
+export function isFlaggerPlanEndingWithPause(spec: ReleaseSpec): boolean {
+  if (spec.type !== 'canary' || engineOf(spec) !== 'flagger' || isAbTest(spec) || !spec.steps || spec.steps.length === 0) return false;
+  return !isShift(spec.steps[spec.steps.length - 1]);
 }
 
 /** Whether `message` names one of the expected props (see expectedErrors). */
