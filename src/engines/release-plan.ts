@@ -8,6 +8,7 @@ import { AnalysedRelease } from '../analysis/analysis-queries';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
+import { GeneratedObject } from '../routing/engine-contracts';
 import { RoutedApp, blueGreenRoutes, canaryRoutes } from '../routing/route-table';
 import { ReleaseRoutes, RouteBackend, WeightsOwner } from '../routing/routing-model';
 import type { TrafficRouter } from '../routing/traffic-router';
@@ -77,6 +78,10 @@ export interface CanaryObjects {
   readonly rollout?: ApiObject;
   /** The one Deployment `<name>` a controller (Flagger) copies and analyses. */
   readonly deployment?: kplus.Deployment;
+  /** What the controller generates in the namespace, whose names the release claims too. */
+  readonly generated?: GeneratedObject[];
+  /** Which controller generates them, for error messages. */
+  readonly generatedBy?: string;
 }
 
 export interface BlueGreenPlan {
@@ -110,6 +115,10 @@ export interface BlueGreenObjects {
   readonly rollout?: ApiObject;
   /** The one Deployment `<name>` a controller (Flagger) copies and analyses. */
   readonly deployment?: kplus.Deployment;
+  /** What the controller generates in the namespace, whose names the release claims too. */
+  readonly generated?: GeneratedObject[];
+  /** Which controller generates them, for error messages. */
+  readonly generatedBy?: string;
 }
 
 /**

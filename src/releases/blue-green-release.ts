@@ -147,6 +147,6 @@ export class BlueGreenRelease extends Construct {
     this.targetDeployment = objects.deployment;
     this.previewService = objects.previewService;
     this.rollout = objects.rollout;
-    claimObjectNames(owner, this);
+    claimObjectNames(owner, this, objects.generated, objects.generatedBy);
   }
 }

@@ -146,7 +146,7 @@ export class CanaryRelease extends Construct {
     this.targetDeployment = objects.deployment;
     this.canaryService = objects.canaryService;
     this.rollout = objects.rollout;
-    claimObjectNames(owner, this);
+    claimObjectNames(owner, this, objects.generated, objects.generatedBy);
   }
 }
 

@@ -32,6 +32,16 @@ export interface IArgoRolloutsRouting {
   bindArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): { [key: string]: any } | undefined;
 }
 
+/** An object a rollout controller generates, by API version, kind and name. */
+export interface GeneratedObject {
+  /** e.g. `networking.k8s.io/v1`. */
+  readonly apiVersion: string;
+  /** e.g. `Ingress`. */
+  readonly kind: string;
+  /** e.g. `myapp-canary`. */
+  readonly name: string;
+}
+
 /** How a router looks to Flagger, for the Canary object. */
 export interface FlaggerRouterSpec {
   /**
@@ -59,6 +69,14 @@ export interface FlaggerRouterSpec {
    * @default - no A/B test: the canary gets its traffic by weight
    */
   readonly match?: Array<{ [key: string]: any }>;
+
+  /**
+   * The routing objects Flagger generates for this router in the release's namespace (e.g. the
+   * Ingress `<name>-canary`), so that no other release of the app may emit one of that kind and
+   * name.
+   * @default - none
+   */
+  readonly generatedObjects?: GeneratedObject[];
 }
 
 /**

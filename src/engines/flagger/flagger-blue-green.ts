@@ -9,6 +9,7 @@ import { BlueGreenObjects, BlueGreenPlan, blueGreenPlanRoutes } from '../release
 import { canaryObject } from './canary-object';
 import { ENGINE, FlaggerOptions } from './flagger-options';
 import { defaultInterval, flaggerDuration } from './flagger-schedule';
+import { flaggerGeneratedObjects } from './flagger-generated';
 import { flaggerQueries } from './metric-templates';
 
 /**
@@ -43,5 +44,5 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
     schedule: { interval: flaggerDuration(promDuration(release.analysis?.interval ?? defaultInterval())), iterations: options.iterations ?? 10 },
     queries,
   });
-  return { deployment };
+  return { deployment, generated: flaggerGeneratedObjects(name), generatedBy: 'Flagger' };
 }

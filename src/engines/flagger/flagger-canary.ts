@@ -4,10 +4,12 @@ import { checkObjectName } from '../../private/object-names';
 import { fail } from '../../private/validation';
 import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { DeploymentNaming, trackDeployment } from '../../workload/track-deployment';
+import { CanaryStepType } from '../canary-step';
 import { CanaryObjects, CanaryPlan, canaryPlanRoutes } from '../release-plan';
 import { canaryObject } from './canary-object';
 import { ENGINE, FlaggerOptions } from './flagger-options';
 import { abSchedule, canarySchedule } from './flagger-schedule';
+import { flaggerGeneratedObjects } from './flagger-generated';
 import { flaggerQueries } from './metric-templates';
 
 /**
@@ -34,7 +36,11 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   }
 
   checkObjectName(release, `${name}-primary`, 'Deployment Flagger copies');
-  const abTest = plan.header !== undefined || plan.cookie !== undefined;
+  // An A/B test matches requests by header or cookie. Without a canary the Canary waits for the
+  // next one: a plan that shifts no weight (none, or pauses only) keeps the A/B schedule, so an A/B
+  // release is promoted (canary removed) without touching the engine's options or the plan.
+  const shiftsWeight = plan.steps.some((step) => step.type === CanaryStepType.SHIFT_TRAFFIC && step.weight !== plan.weightTotal);
+  const abTest = plan.header !== undefined || plan.cookie !== undefined || (!canary && !shiftsWeight);
   if (!abTest && options.iterations !== undefined) {
     fail(owner, 'engine', `${ENGINE.replace('()', '')}({ iterations: ${options.iterations} })`, 'sets iterations, which are for an A/B test (header or cookie rules) or a BlueGreenRelease: a weighted canary runs one interval per step of its plan (steps)');
   }
@@ -55,5 +61,5 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, DeploymentNaming.SINGLE);
   const routing = flaggerRouting.bindFlaggerCanary(scope, routes);
   canaryObject(scope, release, { routing, schedule, queries });
-  return { deployment };
+  return { deployment, generated: flaggerGeneratedObjects(name, routing.generatedObjects), generatedBy: 'Flagger' };
 }

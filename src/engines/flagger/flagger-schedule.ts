@@ -38,6 +38,9 @@ export function canarySchedule(plan: CanaryPlan): CanarySpecAnalysis {
         fail(owner, `steps[${i}]`, `shiftTraffic(${step.weight})`, `must be a pause under ${ENGINE}: Flagger holds each weight for one interval, so shifts and pauses alternate, starting with a shift`);
       }
       const w = step.weight!;
+      if (w > plan.weightTotal) {
+        fail(owner, `steps[${i}].weight`, w, `must be at most weightTotal (${plan.weightTotal}) under ${ENGINE}: the Canary keeps the plan while no canary runs, and without a canary's traffic.weightTotal weights are out of 100`);
+      }
       const percent = (w * 100) / plan.weightTotal;
       if (!Number.isInteger(percent)) {
         fail(owner, `steps[${i}].weight`, w, `must be a whole percentage of weightTotal (${plan.weightTotal}) under ${ENGINE}: Flagger's step weights are percentages`);

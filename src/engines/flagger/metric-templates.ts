@@ -3,6 +3,7 @@ import type { CanarySpecAnalysisMetrics } from '../../../imports/flagger.app';
 import { analysisQueries, seconds } from '../../analysis/analysis-queries';
 import { CanaryAnalysis, CanaryMetricQueries } from '../../analysis/canary-analysis';
 import { objectMetadata } from '../../private/metadata';
+import { checkObjectName } from '../../private/object-names';
 import { flaggerApi } from '../../private/upstream';
 import { ResolvedRelease, appMetadata } from '../release-plan';
 import { flaggerDuration } from './flagger-schedule';
@@ -16,6 +17,9 @@ import { flaggerDuration } from './flagger-schedule';
  */
 export function flaggerQueries(scope: Construct, release: ResolvedRelease, analysed: { version: string; isCanary: boolean }): CanaryMetricQueries | undefined {
   if (!release.analysis) return undefined;
+  for (const suffix of release.analysis.maxLatency ? ['error-rate', 'latency-p99'] : ['error-rate']) {
+    checkObjectName(release, `${release.name}-${suffix}`, 'MetricTemplate');
+  }
   const route = analysed.isCanary ? release.name : `${release.name}-preview`;
   return analysisQueries(scope, release, release.analysis, { version: analysed.version, service: `${release.name}-canary`, route, isCanary: analysed.isCanary });
 }

@@ -30,5 +30,7 @@ export function gatewayApiFlaggerSpec(options: GatewayApiRouterOptions, routes: 
       match: options.path && options.path !== '/' ? [{ uri: { prefix: options.path } }] : undefined,
     },
     match: match.length > 0 ? match : undefined,
+    // pkg/router/gateway_api.go: the HTTPRoute takes the apex Service's name.
+    generatedObjects: [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name: routes.name }],
   };
 }

@@ -23,5 +23,11 @@ export function istioFlaggerSpec(options: IstioRouterOptions, routes: ReleaseRou
     provider: 'istio',
     service: { hosts: options.hosts, gateways: options.gateways },
     match: match.length > 0 ? match : undefined,
+    // pkg/router/istio.go: the VirtualService <name> and a DestinationRule per Service it generates.
+    generatedObjects: [
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: routes.name },
+      { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', name: `${routes.name}-primary` },
+      { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', name: `${routes.name}-canary` },
+    ],
   };
 }

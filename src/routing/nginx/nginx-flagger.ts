@@ -28,5 +28,7 @@ export function bindNginxFlagger(scope: Construct, options: NginxRouterOptions, 
     ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: routes.main.name },
     service: {},
     match: match.length > 0 ? match : undefined,
+    // pkg/router/ingress.go: the canary Ingress is the referenced one's name with `-canary`.
+    generatedObjects: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: `${routes.main.name}-canary` }],
   };
 }
