@@ -5,28 +5,53 @@
 import * as fs from 'fs';
 import * as path from 'path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const madge = require('madge') as (dir: string, config: object) => Promise<{ circular(): string[][] }>;
+const madge = require('madge') as (dir: string, config: object) => Promise<{ circular(): string[][]; obj(): { [file: string]: string[] } }>;
 
 const ROOT = path.resolve(__dirname, '..');
 
-/** Import cycles among the .ts files under `dir`, counting `import type` too. */
-async function cycles(dir: string): Promise<string[][]> {
-  const result = await madge(dir, {
+/** The import graph of the .ts files under `dir`, counting `import type` too. */
+function graph(dir: string) {
+  return madge(dir, {
     fileExtensions: ['ts'],
     tsConfig: path.join(ROOT, 'tsconfig.json'),
     detectiveOptions: { ts: { skipTypeImports: false }, tsx: { skipTypeImports: false } },
   });
-  return result.circular();
 }
+
+/** Import cycles among the .ts files under `dir`. */
+async function cycles(dir: string): Promise<string[][]> {
+  return (await graph(dir)).circular();
+}
+
+/** The concept folders, top down (docs/ARCHITECTURE.md): a file imports only from folders below its own. */
+const LAYERS = ['releases', 'engines', 'routing', 'analysis', 'workload', 'private'];
 
 jest.setTimeout(60_000);
 
-test('no file of src/ imports itself through others, type-only imports included', async () => {
-  expect(await cycles(path.join(ROOT, 'src'))).toEqual([]);
+let src: Awaited<ReturnType<typeof graph>>;
+beforeAll(async () => {
+  src = await graph(path.join(ROOT, 'src'));
+});
+
+test('no file of src/ imports itself through others, type-only imports included', () => {
+  expect(src.circular()).toEqual([]);
 });
 
 test('the cycle check sees a cycle made of a type-only import', async () => {
   expect(await cycles(path.join(ROOT, 'test', 'fixtures', 'type-cycle'))).toEqual([['a.ts', 'b.ts']]);
+});
+
+test('every import between concept folders goes down the layers: releases, engines, routing, analysis, workload, private', () => {
+  const upward: string[] = [];
+  for (const [file, imports] of Object.entries(src.obj())) {
+    const from = LAYERS.indexOf(file.split('/')[0]);
+    if (from < 0) continue; // index.ts re-exports every layer
+    for (const target of imports) {
+      const to = LAYERS.indexOf(target.split('/')[0]);
+      if (to >= 0 && to < from) upward.push(`${file} -> ${target}`);
+    }
+  }
+  expect(upward).toEqual([]);
 });
 
 test('src/index.ts only re-exports, and every other source file sits in a concept folder', () => {

@@ -5,6 +5,7 @@ import { CanaryAnalysis, CanaryMetricQueries, CanaryMetricsTarget } from './cana
 
 /** Where a router's request metrics come from. */
 export interface RouterMetrics {
+  readonly displayName: string;
   canaryMetrics(target: CanaryMetricsTarget): CanaryMetricQueries | undefined;
 }
 
@@ -40,7 +41,7 @@ export function analysisQueries(scope: Construct, release: AnalysedRelease, anal
   };
   const queries = analysis.queriesFor(target, release.router.canaryMetrics(target));
   if (!queries) {
-    fail(release.owner, 'analysis', 'CanaryAnalysis.prometheus(...)', 'needs a router whose request metrics the library knows (TrafficRouter.nginx(), .istio() or .gatewayApi()), or your own errorRateQuery (and latencyQuery with maxLatency): TrafficRouter.service() exposes no per-version request metrics');
+    fail(release.owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs a router whose request metrics the library knows (TrafficRouter.nginx(), .istio() or .gatewayApi()), or your own errorRateQuery (and latencyQuery with maxLatency): ${release.router.displayName} exposes no per-version request metrics`);
   }
   return queries;
 }

@@ -7,6 +7,14 @@ import { AnalysedRelease, AnalysedVersion, seconds } from './analysis-queries';
 import { CanaryAnalysis, CanaryMetricQueries } from './canary-analysis';
 import { promDuration } from './promql';
 
+/** The PrometheusRule of one analysed version: its queries (from `analysisQueries`) and how to roll it back. */
+export interface PrometheusRuleSpec {
+  readonly who: AnalysedVersion;
+  readonly queries: CanaryMetricQueries;
+  /** What a human does to roll back, e.g. `remove the canary v2 from the release`. */
+  readonly rollBack: string;
+}
+
 /**
  * For plain manifests: a PrometheusRule `<name>` whose alerts fire when the analysed version's
  * error rate (or p99 latency) stays above the limit for `failureLimit` more evaluations.
@@ -21,14 +29,6 @@ import { promDuration } from './promql';
  * The PrometheusRule carries the release's labels, then the analysis's `ruleLabels` (which win
  * on a shared key, being meant for this object alone), then `app: <name>`.
  */
-/** The PrometheusRule of one analysed version: its queries (from `analysisQueries`) and how to roll it back. */
-export interface PrometheusRuleSpec {
-  readonly who: AnalysedVersion;
-  readonly queries: CanaryMetricQueries;
-  /** What a human does to roll back, e.g. `remove the canary v2 from the release`. */
-  readonly rollBack: string;
-}
-
 export function analysisPrometheusRule(scope: Construct, release: AnalysedRelease, analysis: CanaryAnalysis, spec: PrometheusRuleSpec): PrometheusRule {
   const { who, queries, rollBack } = spec;
   const { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } = prometheusOperatorApi();

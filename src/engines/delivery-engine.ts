@@ -7,8 +7,10 @@ import { ArgoRolloutsOptions } from './argo-rollouts/argo-rollouts-options';
 import { flaggerBlueGreen } from './flagger/flagger-blue-green';
 import { flaggerCanary } from './flagger/flagger-canary';
 import { FlaggerOptions } from './flagger/flagger-options';
-import { manifestsBlueGreen, manifestsCanary } from './manifests/manifests-engine';
-import { BlueGreenObjects, BlueGreenPlan, CanaryObjects, CanaryPlan } from './release-plan';
+import { manifestsBlueGreen } from './manifests/manifests-blue-green';
+import { manifestsCanary } from './manifests/manifests-canary';
+import { BlueGreenObjects, CanaryObjects } from './release-objects';
+import { BlueGreenPlan, CanaryPlan } from './release-plan';
 
 /**
  * Who moves a release forward: plain manifests that git moves (the default), or a rollout

@@ -1,16 +1,11 @@
 /**
- * What a release construct hands its delivery engine once every prop is validated, and what
- * the engine hands back. Internal: not exported from the package index.
+ * What a release construct hands its delivery engine once every prop is validated.
+ * Internal: not exported from the package index.
  */
-import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { AnalysedRelease } from '../analysis/analysis-queries';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
-import { GeneratedObject } from '../routing/engine-contracts';
-import { RoutedApp, blueGreenRoutes, canaryRoutes } from '../routing/route-table';
-import { ReleaseRoutes, RouteBackend, WeightsOwner } from '../routing/routing-model';
 import type { TrafficRouter } from '../routing/traffic-router';
 import { ReleaseTrack } from '../workload/release-track';
 import { ServiceSpec } from '../workload/release-service';
@@ -21,16 +16,6 @@ import { CanaryStep, CanaryStepType } from './canary-step';
 export interface ResolvedRelease extends WorkloadSpec, ServiceSpec, AnalysedRelease {
   readonly router: TrafficRouter;
   readonly analysis?: CanaryAnalysis;
-}
-
-/** The labels (the release's plus `app: <name>`) and annotations every routing and controller object carries. */
-export function appMetadata(release: ResolvedRelease): RoutedApp['metadata'] {
-  return { labels: { ...release.metadata.labels, app: release.name }, annotations: release.metadata.annotations };
-}
-
-/** What every release's routes start with: who asks, the app name, the port and the metadata. */
-export function routedApp(release: ResolvedRelease): RoutedApp {
-  return { owner: release.owner, name: release.name, servicePort: release.servicePort, metadata: appMetadata(release) };
 }
 
 export interface CanaryPlan {
@@ -55,35 +40,6 @@ export function plannedWeight(plan: CanaryPlan): number {
   return plan.step !== undefined ? plan.stepWeights[plan.step] : plan.weight ?? 0;
 }
 
-/** A canary plan's routes over the given tracks, with the canary at `weight`. */
-export function canaryPlanRoutes(plan: CanaryPlan, stable: RouteBackend, canary: RouteBackend | undefined, weight: number, weightsOwner: WeightsOwner): ReleaseRoutes {
-  return canaryRoutes({
-    ...routedApp(plan.release),
-    stable,
-    canary,
-    header: plan.header,
-    cookie: plan.cookie,
-    weight,
-    weightTotal: plan.weightTotal,
-    weightsOwner,
-  });
-}
-
-export interface CanaryObjects {
-  readonly stableDeployment?: kplus.Deployment;
-  readonly canaryDeployment?: kplus.Deployment;
-  /** Undefined when the controller generates the Services (Flagger). */
-  readonly service?: kplus.Service;
-  readonly canaryService?: kplus.Service;
-  readonly rollout?: ApiObject;
-  /** The one Deployment `<name>` a controller (Flagger) copies and analyses. */
-  readonly deployment?: kplus.Deployment;
-  /** What the controller generates in the namespace, whose names the release claims too. */
-  readonly generated?: GeneratedObject[];
-  /** Which controller generates them, for error messages. */
-  readonly generatedBy?: string;
-}
-
 export interface BlueGreenPlan {
   readonly release: ResolvedRelease;
   readonly blue?: ReleaseTrack;
@@ -94,31 +50,6 @@ export interface BlueGreenPlan {
   readonly preview: boolean;
   readonly previewHost?: string;
   readonly analysis?: CanaryAnalysis;
-}
-
-/** A blue-green plan's routes over the given colors (`idle` counts only when the plan has an idle color); the preview route when the plan exposes one. */
-export function blueGreenPlanRoutes(plan: BlueGreenPlan, active: RouteBackend, idle: RouteBackend | undefined): ReleaseRoutes {
-  return blueGreenRoutes({
-    ...routedApp(plan.release),
-    active,
-    idle: plan.idle ? idle : undefined,
-    previewHost: plan.preview ? plan.previewHost : undefined,
-  });
-}
-
-export interface BlueGreenObjects {
-  readonly blueDeployment?: kplus.Deployment;
-  readonly greenDeployment?: kplus.Deployment;
-  /** Undefined when the controller generates the Services (Flagger). */
-  readonly activeService?: kplus.Service;
-  readonly previewService?: kplus.Service;
-  readonly rollout?: ApiObject;
-  /** The one Deployment `<name>` a controller (Flagger) copies and analyses. */
-  readonly deployment?: kplus.Deployment;
-  /** What the controller generates in the namespace, whose names the release claims too. */
-  readonly generated?: GeneratedObject[];
-  /** Which controller generates them, for error messages. */
-  readonly generatedBy?: string;
 }
 
 /**

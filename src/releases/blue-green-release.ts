@@ -111,7 +111,7 @@ export class BlueGreenRelease extends Construct {
     if (props.previewHost !== undefined) {
       checkHost(owner, 'previewHost', props.previewHost);
       if (!router.servesHosts) {
-        fail(owner, 'previewHost', props.previewHost, 'needs a router that serves hosts (TrafficRouter.nginx(), .istio() or .gatewayApi()), not TrafficRouter.service()');
+        fail(owner, 'previewHost', props.previewHost, `needs a router that serves hosts (TrafficRouter.nginx(), .istio() or .gatewayApi()), not ${router.displayName}`);
       }
       if (!preview) {
         fail(owner, 'previewHost', props.previewHost, 'needs the preview Service: remove previewHost or set preview to true');

@@ -6,6 +6,7 @@ import { resolvePlan } from '../engines/release-plan';
 import { checkObjectName, claimObjectNames } from '../private/object-names';
 import { checkCookieName, checkInteger, fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
+import type { TrafficRouter } from '../routing/traffic-router';
 import { trackContainerOpts } from '../workload/container-opts';
 import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
 import { CanaryTrack, CanaryTraffic } from './canary-track';
@@ -99,7 +100,7 @@ export class CanaryRelease extends Construct {
     }
     const traffic = resolveTraffic(owner, canary?.traffic);
     if (canary?.traffic !== undefined && !router.splitsTraffic) {
-      fail(owner, 'canary.traffic', canary.traffic, 'needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): with TrafficRouter.service() requests split by replica ratio only');
+      fail(owner, 'canary.traffic', canary.traffic, `needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): ${unsteered(router)}`);
     }
 
     const steps = props.steps ?? [];
@@ -115,7 +116,7 @@ export class CanaryRelease extends Construct {
       }
       checkInteger(owner, 'canary.step', canary.step, 0, steps.length - 1, `0 and ${steps.length - 1} (an index into steps)`);
       if (!router.splitsTraffic) {
-        fail(owner, 'canary.step', canary.step, 'needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): with TrafficRouter.service() requests split by replica ratio only');
+        fail(owner, 'canary.step', canary.step, `needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): ${unsteered(router)}`);
       }
     }
     for (const track of canary ? [stable, canary] : [stable]) trackContainerOpts(owner, release.container, track);
@@ -148,6 +149,13 @@ export class CanaryRelease extends Construct {
     this.rollout = objects.rollout;
     claimObjectNames(owner, this, objects.generated, objects.generatedBy);
   }
+}
+
+/** Why a router that does not split traffic cannot take a canary's rules, in its own terms. */
+function unsteered(router: TrafficRouter): string {
+  return router.displayName === 'TrafficRouter.service()'
+    ? 'with TrafficRouter.service() requests split by replica ratio only'
+    : `${router.displayName} does not steer requests (its splitsTraffic is false)`;
 }
 
 interface ResolvedTraffic {

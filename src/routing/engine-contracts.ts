@@ -19,13 +19,14 @@ import { ReleaseRoutes } from './routing-model';
  */
 export interface IArgoRolloutsRouting {
   /**
-   * Throws an Error, naming the prop, for what Argo Rollouts cannot run with this router.
-   * Called before any object of the release is created.
+   * Throws an Error, naming the prop, for what Argo Rollouts cannot run with this router in
+   * `scope`. Called before any object of the release is created.
    */
-  checkArgoRolloutsCanary(routes: ReleaseRoutes): void;
+  checkArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): void;
 
   /**
-   * Emits the routing objects Argo Rollouts expects to find into `scope` and returns the
+   * Called after `checkArgoRolloutsCanary` passed for the same routes. Emits the routing
+   * objects Argo Rollouts expects to find into `scope` and returns the
    * Rollout's `spec.strategy.canary.trafficRouting` (as JSON, e.g. `{ nginx: { stableIngress } }`),
    * or undefined for Argo Rollouts' basic canary, whose weight is the share of the pods.
    */
@@ -89,11 +90,14 @@ export interface FlaggerRouterSpec {
  */
 export interface IFlaggerRouting {
   /**
-   * Throws an Error, naming the prop, for what Flagger cannot run with this router. Called
-   * before any object of the release is created.
+   * Throws an Error, naming the prop, for what Flagger cannot run with this router in `scope`.
+   * Called before any object of the release is created.
    */
-  checkFlaggerCanary(routes: ReleaseRoutes): void;
+  checkFlaggerCanary(scope: Construct, routes: ReleaseRoutes): void;
 
-  /** Emits the routing objects Flagger expects to find into `scope`; says how the router looks to Flagger. */
+  /**
+   * Called after `checkFlaggerCanary` passed for the same routes. Emits the routing objects
+   * Flagger expects to find into `scope`; says how the router looks to Flagger.
+   */
   bindFlaggerCanary(scope: Construct, routes: ReleaseRoutes): FlaggerRouterSpec;
 }

@@ -3,6 +3,7 @@
  * (header, then cookie, then weight) and a blue-green release's main and preview routes.
  */
 import { ApiObjectMetadata } from 'cdk8s';
+import { fail } from '../private/validation';
 import type { HeaderMatch } from './header-match';
 import { ReleaseRoutes, Route, RouteBackend, RouteRule, TrackRole, WeightsOwner } from './routing-model';
 
@@ -69,6 +70,8 @@ export interface BlueGreenRouteSpec extends RoutedApp {
   readonly idle?: RouteBackend;
   /** Expose the idle color at this host through the preview route (needs `idle`). */
   readonly previewHost?: string;
+  /** Who switches the colors: git, or a controller (Argo Rollouts, Flagger). */
+  readonly weightsOwner: WeightsOwner;
 }
 
 /** The main route `<name>` to the active color; with a preview host, `<name>-preview` to the idle one. */
@@ -82,12 +85,26 @@ export function blueGreenRoutes(spec: BlueGreenRouteSpec): ReleaseRoutes {
       ? { name: `${spec.name}-preview`, host: spec.previewHost, rules: [{ name: 'preview', destinations: [{ backend: idle }] }] }
       : undefined,
     weightTotal: 100,
-    weightsOwner: WeightsOwner.GIT,
+    weightsOwner: spec.weightsOwner,
   };
 }
 
 function app(spec: RoutedApp): RoutedApp {
   return { owner: spec.owner, name: spec.name, servicePort: spec.servicePort, metadata: spec.metadata };
+}
+
+/**
+ * Refuses a rule whose match a router cannot read: a match is one header or one cookie.
+ * `router` names the router, e.g. `TrafficRouter.istio()`.
+ */
+export function checkMatches(routes: ReleaseRoutes, router: string): void {
+  for (const route of routes.preview ? [routes.main, routes.preview] : [routes.main]) {
+    for (const rule of route.rules) {
+      if (rule.match && (rule.match.header === undefined) === (rule.match.cookie === undefined)) {
+        fail(routes.owner, 'router', router, `cannot express the rule "${rule.name}" of the route "${route.name}": a match is one header or one cookie`);
+      }
+    }
+  }
 }
 
 /** The rules of a route that send the requests they match to the canary, in order: an A/B test's matches. */

@@ -17,13 +17,17 @@ export enum TrackRole {
   PREVIEW = 'preview',
 }
 
-/** Who sets the weights of a route's weighted rule. */
+/**
+ * Who moves the traffic of a release: the weights of a canary's weighted rule, or which color
+ * a blue-green release's routes and Services reach.
+ */
 export enum WeightsOwner {
-  /** The weights are what git says (plain manifests): a router writes them as given. */
+  /** Git (plain manifests): a router writes the weights and destinations as given. */
   GIT = 'git',
   /**
-   * A rollout controller shifts them (Argo Rollouts, Flagger): the given weights are where it
-   * starts, and a router that the controller rewrites must leave them to it.
+   * A rollout controller (Argo Rollouts, Flagger): the given weights are where it starts, and
+   * it rewrites them (or switches the Services' selectors) while it walks the release; a router
+   * that renders them for the controller leaves them to it.
    */
   CONTROLLER = 'controller',
 }
@@ -38,8 +42,8 @@ export interface RouteBackend {
 
   /**
    * The track's name as a subset of the Service `<name>` (for a router that routes by subset):
-   * `<v>` under plain manifests, the controller's name for it (`stable`, `canary`) under Argo
-   * Rollouts.
+   * `<v>` under plain manifests; the controller's name for it otherwise: Argo Rollouts'
+   * `stable`/`canary` (blue-green: `active`/`preview`), Flagger's `primary`/`canary`.
    */
   readonly subsetName: string;
 
@@ -148,6 +152,6 @@ export interface ReleaseRoutes {
   /** What the weights of a weighted rule are out of: 100 to 1,000,000. */
   readonly weightTotal: number;
 
-  /** Who sets the weights. */
+  /** Who moves the traffic: git, or a rollout controller. */
   readonly weightsOwner: WeightsOwner;
 }

@@ -77,13 +77,8 @@ export abstract class TrafficRouter {
   /** Whether the router serves hosts, so a blue-green `previewHost` can be exposed. */
   public abstract readonly servesHosts: boolean;
 
-  /**
-   * How error messages name this router, e.g. `TrafficRouter.istio({ subsets: true })`.
-   * @default - the class name
-   */
-  public get displayName(): string {
-    return this.constructor.name;
-  }
+  /** How error messages name this router, e.g. `TrafficRouter.istio({ subsets: true })`. */
+  public abstract readonly displayName: string;
 
   /**
    * Whether the router's metrics count a version's requests by the route that reaches it
@@ -96,15 +91,21 @@ export abstract class TrafficRouter {
   }
 
   /**
-   * Throws an Error, naming the prop, for routes this router cannot express. Called before
-   * any object of the release is created.
+   * Throws an Error, naming the prop, for routes this router cannot express in `scope` (e.g.
+   * a host and path another release of the app already serves). Called before any object of
+   * the release is created.
    * @default - every route is accepted
    */
-  public checkRoutes(_routes: ReleaseRoutes): void {
-    // A router of its own may accept every route.
+  public checkRoutes(scope: Construct, routes: ReleaseRoutes): void {
+    void scope;
+    void routes;
   }
 
-  /** Emits the routing objects of a release's routes into `scope` (plain manifests: the weights are git's). */
+  /**
+   * Emits the routing objects of a release's routes into `scope`. Called after `checkRoutes`
+   * passed for the same routes; the weights are git's under plain manifests, and a
+   * controller's (`routes.weightsOwner`) for a blue-green release under Argo Rollouts or Flagger.
+   */
   public abstract bind(scope: Construct, routes: ReleaseRoutes): void;
 
   /**
@@ -113,7 +114,8 @@ export abstract class TrafficRouter {
    *
    * @returns undefined when the router exposes no per-version request metrics
    */
-  public canaryMetrics(_target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
+  public canaryMetrics(target: CanaryMetricsTarget): CanaryMetricQueries | undefined {
+    void target;
     return undefined;
   }
 
@@ -138,9 +140,7 @@ class ServiceRouter extends TrafficRouter implements IArgoRolloutsRouting {
   public readonly splitsTraffic = false;
   public readonly routesBySubset = false;
   public readonly servesHosts = false;
-  public get displayName(): string {
-    return 'TrafficRouter.service()';
-  }
+  public readonly displayName = 'TrafficRouter.service()';
   public bind(): void {
     // The Service `<name>` over every track (or the active color) is all there is.
   }
@@ -162,14 +162,12 @@ class NginxRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlagge
   constructor(private readonly options: NginxRouterOptions) {
     super();
   }
-  public get displayName(): string {
-    return 'TrafficRouter.nginx()';
-  }
+  public readonly displayName = 'TrafficRouter.nginx()';
   public get measuresByRoute(): boolean {
     return true;
   }
-  public checkRoutes(routes: ReleaseRoutes): void {
-    checkNginxRoutes(this.options, routes);
+  public checkRoutes(scope: Construct, routes: ReleaseRoutes): void {
+    checkNginxRoutes(scope, this.options, routes);
   }
   public bind(scope: Construct, routes: ReleaseRoutes): void {
     bindNginxIngresses(scope, this.options, routes);
@@ -180,8 +178,8 @@ class NginxRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlagge
   public argoRolloutsRouting(): IArgoRolloutsRouting {
     return this;
   }
-  public checkArgoRolloutsCanary(routes: ReleaseRoutes): void {
-    checkNginxArgoRollouts(this.options, routes);
+  public checkArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): void {
+    checkNginxArgoRollouts(scope, this.options, routes);
   }
   public bindArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): { [key: string]: any } {
     return bindNginxArgoRollouts(scope, this.options, routes);
@@ -189,8 +187,8 @@ class NginxRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlagge
   public flaggerRouting(): IFlaggerRouting {
     return this;
   }
-  public checkFlaggerCanary(routes: ReleaseRoutes): void {
-    checkNginxFlagger(this.options, routes);
+  public checkFlaggerCanary(scope: Construct, routes: ReleaseRoutes): void {
+    checkNginxFlagger(scope, this.options, routes);
   }
   public bindFlaggerCanary(scope: Construct, routes: ReleaseRoutes): FlaggerRouterSpec {
     return bindNginxFlagger(scope, this.options, routes);
@@ -201,14 +199,14 @@ class IstioRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlagge
   public readonly splitsTraffic = true;
   public readonly routesBySubset: boolean;
   public readonly servesHosts = true;
+  public readonly displayName: string;
   constructor(private readonly options: IstioRouterOptions) {
     super();
     this.routesBySubset = options.subsets ?? false;
+    this.displayName = this.routesBySubset ? 'TrafficRouter.istio({ subsets: true })' : 'TrafficRouter.istio()';
   }
-  public get displayName(): string {
-    return this.options.subsets ? 'TrafficRouter.istio({ subsets: true })' : 'TrafficRouter.istio()';
-  }
-  public checkRoutes(routes: ReleaseRoutes): void {
+
+  public checkRoutes(_scope: Construct, routes: ReleaseRoutes): void {
     checkIstioRoutes(this.options, routes);
   }
   public bind(scope: Construct, routes: ReleaseRoutes): void {
@@ -220,7 +218,7 @@ class IstioRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlagge
   public argoRolloutsRouting(): IArgoRolloutsRouting {
     return this;
   }
-  public checkArgoRolloutsCanary(routes: ReleaseRoutes): void {
+  public checkArgoRolloutsCanary(_scope: Construct, routes: ReleaseRoutes): void {
     checkIstioArgoRollouts(this.options, routes);
   }
   public bindArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): { [key: string]: any } {
@@ -229,7 +227,7 @@ class IstioRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlagge
   public flaggerRouting(): IFlaggerRouting {
     return this;
   }
-  public checkFlaggerCanary(routes: ReleaseRoutes): void {
+  public checkFlaggerCanary(_scope: Construct, routes: ReleaseRoutes): void {
     checkIstioFlagger(this.options, routes);
   }
   public bindFlaggerCanary(_scope: Construct, routes: ReleaseRoutes): FlaggerRouterSpec {
@@ -244,10 +242,8 @@ class GatewayApiRouter extends TrafficRouter implements IArgoRolloutsRouting, IF
   constructor(private readonly options: GatewayApiRouterOptions) {
     super();
   }
-  public get displayName(): string {
-    return 'TrafficRouter.gatewayApi()';
-  }
-  public checkRoutes(routes: ReleaseRoutes): void {
+  public readonly displayName = 'TrafficRouter.gatewayApi()';
+  public checkRoutes(_scope: Construct, routes: ReleaseRoutes): void {
     checkGatewayApiRoutes(this.options, routes);
   }
   public bind(scope: Construct, routes: ReleaseRoutes): void {
@@ -263,7 +259,7 @@ class GatewayApiRouter extends TrafficRouter implements IArgoRolloutsRouting, IF
   public argoRolloutsRouting(): IArgoRolloutsRouting {
     return this;
   }
-  public checkArgoRolloutsCanary(routes: ReleaseRoutes): void {
+  public checkArgoRolloutsCanary(_scope: Construct, routes: ReleaseRoutes): void {
     checkGatewayApiArgoRollouts(this.options, routes);
   }
   public bindArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): { [key: string]: any } {
@@ -272,7 +268,7 @@ class GatewayApiRouter extends TrafficRouter implements IArgoRolloutsRouting, IF
   public flaggerRouting(): IFlaggerRouting {
     return this;
   }
-  public checkFlaggerCanary(routes: ReleaseRoutes): void {
+  public checkFlaggerCanary(_scope: Construct, routes: ReleaseRoutes): void {
     checkGatewayApiFlagger(this.options, routes);
   }
   public bindFlaggerCanary(_scope: Construct, routes: ReleaseRoutes): FlaggerRouterSpec {

@@ -90,11 +90,6 @@ function definedOnly<T extends object>(o: T | undefined): Partial<T> {
 }
 
 /**
- * For a controller that runs every version through one Deployment `<name>` (Flagger): named
- * after the app and selecting `{app}` only, since its version changes from release to release.
-
-
-/**
  * A track's container settings: its own merged over the release's shared ones, checked for
  * what Kubernetes would refuse.
  */

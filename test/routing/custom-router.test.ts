@@ -7,20 +7,21 @@
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, IArgoRolloutsRouting, ReleaseRoutes,
+  CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, IArgoRolloutsRouting, ReleaseRoutes,
   RouteRule, TrackRole, TrafficRouter, WeightsOwner,
 } from '../../src';
 import { K8sObject, find, objectIds, validateObject } from '../util';
 
 /** Traefik's weighted round robin over the tracks' Services: weights only, no header or cookie rules. */
 class TraefikRouter extends TrafficRouter implements IArgoRolloutsRouting {
+  public readonly displayName = 'TraefikRouter';
   public readonly splitsTraffic = true;
   public readonly routesBySubset = false;
   public readonly servesHosts = false;
   /** What each `bind` was given, so the tests can read the routes. */
   public readonly seen: ReleaseRoutes[] = [];
 
-  public checkRoutes(routes: ReleaseRoutes): void {
+  public checkRoutes(_scope: Construct, routes: ReleaseRoutes): void {
     const matched = routes.main.rules.find((rule) => rule.match !== undefined);
     if (matched) {
       throw new Error(`${routes.owner}: router (TraefikRouter) cannot express the rule "${matched.name}": a weighted TraefikService has no header or cookie match`);
@@ -28,7 +29,6 @@ class TraefikRouter extends TrafficRouter implements IArgoRolloutsRouting {
   }
 
   public bind(scope: Construct, routes: ReleaseRoutes): void {
-    this.checkRoutes(routes);
     this.seen.push(routes);
     const last: RouteRule = routes.main.rules[routes.main.rules.length - 1];
     new ApiObject(scope, 'TraefikService', {
@@ -47,8 +47,8 @@ class TraefikRouter extends TrafficRouter implements IArgoRolloutsRouting {
     return this;
   }
 
-  public checkArgoRolloutsCanary(routes: ReleaseRoutes): void {
-    this.checkRoutes(routes);
+  public checkArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): void {
+    this.checkRoutes(scope, routes);
   }
 
   public bindArgoRolloutsCanary(scope: Construct, routes: ReleaseRoutes): { [key: string]: any } {
@@ -85,6 +85,23 @@ describe('a router of its own under plain manifests', () => {
     expect(() => canary({ router: new TraefikRouter(), canary: { ...v2, traffic: { header: HeaderMatch.exact('stage', 'gray') } } }, chart))
       .toThrow('CanaryRelease \'myapp\': router (TraefikRouter) cannot express the rule "canary-by-header": a weighted TraefikService has no header or cookie match');
     expect(chart.node.findAll().filter((c) => c instanceof ApiObject)).toEqual([]);
+  });
+});
+
+describe('errors name a router of its own, and the capability it lacks', () => {
+  class FixedRouter extends TraefikRouter {
+    public readonly displayName = 'FixedRouter';
+    public readonly splitsTraffic = false;
+  }
+
+  test('throws on canary rules for a router that does not steer requests', () => {
+    expect(() => canary({ router: new FixedRouter(), canary: { ...v2, traffic: { weight: 10 } } }))
+      .toThrow('CanaryRelease \'myapp\': canary.traffic ({"weight":10}) needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): FixedRouter does not steer requests (its splitsTraffic is false)');
+  });
+
+  test('throws on an analysis when the router knows no request metrics and no query is given', () => {
+    expect(() => canary({ router: new TraefikRouter(), canary: v2, analysis: CanaryAnalysis.prometheus({ address: 'http://prometheus:9090', maxErrorRate: 5 }) }))
+      .toThrow('or your own errorRateQuery (and latencyQuery with maxLatency): TraefikRouter exposes no per-version request metrics');
   });
 });
 

@@ -9,6 +9,7 @@ import {
 } from '../../src';
 
 class RecordingRouter extends TrafficRouter {
+  public readonly displayName = 'RecordingRouter';
   public readonly splitsTraffic = true;
   public readonly routesBySubset = false;
   public readonly servesHosts = true;
@@ -133,5 +134,17 @@ describe('ingress-nginx renders only what its canary Ingress can express', () =>
     const main = { ...r.main, rules: [{ name: 'canary-by-cookie', match: { cookie: { name: 'canary', value: 'always' } }, destinations: [{ backend: r.tracks[1] }] }, r.main.rules[1]] };
     expect(() => TrafficRouter.nginx().bind(Testing.chart(), { ...r, main }))
       .toThrow('the cookie "canary" needs its "never" rule to the main backend, which ingress-nginx always applies');
+  });
+});
+
+describe('Istio and Gateway API render every rule in order, and refuse a match they cannot read', () => {
+  test.each([
+    ['TrafficRouter.istio()', () => TrafficRouter.istio()],
+    ['TrafficRouter.gatewayApi()', () => TrafficRouter.gatewayApi({ parentRefs: [{ name: 'public' }] })],
+  ])('%s: throws on a rule that matches a header and a cookie at once', (name, router) => {
+    const r = canaryRoutes({ header: HeaderMatch.exact('stage', 'gray') });
+    const both = { ...r.main.rules[0], match: { header: HeaderMatch.exact('stage', 'gray'), cookie: { name: 'canary', value: 'always' } } };
+    expect(() => router().checkRoutes(Testing.chart(), { ...r, main: { ...r.main, rules: [both, r.main.rules[1]] } }))
+      .toThrow(`CanaryRelease 'myapp': router (${JSON.stringify(name)}) cannot express the rule "canary-by-header" of the route "myapp": a match is one header or one cookie`);
   });
 });

@@ -2,10 +2,12 @@ import { Construct } from 'constructs';
 import { analysisQueries, refuseRuleLabels } from '../../analysis/analysis-queries';
 import { argoRolloutsApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
-import { TrackRole } from '../../routing/routing-model';
+import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { releaseService } from '../../workload/release-service';
 import { trackWorkloadJson } from '../../workload/track-deployment';
-import { BlueGreenObjects, BlueGreenPlan, blueGreenPlanRoutes } from '../release-plan';
+import { blueGreenPlanRoutes } from '../plan-routes';
+import { BlueGreenObjects } from '../release-objects';
+import { BlueGreenPlan } from '../release-plan';
 import { analysisTemplate } from './analysis-template';
 import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
 import { intOrString, rollingUpdate, rolloutObject } from './rollout';
@@ -20,7 +22,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   const { name, router, owner } = release;
   refuseRuleLabels(release, ENGINE, 'an AnalysisTemplate that Argo Rollouts queries Prometheus for');
   if (router.routesBySubset) {
-    fail(owner, 'router', router.displayName, `cannot cut over under ${ENGINE}: the routes name version subsets, while Argo Rollouts switches the Service selectors; use TrafficRouter.istio() (by host)`);
+    fail(owner, 'router', router.displayName, `cannot cut over under ${ENGINE}: the routes name version subsets, while Argo Rollouts switches the Service selectors; use ${router.displayName.startsWith('TrafficRouter.istio') ? 'TrafficRouter.istio() (by host)' : 'a router that routes to the Services'}`);
   }
   if (plan.analysis && !plan.previewHost && router.measuresByRoute) {
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the pre-promotion analysis measures the preview's requests through the router, and without previewHost no request reaches the preview through it (the analysis would always pass)`);
@@ -29,10 +31,12 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs the preview Service under ${ENGINE}: the pre-promotion analysis measures the preview; set preview to true`);
   }
   // Argo Rollouts switches the Services' selectors by its pod-template hash.
-  const routes = blueGreenPlanRoutes(plan,
-    { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'active' },
-    { role: TrackRole.PREVIEW, serviceName: `${name}-preview`, subsetName: 'preview' });
-  router.checkRoutes(routes);
+  const routes = blueGreenPlanRoutes(plan, {
+    active: { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'active' },
+    idle: { role: TrackRole.PREVIEW, serviceName: `${name}-preview`, subsetName: 'preview' },
+    weightsOwner: WeightsOwner.CONTROLLER,
+  });
+  router.checkRoutes(scope, routes);
   const newest = idle ?? active;
   const workload = trackWorkloadJson(scope, release, newest);
   const surge = rollingUpdate(release, workload);

@@ -8,7 +8,9 @@ import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { releaseService } from '../../workload/release-service';
 import { trackWorkloadJson } from '../../workload/track-deployment';
 import { CanaryStepType } from '../canary-step';
-import { CanaryObjects, CanaryPlan, canaryPlanRoutes, checkCanaryHasPods } from '../release-plan';
+import { canaryPlanRoutes } from '../plan-routes';
+import { CanaryObjects } from '../release-objects';
+import { CanaryPlan, checkCanaryHasPods } from '../release-plan';
 import { analysisTemplate } from './analysis-template';
 import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
 import { intOrString, rollingUpdate, rolloutObject } from './rollout';
@@ -45,10 +47,10 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   });
   const trafficRouted = router.splitsTraffic;
   if (!trafficRouted && plan.weightTotal !== 100) {
-    fail(owner, 'canary.traffic.weightTotal', plan.weightTotal, `must be 100 with ${ENGINE} and TrafficRouter.service(): the weight is then a percentage of the pods`);
+    fail(owner, 'canary.traffic.weightTotal', plan.weightTotal, `must be 100 with ${ENGINE} and ${router.displayName}: the weight is then a percentage of the pods`);
   }
   if (!trafficRouted && canary?.replicas !== undefined) {
-    fail(owner, 'canary.replicas', canary.replicas, `cannot be set with ${ENGINE} and TrafficRouter.service(): the canary's pods are the weight's share of stable.replicas`);
+    fail(owner, 'canary.replicas', canary.replicas, `cannot be set with ${ENGINE} and ${router.displayName}: the canary's pods are the weight's share of stable.replicas`);
   }
   if (!trafficRouted && options.scaleDownDelay) {
     fail(owner, 'engine', `${ENGINE.replace('()', '')}({ scaleDownDelay: ${options.scaleDownDelay.toHumanString()} })`, 'needs a router that steers traffic: Argo Rollouts keeps old pods only with traffic routing');
@@ -59,11 +61,13 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   }
   // Argo Rollouts runs the newest version as the canary, and shifts the weights from 0.
   const newest = canary ?? stable;
-  const routes = canaryPlanRoutes(plan,
-    { role: TrackRole.STABLE, serviceName: name, subsetName: 'stable' },
-    { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
-    0, WeightsOwner.CONTROLLER);
-  argoRouting.checkArgoRolloutsCanary(routes);
+  const routes = canaryPlanRoutes(plan, {
+    stable: { role: TrackRole.STABLE, serviceName: name, subsetName: 'stable' },
+    canary: { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
+    weight: 0,
+    weightsOwner: WeightsOwner.CONTROLLER,
+  });
+  argoRouting.checkArgoRolloutsCanary(scope, routes);
   const workload = trackWorkloadJson(scope, release, newest);
   const surge = rollingUpdate(release, workload);
   const queries = plan.analysis ? analysisQueries(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, route: name, isCanary: trafficRouted }) : undefined;

@@ -3,9 +3,11 @@ import { promDuration } from '../../analysis/promql';
 import { refuseRuleLabels } from '../../analysis/analysis-queries';
 import { checkObjectName } from '../../private/object-names';
 import { fail } from '../../private/validation';
-import { TrackRole } from '../../routing/routing-model';
+import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { DeploymentNaming, trackDeployment } from '../../workload/track-deployment';
-import { BlueGreenObjects, BlueGreenPlan, blueGreenPlanRoutes } from '../release-plan';
+import { blueGreenPlanRoutes } from '../plan-routes';
+import { BlueGreenObjects } from '../release-objects';
+import { BlueGreenPlan } from '../release-plan';
 import { canaryObject } from './canary-object';
 import { ENGINE, FlaggerOptions } from './flagger-options';
 import { defaultInterval, flaggerDuration } from './flagger-schedule';
@@ -22,17 +24,19 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
   const { name, router, owner } = release;
   refuseRuleLabels(release, ENGINE, 'MetricTemplates that Flagger queries Prometheus for');
   if (router.routesBySubset) {
-    fail(owner, 'router', router.displayName, `cannot route a blue-green release under ${ENGINE}: Flagger's kubernetes provider switches Services, not subsets; use TrafficRouter.istio() (by host)`);
+    fail(owner, 'router', router.displayName, `cannot route a blue-green release under ${ENGINE}: Flagger's kubernetes provider switches Services, not subsets; use ${router.displayName.startsWith('TrafficRouter.istio') ? 'TrafficRouter.istio() (by host)' : 'a router that routes to the Services'}`);
   }
   checkObjectName(release, `${name}-primary`, 'Deployment Flagger copies');
   if (plan.analysis && !plan.previewHost && router.measuresByRoute) {
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the analysis measures the new color's requests through the preview route, and without previewHost there is none (the analysis would see no requests and always pass)`);
   }
   // Flagger generates these Services; the routes name them, but they are not emitted.
-  const routes = blueGreenPlanRoutes(plan,
-    { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'primary' },
-    { role: TrackRole.PREVIEW, serviceName: `${name}-canary`, subsetName: 'canary' });
-  router.checkRoutes(routes);
+  const routes = blueGreenPlanRoutes(plan, {
+    active: { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'primary' },
+    idle: { role: TrackRole.PREVIEW, serviceName: `${name}-canary`, subsetName: 'canary' },
+    weightsOwner: WeightsOwner.CONTROLLER,
+  });
+  router.checkRoutes(scope, routes);
 
   const newest = idle ?? active;
   const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: false });

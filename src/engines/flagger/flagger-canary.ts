@@ -5,7 +5,9 @@ import { fail } from '../../private/validation';
 import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { DeploymentNaming, trackDeployment } from '../../workload/track-deployment';
 import { CanaryStepType } from '../canary-step';
-import { CanaryObjects, CanaryPlan, canaryPlanRoutes } from '../release-plan';
+import { canaryPlanRoutes } from '../plan-routes';
+import { CanaryObjects } from '../release-objects';
+import { CanaryPlan } from '../release-plan';
 import { canaryObject } from './canary-object';
 import { ENGINE, FlaggerOptions } from './flagger-options';
 import { abSchedule, canarySchedule } from './flagger-schedule';
@@ -49,11 +51,13 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
     fail(owner, 'router', router.displayName, `cannot run under ${ENGINE}: its flaggerRouting() returns no IFlaggerRouting; use TrafficRouter.nginx(), .istio() or .gatewayApi(), or implement the contract`);
   }
   // Flagger generates the Services `<name>` (the primary) and `<name>-canary`, and walks the weights.
-  const routes = canaryPlanRoutes(plan,
-    { role: TrackRole.STABLE, serviceName: name, subsetName: 'primary' },
-    { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
-    0, WeightsOwner.CONTROLLER);
-  flaggerRouting.checkFlaggerCanary(routes);
+  const routes = canaryPlanRoutes(plan, {
+    stable: { role: TrackRole.STABLE, serviceName: name, subsetName: 'primary' },
+    canary: { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
+    weight: 0,
+    weightsOwner: WeightsOwner.CONTROLLER,
+  });
+  flaggerRouting.checkFlaggerCanary(scope, routes);
   const schedule = abTest ? abSchedule(plan, options) : canarySchedule(plan);
   const newest = canary ?? stable;
   const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: true });

@@ -5,7 +5,8 @@ import { CanaryAnalysis, CanaryMetricQueries } from '../../analysis/canary-analy
 import { objectMetadata } from '../../private/metadata';
 import { checkObjectName } from '../../private/object-names';
 import { flaggerApi } from '../../private/upstream';
-import { ResolvedRelease, appMetadata } from '../release-plan';
+import { appMetadata } from '../plan-routes';
+import { ResolvedRelease } from '../release-plan';
 import { flaggerDuration } from './flagger-schedule';
 
 /**

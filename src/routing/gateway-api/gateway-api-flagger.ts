@@ -1,5 +1,5 @@
 import { FlaggerRouterSpec } from '../engine-contracts';
-import { cookieHeaderPattern, stringMatch } from '../request-match';
+import { cookieHeaderPattern, stringMatch } from '../match-patterns';
 import { canaryMatchRules } from '../route-table';
 import { ReleaseRoutes } from '../routing-model';
 import { GatewayApiRouterOptions } from './gateway-api-options';

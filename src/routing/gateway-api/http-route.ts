@@ -9,12 +9,14 @@ import { objectMetadata } from '../../private/metadata';
 import { gatewayApiApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
 import { HeaderMatchType } from '../header-match';
-import { cookieHeaderPattern } from '../request-match';
+import { cookieHeaderPattern } from '../match-patterns';
+import { checkMatches } from '../route-table';
 import { ReleaseRoutes, RequestMatch, Route } from '../routing-model';
 import { GatewayApiRouterOptions, checkHostname } from './gateway-api-options';
 
 /** What an HTTPRoute cannot hold: a header value over its limit, a preview host that is not a hostname or is one of the router's. */
 export function checkGatewayApiRoutes(options: GatewayApiRouterOptions, routes: ReleaseRoutes): void {
+  checkMatches(routes, 'TrafficRouter.gatewayApi()');
   for (const rule of routes.main.rules) checkHeaderValueLength(routes.owner, rule.match);
   const previewHost = routes.preview?.host;
   if (previewHost !== undefined) {
@@ -39,10 +41,9 @@ export function checkHeaderValueLength(owner: string, match: RequestMatch | unde
  * HTTPRoute `<name>`, one rule per rule of the main route in order; with a preview route,
  * HTTPRoute `<name>-preview` at its host. Every rule matches the same path, so the header and
  * cookie rules (one header match each) outrank the last rule, and list order settles header
- * before cookie.
+ * before cookie. The routes passed `checkGatewayApiRoutes`.
  */
 export function bindHttpRoutes(scope: Construct, options: GatewayApiRouterOptions, routes: ReleaseRoutes): void {
-  checkGatewayApiRoutes(options, routes);
   httpRoute(scope, 'HttpRoute', routes.main, options.hostnames, options, routes);
   if (routes.preview) httpRoute(scope, 'PreviewHttpRoute', routes.preview, [routes.preview.host!], options, routes);
 }

@@ -13,13 +13,15 @@ export function checkIstioArgoRollouts(options: IstioRouterOptions, routes: Rele
 }
 
 /**
- * For Argo Rollouts: the VirtualService `<name>` whose route `weighted` it shifts; with subsets,
+ * For Argo Rollouts: the VirtualService `<name>` whose weighted route it shifts; with subsets,
  * the DestinationRule `<name>` whose subsets `stable` and `canary` it labels with its
  * pod-template hashes itself.
  */
 export function bindIstioArgoRollouts(scope: Construct, options: IstioRouterOptions, routes: ReleaseRoutes): { [key: string]: any } {
   bindIstioVirtualServices(scope, options, routes);
-  const virtualService = { name: routes.main.name, routes: ['weighted'] };
+  // The rule for every request (the last) is the one whose weights Argo Rollouts shifts.
+  const weighted = routes.main.rules[routes.main.rules.length - 1];
+  const virtualService = { name: routes.main.name, routes: [weighted.name] };
   return options.subsets
     ? { istio: { virtualService, destinationRule: { name: routes.name, stableSubsetName: 'stable', canarySubsetName: 'canary' } } }
     : { istio: { virtualService } };

@@ -8,9 +8,10 @@ import type {
 } from '../../../imports/networking.istio.io';
 import { objectMetadata } from '../../private/metadata';
 import { istioApi } from '../../private/upstream';
-import { checkDns1123Label, fail } from '../../private/validation';
+import { fail } from '../../private/validation';
 import { HeaderMatch } from '../header-match';
-import { cookieHeaderPattern, stringMatch } from '../request-match';
+import { cookieHeaderPattern, stringMatch } from '../match-patterns';
+import { checkMatches } from '../route-table';
 import { ReleaseRoutes, RequestMatch, Route, RouteBackend, RouteDestination } from '../routing-model';
 import { IstioRouterOptions } from './istio-options';
 
@@ -19,6 +20,7 @@ const ISTIO_RESERVED_HEADERS = ['uri', 'scheme', 'method', 'authority'];
 
 /** What Istio cannot route: a header rule it would not match as a header, a preview host among the router's hosts. */
 export function checkIstioRoutes(options: IstioRouterOptions, routes: ReleaseRoutes): void {
+  checkMatches(routes, options.subsets ? 'TrafficRouter.istio({ subsets: true })' : 'TrafficRouter.istio()');
   for (const rule of routes.main.rules) checkIstioHeader(routes.owner, rule.match);
   const previewHost = routes.preview?.host;
   if (previewHost !== undefined && (options.hosts ?? [routes.name]).includes(previewHost)) {
@@ -38,10 +40,10 @@ export function checkIstioHeader(owner: string, match: RequestMatch | undefined)
  * VirtualService `<name>`, one `http` entry per rule of the main route in order (Istio weights
  * are relative integers: the pair of weights says exactly weight/weightTotal); with a preview
  * route, VirtualService `<name>-preview` at its host; with subsets, the DestinationRule `<name>`
- * with a subset per track, keyed by the track's pod labels when the release knows them.
+ * with a subset per track, keyed by the track's pod labels when the release knows them. The
+ * routes passed `checkIstioRoutes`.
  */
 export function bindIstioVirtualServices(scope: Construct, options: IstioRouterOptions, routes: ReleaseRoutes): void {
-  checkIstioRoutes(options, routes);
   virtualService(scope, 'VirtualService', routes.main, options.hosts ?? [routes.name], options, routes);
   if (routes.preview) {
     virtualService(scope, 'PreviewVirtualService', routes.preview, [routes.preview.host!], options, routes);
@@ -90,7 +92,7 @@ function destinationRule(scope: Construct, routes: ReleaseRoutes): DestinationRu
     metadata: objectMetadata(routes.name, routes.metadata.labels, routes.metadata.annotations),
     spec: {
       host: routes.name,
-      subsets: routes.tracks.map((track: RouteBackend) => ({ name: checkDns1123Label('DestinationRule', 'subset', track.subsetName), labels: track.podLabels })),
+      subsets: routes.tracks.map((track: RouteBackend) => ({ name: track.subsetName, labels: track.podLabels })),
     },
   });
 }

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { ReleaseRoutes } from '../routing-model';
-import { canaryRuleAnnotations, nginxCanary } from './nginx-canary-rules';
+import { canaryRuleAnnotations } from './nginx-canary-rules';
 import { checkNginxRoutes, mainIngress } from './nginx-ingresses';
 import { NginxRouterOptions } from './nginx-options';
 
 /** What Argo Rollouts cannot run with ingress-nginx: what ingress-nginx cannot serve. */
-export function checkNginxArgoRollouts(options: NginxRouterOptions, routes: ReleaseRoutes): void {
-  checkNginxRoutes(options, routes);
+export function checkNginxArgoRollouts(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): void {
+  checkNginxRoutes(scope, options, routes);
 }
 
 /**
@@ -15,8 +15,7 @@ export function checkNginxArgoRollouts(options: NginxRouterOptions, routes: Rele
  * header and cookie rules as `additionalIngressAnnotations`.
  */
 export function bindNginxArgoRollouts(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): { [key: string]: any } {
-  mainIngress(scope, options, routes);
-  const additionalIngressAnnotations = canaryRuleAnnotations(routes.owner, nginxCanary(routes, routes.main));
+  const additionalIngressAnnotations = canaryRuleAnnotations(mainIngress(scope, options, routes));
   return {
     nginx: {
       stableIngress: routes.main.name,

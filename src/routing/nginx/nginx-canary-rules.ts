@@ -63,8 +63,7 @@ export function nginxCanary(routes: ReleaseRoutes, route: Route): NginxCanary {
 }
 
 /** The header and cookie rules as canary annotations (without the `nginx.ingress.kubernetes.io/` prefix). */
-export function canaryRuleAnnotations(owner: string, canary: NginxCanary): { [key: string]: string } {
-  checkNginxCharacters(owner, canary);
+export function canaryRuleAnnotations(canary: NginxCanary): { [key: string]: string } {
   const annotations: { [key: string]: string } = {};
   if (canary.header) {
     annotations['canary-by-header'] = canary.header.name;

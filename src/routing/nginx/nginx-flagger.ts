@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { FlaggerRouterSpec } from '../engine-contracts';
-import { stringMatch } from '../request-match';
+import { stringMatch } from '../match-patterns';
 import { ReleaseRoutes } from '../routing-model';
 import { checkNginxRoutes, mainIngress } from './nginx-ingresses';
 import { NginxRouterOptions } from './nginx-options';
 
 /** What Flagger cannot run with ingress-nginx: what ingress-nginx cannot serve. */
-export function checkNginxFlagger(options: NginxRouterOptions, routes: ReleaseRoutes): void {
-  checkNginxRoutes(options, routes);
+export function checkNginxFlagger(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): void {
+  checkNginxRoutes(scope, options, routes);
 }
 
 /**

@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { objectMetadata } from '../../private/metadata';
 import { fail, isIpAddress } from '../../private/validation';
 import { ReleaseRoutes } from '../routing-model';
-import { NginxCanary, canaryRuleAnnotations, nginxCanary } from './nginx-canary-rules';
+import { NginxCanary, canaryRuleAnnotations, checkNginxCharacters, nginxCanary } from './nginx-canary-rules';
 import { NginxRouterOptions, PREFIX, checkNginxAnnotations } from './nginx-options';
 
 /**
@@ -13,14 +13,15 @@ import { NginxRouterOptions, PREFIX, checkNginxAnnotations } from './nginx-optio
  * without a preview, a preview host that is an IP or the router's own host, and routes its
  * canary Ingress cannot express.
  */
-export function checkNginxRoutes(options: NginxRouterOptions, routes: ReleaseRoutes): NginxCanary {
+export function checkNginxRoutes(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): void {
   if (options.previewTlsSecretName !== undefined && routes.preview === undefined) {
     fail(routes.owner, 'router', `TrafficRouter.nginx({ previewTlsSecretName: ${JSON.stringify(options.previewTlsSecretName)} })`,
       'needs a BlueGreenRelease with previewHost (and a preview): there is no Ingress <name>-preview to serve over TLS');
   }
   checkNginxAnnotations(routes.owner, 'metadata.annotations', routes.metadata.annotations);
-  const canary = nginxCanary(routes, routes.main);
-  canaryRuleAnnotations(routes.owner, canary);
+  checkNginxCharacters(routes.owner, nginxCanary(routes, routes.main));
+  if (routes.preview) nginxCanary(routes, routes.preview);
+  checkLocation(scope, options, routes.owner);
   const previewHost = routes.preview?.host;
   if (previewHost !== undefined) {
     if (isIpAddress(previewHost)) {
@@ -30,7 +31,6 @@ export function checkNginxRoutes(options: NginxRouterOptions, routes: ReleaseRou
       fail(routes.owner, 'previewHost', previewHost, 'must differ from the router\'s host: two Ingresses for one host and path would fight over it');
     }
   }
-  return canary;
 }
 
 /**
@@ -42,7 +42,7 @@ export function bindNginxIngresses(scope: Construct, options: NginxRouterOptions
   const canary = mainIngress(scope, options, routes);
   if (canary.canary) {
     const annotations: { [key: string]: string } = { ...routes.metadata.annotations, [`${PREFIX}canary`]: 'true' };
-    for (const [key, value] of Object.entries(canaryRuleAnnotations(routes.owner, canary))) annotations[`${PREFIX}${key}`] = value;
+    for (const [key, value] of Object.entries(canaryRuleAnnotations(canary))) annotations[`${PREFIX}${key}`] = value;
     annotations[`${PREFIX}canary-weight`] = String(canary.weight);
     annotations[`${PREFIX}canary-weight-total`] = String(routes.weightTotal);
     ingress(scope, { id: 'CanaryIngress', name: `${routes.main.name}-canary`, options, serviceName: canary.canary.serviceName, routes, annotations, tls: false });
@@ -64,10 +64,11 @@ export function bindNginxIngresses(scope: Construct, options: NginxRouterOptions
 
 /**
  * The main Ingress `<name>` to the main route's main backend, with the router's extra
- * annotations and TLS; returns the route read as ingress-nginx's canary.
+ * annotations and TLS; returns the route read as ingress-nginx's canary. The routes passed
+ * `checkNginxRoutes`.
  */
 export function mainIngress(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): NginxCanary {
-  const canary = checkNginxRoutes(options, routes);
+  const canary = nginxCanary(routes, routes.main);
   claimLocation(scope, options, routes.owner);
   ingress(scope, {
     id: 'Ingress',
@@ -89,18 +90,25 @@ const locations = new WeakMap<IConstruct, Map<string, string>>();
  * releases there would fight over it (and a canary Ingress would attach to either). Checked
  * among the releases of one namespace of an app.
  */
-function claimLocation(scope: Construct, options: NginxRouterOptions, owner: string): void {
-  const root = scope.node.root;
-  const claimed = locations.get(root) ?? new Map<string, string>();
-  locations.set(root, claimed);
-  // Per namespace, like object names: charts of one app may go to different clusters.
-  const key = `${Chart.of(scope).namespace ?? ''} ${options.ingressClassName} ${options.host ?? '*'} ${options.path}`;
-  const other = claimed.get(key);
-  if (other !== undefined) {
+function checkLocation(scope: Construct, options: NginxRouterOptions, owner: string): void {
+  const other = locations.get(scope.node.root)?.get(locationKey(scope, options));
+  if (other !== undefined && other !== owner) {
     fail(owner, 'router', `TrafficRouter.nginx({ host: ${JSON.stringify(options.host)}, path: ${JSON.stringify(options.path)} })`,
       `serves the same IngressClass, host and path as ${other}: ingress-nginx would merge both releases into one location; give each its own host or path`);
   }
-  claimed.set(key, owner);
+}
+
+/** Records the location of a release's main Ingress (see `checkLocation`). */
+function claimLocation(scope: Construct, options: NginxRouterOptions, owner: string): void {
+  checkLocation(scope, options, owner);
+  const claimed = locations.get(scope.node.root) ?? new Map<string, string>();
+  locations.set(scope.node.root, claimed);
+  claimed.set(locationKey(scope, options), owner);
+}
+
+/** Per namespace, like object names: charts of one app may go to different clusters. */
+function locationKey(scope: Construct, options: NginxRouterOptions): string {
+  return `${Chart.of(scope).namespace ?? ''} ${options.ingressClassName} ${options.host ?? '*'} ${options.path}`;
 }
 
 /** One Ingress of a release. */

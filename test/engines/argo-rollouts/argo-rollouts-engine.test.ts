@@ -523,6 +523,7 @@ describe('bad input under Argo Rollouts', () => {
 
   test('throws when a router of its own does not know Argo Rollouts', () => {
     class PlainRouter extends TrafficRouter {
+      public readonly displayName = 'PlainRouter';
       public readonly splitsTraffic = true;
       public readonly routesBySubset = false;
       public readonly servesHosts = false;

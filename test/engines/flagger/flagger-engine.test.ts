@@ -764,6 +764,7 @@ describe('bad input under Flagger', () => {
 
   test('throws when a router of its own does not know Flagger', () => {
     class PlainRouter extends TrafficRouter {
+      public readonly displayName = 'PlainRouter';
       public readonly splitsTraffic = true;
       public readonly routesBySubset = false;
       public readonly servesHosts = false;

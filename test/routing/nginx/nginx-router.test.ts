@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { ApiObject, Testing } from 'cdk8s';
 import { BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryRelease, CanaryTraffic, DeliveryEngine, HeaderMatch, NginxRouterOptions, TrafficRouter } from '../../../src';
 import { K8sObject, find, objectIds, ofKind, synthValid } from '../../util';
 
@@ -317,6 +317,8 @@ describe('one location per release', () => {
     new CanaryRelease(chart, 'cart', props);
     expect(() => new CanaryRelease(chart, 'checkout', props)).toThrow(
       'CanaryRelease \'checkout\': router ("TrafficRouter.nginx({ host: \\"shop.example.com\\", path: \\"/\\" })") serves the same IngressClass, host and path as CanaryRelease \'cart\'');
+    // Checked before the second release creates anything.
+    expect(chart.node.tryFindChild('checkout')?.node.findAll().filter((c) => c instanceof ApiObject)).toEqual([]);
   });
 
   test('another path on the same host is fine', () => {

@@ -1,0 +1,42 @@
+import { Construct } from 'constructs';
+import { analysisQueries } from '../../analysis/analysis-queries';
+import { analysisPrometheusRule } from '../../analysis/prometheus-rule';
+import { TrackRole, WeightsOwner } from '../../routing/routing-model';
+import { releaseService } from '../../workload/release-service';
+import { trackDeployment } from '../../workload/track-deployment';
+import { canaryPlanRoutes } from '../plan-routes';
+import { CanaryObjects } from '../release-objects';
+import { CanaryPlan, checkCanaryHasPods, plannedWeight } from '../release-plan';
+import { trackBackend } from './track-backend';
+
+/** Plain manifests: a Deployment per track, the Services, the router's objects, alerts for the analysis. */
+export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
+  const { release, stable, canary } = plan;
+  const { name, router } = release;
+  const weight = plannedWeight(plan);
+  checkCanaryHasPods(plan, weight);
+  const routes = canaryPlanRoutes(plan, {
+    stable: trackBackend(TrackRole.STABLE, name, stable),
+    canary: canary ? trackBackend(TrackRole.CANARY, `${name}-canary`, canary) : undefined,
+    weight,
+    weightsOwner: WeightsOwner.GIT,
+  });
+  router.checkRoutes(scope, routes);
+  // The analysis judges the canary, whose requests come through the main route.
+  const analysed = canary ? { version: canary.version, service: `${name}-canary`, route: name, isCanary: true } : undefined;
+  const queries = plan.analysis && analysed ? analysisQueries(scope, release, plan.analysis, analysed) : undefined;
+
+  const stableDeployment = trackDeployment(scope, release, stable);
+  const canaryDeployment = canary ? trackDeployment(scope, release, canary) : undefined;
+  // `<name>` selects every track when the router splits by replica ratio or by subset;
+  // otherwise only stable, so a client that bypasses the router never lands on the canary.
+  const everyTrack = !router.splitsTraffic || router.routesBySubset;
+  const service = releaseService(scope, 'Service', release, name, everyTrack ? { app: name } : { app: name, version: stable.version });
+  const canaryService = canary ? releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name, version: canary.version }) : undefined;
+  router.bind(scope, routes);
+
+  if (plan.analysis && analysed && queries) {
+    analysisPrometheusRule(scope, release, plan.analysis, { who: analysed, queries, rollBack: `remove the canary ${analysed.version} from the release` });
+  }
+  return { stableDeployment, canaryDeployment, service, canaryService };
+}
