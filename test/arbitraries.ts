@@ -168,7 +168,10 @@ export const appName: fc.Arbitrary<string> = mostly(
   fc.oneof(
     { arbitrary: fc.constantFrom('myapp', 'cart', 'checkout', 'a'), weight: 3 },
     { arbitrary: dns1035(12), weight: 3 },
-    { arbitrary: fc.integer({ min: 40, max: 62 }).map((n) => `app${'x'.repeat(n - 4)}1`), weight: 1 }, // near the 63 limit
+    // Near the 63 limit, often just below or at a length where a derived name passes it: 51 and
+    // 52 (Flagger's MetricTemplates <name>-latency-p99, <name>-error-rate), 55 and 56 (<name>-primary,
+    // <name>-preview, <name>-canary).
+    { arbitrary: fc.oneof(fc.integer({ min: 40, max: 62 }), fc.constantFrom(51, 52, 55, 56)).map((n) => `app${'x'.repeat(n - 4)}1`), weight: 1 },
     { arbitrary: fc.constantFrom('myapp', 'cart', 'checkout'), weight: 4 },
   ),
   fc.constantFrom('MyApp', '1app', 'my_app', 'app-', '-app', 'my.app', 'a'.repeat(64), ''),
@@ -333,7 +336,8 @@ const pauseSeconds = fc.constantFrom(60, 600, 3600, 90, 7200);
 /**
  * A plan Flagger can walk: shifts and equal timed pauses alternating, strictly increasing
  * whole percentages of `total`, ending with `shiftTraffic(total)` (its promotion) or with a
- * pause (the plan ends, the canary is promoted).
+ * pause (the plan ends, the canary is promoted); now and then straight to everyone, held for
+ * an interval: `[shiftTraffic(total), pause]`.
  */
 export function flaggerPlan(total: number): fc.Arbitrary<StepSpec[]> {
   const percents = Array.from({ length: 99 }, (_, i) => i + 1).filter((p) => (p * total) % 100 === 0);
@@ -342,11 +346,11 @@ export function flaggerPlan(total: number): fc.Arbitrary<StepSpec[]> {
   return fc.record({
     shifts: fc.uniqueArray(fc.constantFrom(...percents), { minLength: 1, maxLength: 3 }).map((ps) => [...ps].sort((a, b) => a - b).map((p) => (p * total) / 100)),
     pause: pauseSeconds,
-    endsWith: fc.constantFrom('shiftTraffic' as const, 'shiftTraffic' as const, 'pause' as const),
-  }).map(({ shifts, pause, endsWith }) => [
+    endsWith: fc.constantFrom(...['shiftTraffic', 'shiftTraffic', 'shiftTraffic', 'shiftTraffic', 'pause', 'pause', 'atOnce'] as const),
+  }).map(({ shifts, pause, endsWith }) => (endsWith === 'atOnce' ? [{ shiftTraffic: total }, { pause }] : [
     ...shifts.flatMap((w): StepSpec[] => [{ shiftTraffic: w }, { pause }]),
     ...(endsWith === 'shiftTraffic' ? [{ shiftTraffic: total }] : []),
-  ]);
+  ]));
 }
 
 /** Any order of shifts (weights never going down, within `total`) and pauses, timed or waiting for a human. */
@@ -380,10 +384,15 @@ function invalidPlan(total: number): fc.Arbitrary<StepSpec[]> {
   );
 }
 
-/** The plan a canary spec gets, weighted towards what its engine accepts. */
-function plan(total: number, engineKind: EngineKind, abTest: boolean): fc.Arbitrary<StepSpec[] | undefined> {
+/**
+ * The plan a canary spec gets, weighted towards what its engine accepts: under Flagger an A/B
+ * test's (none, or pauses) or a weighted canary's, and without a canary either (a promoted A/B
+ * test keeps its A/B schedule, a promoted weighted canary its plan).
+ */
+function plan(total: number, engineKind: EngineKind, shape: 'abTest' | 'weighted' | 'either'): fc.Arbitrary<StepSpec[] | undefined> {
   const none = fc.constant(undefined);
-  const [wNone, wFree, wFlagger, wPauses] = engineKind !== 'flagger' ? [9, 12, 6, 3] : abTest ? [9, 2, 2, 18] : [3, 2, 24, 1];
+  const flagger = { abTest: [9, 2, 2, 18], weighted: [3, 2, 24, 1], either: [6, 2, 12, 9] }[shape];
+  const [wNone, wFree, wFlagger, wPauses] = engineKind !== 'flagger' ? [9, 12, 6, 3] : flagger;
   return fc.oneof(
     { arbitrary: none, weight: wNone },
     { arbitrary: freePlan(total), weight: wFree },
@@ -631,7 +640,7 @@ export function canaryRelease(options: ReleaseArbOptions = {}): fc.Arbitrary<Can
       const t = spec.canary?.traffic;
       const total = spec.canary && isWeightTotal(t?.weightTotal) ? t?.weightTotal ?? 100 : 100;
       const abTest = t?.header !== undefined || t?.cookie !== undefined;
-      return plan(total, kind, abTest).chain((steps) => fc.tuple(stepIn(steps, kind, r), pick([true, 1], [false, 9])).map(([step, keepWeight]): CanarySpec => {
+      return plan(total, kind, !spec.canary ? 'either' : abTest ? 'abTest' : 'weighted').chain((steps) => fc.tuple(stepIn(steps, kind, r), pick([true, 1], [false, 9])).map(([step, keepWeight]): CanarySpec => {
         if (!spec.canary) return { ...spec, steps };
         // A step sets the weight: a traffic.weight beside it is an error, kept now and then.
         const withStep = step !== undefined && t !== undefined && !keepWeight ? { ...t, weight: undefined } : t;

@@ -14,14 +14,15 @@
  */
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../src';
+import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryStep, DeliveryEngine, TrafficRouter } from '../src';
 import {
-  BlueGreenSpec, CanarySpec, EngineKind, ReleaseSpec, RequestSpec, RouterSpec, blueGreenRelease, buildBlueGreenProps, buildCanaryProps, canaryRelease, flaggerPlan, requests,
+  BlueGreenSpec, CanarySpec, EngineKind, ReleaseSpec, RequestSpec, RouterSpec, blueGreenRelease, buildBlueGreenProps, buildCanaryProps, canaryRelease, engine, flaggerPlan,
+  requests,
 } from './arbitraries';
 import { checkChart } from './invariants';
 import {
-  ObjectId, appNameOf, engineOf, expectedErrors, expectedObjects, flaggerGeneratedObjects, isAbTest, isFlaggerPlanEndingWithPause, isShift, namesOneOf, ownerOf,
-  promDuration, slug, weightTotalOf, weightsInForce,
+  ObjectId, appNameOf, engineOf, expectedErrors, expectedObjects, flaggerGeneratedObjects, isAbTest, isFlaggerAbSchedule, isFlaggerPlanEndingWithPause, isShift, namesOneOf,
+  ownerOf, promDuration, slug, weightTotalOf, weightsInForce,
 } from './release-model';
 import { K8sObject, find, synthValid } from './util';
 
@@ -66,22 +67,23 @@ function checkOutcome(spec: ReleaseSpec, error: unknown, expected: string[]): 't
 }
 
 /**
- * A known gap of the library (see the `test.failing` regression below): under Flagger the
- * MetricTemplates `<name>-error-rate` and `<name>-latency-p99` can pass 63 characters while
- * `<name>-primary` does not. The model says it is an error (every object name is at most 63
- * characters); the library accepts it. Left out of the properties until it throws.
+ * A known gap (the `test.failing` regression below): without a canary, Flagger's Canary takes
+ * every plan whose shifts are all shiftTraffic(weightTotal) for the A/B schedule, also the
+ * weighted plan [shiftTraffic(100), pause(d)], and refuses it ('steps[0] ... cannot be part of
+ * an A/B test'); the model keeps it weighted (isFlaggerAbSchedule), as it was before the A/B
+ * promotion came in. Such releases, and canaries whose promotion would be one, are left out of
+ * the properties until the library keeps them weighted.
  */
-function longMetricTemplateName(spec: ReleaseSpec): boolean {
-  const name = appNameOf(spec);
-  if (engineOf(spec) !== 'flagger' || !spec.analysis || `${name}-primary`.length > 63) return false;
-  return `${name}${spec.analysis.maxLatencyMs !== undefined ? '-latency-p99' : '-error-rate'}`.length > 63;
+function abScheduleGap(spec: ReleaseSpec): boolean {
+  if (spec.type !== 'canary' || engineOf(spec) !== 'flagger' || spec.canary !== undefined || spec.steps === undefined) return false;
+  return spec.steps.every((s) => !isShift(s) || s.shiftTraffic === weightTotalOf(spec)) && !isFlaggerAbSchedule(spec);
 }
 
-/**
- * Specs whose outcome waits on a change to src/: a Flagger canary whose weighted plan ends
- * with a pause (issue 13, the other half of it; its own property below), and the known gap.
- */
-const pending = (spec: ReleaseSpec) => isFlaggerPlanEndingWithPause(spec) || longMetricTemplateName(spec);
+/** The release with its canary promoted: the canary's track (without traffic and step) is stable, and the canary is gone. */
+function promote(spec: CanarySpec): CanarySpec {
+  const { traffic: _traffic, step: _step, ...canaryTrack } = spec.canary!;
+  return { ...spec, stable: canaryTrack, canary: undefined };
+}
 
 /** The single-release property: throws naming a predicted prop, or builds valid objects on which every invariant holds. */
 function checkSingle(spec: ReleaseSpec, reqs: RequestSpec[] = []): void {
@@ -93,24 +95,34 @@ function checkSingle(spec: ReleaseSpec, reqs: RequestSpec[] = []): void {
 
 describe('a single release: it throws naming the bad prop, or it is valid and every invariant holds', () => {
   test('CanaryRelease, every router and engine', () => {
-    const arb = canaryRelease().filter((s) => !pending(s)).chain((spec) => fc.tuple(fc.constant(spec), requests(spec.canary?.traffic)));
+    const arb = canaryRelease().filter((s) => !abScheduleGap(s)).chain((spec) => fc.tuple(fc.constant(spec), requests(spec.canary?.traffic)));
     assertProperty(arb, RUNS, ([spec, reqs]) => checkSingle(spec, reqs));
   });
 
-  // Fails until Flagger accepts a plan ending with a pause (issue 13): today it throws
-  // 'steps ("[..., pause]") must end with CanaryStep.shiftTraffic(<weightTotal>)'.
+  // Issue 13: the plan ends, the canary is promoted, under Flagger too. A rare shape in the
+  // property above: here it alone.
   test('CanaryRelease under Flagger, a weighted plan ending with a pause: the plan ends, the canary is promoted', () => {
-    const arb = canaryRelease({ engine: fc.constant({ kind: 'flagger' as const }) }).filter((s) => isFlaggerPlanEndingWithPause(s) && !longMetricTemplateName(s));
+    const arb = canaryRelease({ engine: fc.constant({ kind: 'flagger' as const }) }).filter((s) => isFlaggerPlanEndingWithPause(s) && !abScheduleGap(s));
     assertProperty(arb, scaled(0.25), (spec) => checkSingle(spec));
   });
 
   test('BlueGreenRelease, every router and engine', () => {
-    assertProperty(blueGreenRelease().filter((s) => !pending(s)), RUNS, (spec) => {
+    assertProperty(blueGreenRelease(), RUNS, (spec) => {
       const chart = Testing.chart();
       if (checkOutcome(spec, construct(chart, spec), expectedErrors(spec)) === 'built') {
         checkChart([spec], synthValid(chart));
       }
     });
+  });
+
+  // Rare in the properties above (a long name, Flagger, an analysis): every name Flagger and the
+  // release derive, <name>-primary, -canary, -preview, and the MetricTemplates <name>-error-rate
+  // and <name>-latency-p99, is at most 63 characters, or the error names `name`.
+  test('under Flagger, names near the 63 limit: every derived name fits, or the error names name', () => {
+    const near = fc.integer({ min: 48, max: 57 }).map((n) => `app${'x'.repeat(n - 4)}1`);
+    const options = { name: near, engine: engine('canary').filter((e) => e?.kind === 'flagger') };
+    const arb = fc.oneof(canaryRelease(options).filter((s) => !abScheduleGap(s)), blueGreenRelease({ ...options, engine: engine('blueGreen').filter((e) => e?.kind === 'flagger') }));
+    assertProperty(arb, scaled(0.25), (spec) => checkSingle(spec));
   });
 
   test('the generators mix both sides: a good share of valid specs (the invariants run) and of invalid ones, under every engine', () => {
@@ -136,8 +148,10 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
 
 // ------------------------------------------------------------------ several releases
 
-const NAMES = ['myapp', 'myapp-canary', 'myapp-preview', 'myapp-v1', 'cart', undefined];
-const VERSIONS = ['v1', 'v2', 'canary', 'preview', '1.4.2', '1-4-2'];
+// Names and versions that meet: <name>-<version> Deployments, <name>-canary, -preview and -primary
+// Services (-primary: Flagger's), and Flagger's generated objects.
+const NAMES = ['myapp', 'myapp-canary', 'myapp-preview', 'myapp-primary', 'myapp-v1', 'cart', undefined];
+const VERSIONS = ['v1', 'v2', 'canary', 'preview', 'primary', '1.4.2', '1-4-2'];
 
 interface Placed {
   readonly spec: ReleaseSpec;
@@ -152,12 +166,15 @@ function sharedLocation(spec: ReleaseSpec): fc.Arbitrary<ReleaseSpec> {
     .map((moved) => (moved ? { ...spec, router: { ...router, ...moved, ingressClassName: undefined, tlsSecretName: moved.host && router.tlsSecretName } } : spec));
 }
 
+/** Every engine, Flagger more often: two releases under it meet on the objects it generates for both. */
+const moreFlagger = (construct: 'canary' | 'blueGreen') => fc.oneof(engine(construct), engine(construct).filter((e) => e?.kind === 'flagger'));
+
 const several: fc.Arbitrary<{ namespaces: [string, string]; releases: Placed[] }> = fc.record({
   namespaces: fc.tuple(fc.constant('shop'), fc.constantFrom('shop', 'other')),
   releases: fc.array(fc.tuple(
     fc.oneof(
-      canaryRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS) }).filter((s) => !pending(s)),
-      blueGreenRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS) }).filter((s) => !pending(s)),
+      canaryRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS), engine: moreFlagger('canary') }).filter((s) => !abScheduleGap(s)),
+      blueGreenRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS), engine: moreFlagger('blueGreen') }),
     ).chain(sharedLocation),
     fc.constantFrom(0 as const, 0 as const, 1 as const),
   ), { minLength: 2, maxLength: 4 }).map((list) => list.map(([spec, chart], i) => ({ spec: { ...spec, id: `r${i}` } as ReleaseSpec, chart }))),
@@ -177,42 +194,45 @@ function nginxLocation(spec: ReleaseSpec, namespace: string): string | undefined
 
 /**
  * Builds the releases in turn: each throws naming a predicted prop (its own, or an object of
- * one kind and name another release already emits in the namespace, or the nginx location
- * another's main Ingress serves), or builds; then every chart's objects pass the invariants.
+ * one kind and name another release already emits in the namespace or Flagger generates there
+ * for it, or the nginx location another's main Ingress serves), or builds; then every chart's
+ * objects pass the invariants.
+ *
+ * The objects Flagger generates (flaggerGeneratedObjects) are the release's as much as those it
+ * emits. A release claims its emitted objects first, then the generated ones, and the first
+ * that meets a claimed one is the error: one of the emitted collisions when there is one, else
+ * one of the generated. The message says which side is generated: `<Kind> "<name>" in
+ * namespace "<ns>" (which Flagger generates) is also emitted by <owner> (<path>)`, `... is also
+ * generated by Flagger for <owner> (<path>)`.
  */
 function checkSeveral({ namespaces, releases }: { namespaces: [string, string]; releases: Placed[] }): void {
   const app = new App();
   const charts = [new Chart(app, 'c0', { namespace: namespaces[0] }), new Chart(app, 'c1', { namespace: namespaces[1] })];
-  /** `<group>/<Kind>/<namespace>/<name>` -> the owner and path of the release that emits it. */
+  /** `<group>/<Kind>/<namespace>/<name>` -> how (emitted or generated) and for which release (owner and path) it exists. */
   const claimed = new Map<string, string>();
   /** nginx location -> the owner whose main Ingress serves it. */
   const locations = new Map<string, string>();
-  /** `<group>/<Kind>/<namespace>/<name>` of the objects Flagger generates for the releases built. */
-  const generated = new Set<string>();
   const built: Placed[] = [];
   for (const placed of releases) {
     const { spec, chart } = placed;
     const ns = namespaces[chart];
     const owner = ownerOf(spec);
     const key = (id: ObjectId) => `${GROUP[id.split('/')[0]]}/${id.split('/')[0]}/${ns}/${id.split('/')[1]}`;
+    const collision = (id: ObjectId, mine: string) => `${owner}: ${id.split('/')[0]} "${id.split('/')[1]}" in namespace "${ns}"${mine} is also ${claimed.get(key(id))}*`;
     const error = construct(charts[chart], spec);
     const expected = expectedErrors(spec);
     if (expected.length === 0) {
-      const collisions = expectedObjects(spec).filter((id) => claimed.has(key(id)))
-        .map((id) => `${owner}: ${id.split('/')[0]} "${id.split('/')[1]}" in namespace "${ns}" is also emitted by ${claimed.get(key(id))}*`);
-      expected.push(...collisions);
+      // Claimed once the release is built: its own errors come first.
+      const emitted = expectedObjects(spec).filter((id) => claimed.has(key(id))).map((id) => collision(id, ''));
+      const generated = flaggerGeneratedObjects(spec).filter((id) => claimed.has(key(id))).map((id) => collision(id, ' (which Flagger generates)'));
+      expected.push(...(emitted.length > 0 ? emitted : generated));
     }
     // A location is the router's alone: taken, it is an error whatever else is wrong.
     const location = nginxLocation(spec, ns);
     if (location !== undefined && locations.has(location)) expected.push(`${owner}: router`);
-    // A known gap (see the `test.failing` regression below): an object Flagger generates meets
-    // another release's object of that kind and name. An error by the rule, built by the library.
-    const meetsGenerated = expectedObjects(spec).some((id) => generated.has(key(id)))
-      || flaggerGeneratedObjects(spec).some((id) => claimed.has(key(id)) || generated.has(key(id)));
-    if (expected.length === 0 && meetsGenerated && error === undefined) return;
     if (checkOutcome(spec, error, expected) === 'threw') return; // the chart now holds a half-built release
-    for (const id of expectedObjects(spec)) claimed.set(key(id), `${owner} (c${chart}/${spec.id})`);
-    for (const id of flaggerGeneratedObjects(spec)) generated.add(key(id));
+    for (const id of expectedObjects(spec)) claimed.set(key(id), `emitted by ${owner} (c${chart}/${spec.id})`);
+    for (const id of flaggerGeneratedObjects(spec)) claimed.set(key(id), `generated by Flagger for ${owner} (c${chart}/${spec.id})`);
     if (location !== undefined) locations.set(location, owner);
     built.push(placed);
   }
@@ -227,13 +247,13 @@ function checkSeveral({ namespaces, releases }: { namespaces: [string, string]; 
   for (const { manifests, specs } of byNamespace.values()) checkChart(specs, manifests);
 }
 
-test('several releases in one chart and namespace: each is valid alone; two objects of one kind and name, or two main Ingresses on one nginx location, are an error naming both', () => {
+test('several releases in one chart and namespace: each is valid alone; two objects of one kind and name (emitted, or generated by Flagger), or two main Ingresses on one nginx location, are an error naming both', () => {
   assertProperty(several, scaled(0.6), checkSeveral);
 });
 
 test('two valid nginx releases, often on one IngressClass, host and path: in one namespace the second is an error naming its router', () => {
   const nginxRelease = fc.oneof(canaryRelease(), blueGreenRelease())
-    .filter((s) => s.router.kind === 'nginx' && !pending(s) && expectedErrors(s).length === 0)
+    .filter((s) => s.router.kind === 'nginx' && !abScheduleGap(s) && expectedErrors(s).length === 0)
     .chain(sharedLocation)
     .filter((s) => expectedErrors(s).length === 0);
   const two = fc.record({
@@ -267,34 +287,62 @@ function podTemplate(spec: ReleaseSpec, manifests: K8sObject[], deployment: stri
   return JSON.stringify(engine === 'manifests' ? workload : workload.spec.template);
 }
 
-test('promotion (stable becomes the canary, canary goes away) keeps the pod template byte for byte, and the Service and route names, under every engine', () => {
-  // Left out: a controller's plan out of a weightTotal other than 100 (without a canary its
-  // weights are out of 100: the plan must change with the promotion), and Flagger's A/B tests
-  // (promoting one as the README says throws: see the regression below).
-  const arb = validOnly(canaryRelease().filter((s) => s.canary !== undefined && !pending(s)
-    && !(engineOf(s) !== 'manifests' && s.steps !== undefined && weightTotalOf(s) !== 100)
-    && !(engineOf(s) === 'flagger' && isAbTest(s))));
-  assertProperty(arb, scaled(0.4), (spec: CanarySpec) => {
-    const { traffic: _traffic, step: _step, ...canaryTrack } = spec.canary!;
-    const promoted: CanarySpec = { ...spec, stable: canaryTrack, canary: undefined };
-    expect(expectedErrors(promoted)).toEqual([]);
-    const before = synthOne(spec);
-    const after = synthOne(promoted);
-    checkChart([promoted], after);
+/** Flagger's schedule: the Canary's interval, iterations and stepWeights. */
+function flaggerSchedule(spec: ReleaseSpec, manifests: K8sObject[]): unknown {
+  const { interval, iterations, stepWeights } = find(manifests, 'Canary', appNameOf(spec)).spec.analysis;
+  return { interval, iterations, stepWeights };
+}
 
-    const name = appNameOf(spec);
-    const deployment = `${name}-${slug(canaryTrack.version)}`;
-    // Plain manifests: the Deployment <name>-<v> whole; a controller: the pod template it runs, so it starts nothing.
-    expect(podTemplate(promoted, after, deployment)).toBe(podTemplate(spec, before, deployment));
-    // Promotion only deletes: every object after it existed before, under the same name.
-    expect(ids(before)).toEqual(expect.arrayContaining(ids(after)));
-    if (engineOf(spec) !== 'flagger') expect(ids(after)).toContain(`Service/${name}`);
-    expect(ids(after)).not.toContain(`Deployment/${name}-${slug(spec.stable.version)}`);
-  });
+/**
+ * Promotion as the README says (Flagger: "making v2 the stable track and removing canary"),
+ * under every engine, Flagger's A/B tests included. Left out: a controller's plan out of a
+ * weightTotal other than 100 (without a canary its weights are out of 100: the plan must
+ * change with the promotion).
+ */
+const promotable = validOnly(canaryRelease().filter((s) => s.canary !== undefined
+  && !(engineOf(s) !== 'manifests' && s.steps !== undefined && weightTotalOf(s) !== 100) && !abScheduleGap(promote(s))));
+
+function checkPromotion(spec: CanarySpec): void {
+  const promoted = promote(spec);
+  const canaryTrack = promoted.stable;
+  expect(expectedErrors(promoted)).toEqual([]);
+  const before = synthOne(spec);
+  const after = synthOne(promoted);
+  checkChart([promoted], after);
+
+  const name = appNameOf(spec);
+  const deployment = `${name}-${slug(canaryTrack.version)}`;
+  // Plain manifests: the Deployment <name>-<v> whole; a controller: the pod template it runs, so it starts nothing.
+  expect(podTemplate(promoted, after, deployment)).toBe(podTemplate(spec, before, deployment));
+  // Promotion only deletes: every object after it existed before, under the same name.
+  expect(ids(before)).toEqual(expect.arrayContaining(ids(after)));
+  if (engineOf(spec) !== 'flagger') expect(ids(after)).toContain(`Service/${name}`);
+  expect(ids(after)).not.toContain(`Deployment/${name}-${slug(spec.stable.version)}`);
+  // Flagger: the Canary waits for the next version on the schedule it had. An A/B test keeps
+  // the A/B schedule (isFlaggerAbSchedule), its iterations or its plan of pauses, and loses its
+  // header and cookie rules; a weighted canary keeps its plan.
+  if (engineOf(spec) === 'flagger') {
+    expect(isFlaggerAbSchedule(promoted)).toBe(isAbTest(spec));
+    expect(flaggerSchedule(promoted, after)).toEqual(flaggerSchedule(spec, before));
+    expect(find(after, 'Canary', name).spec.analysis.match).toBeUndefined();
+  }
+}
+
+test('promotion (stable becomes the canary, canary goes away) keeps the pod template byte for byte, and the Service and route names, under every engine', () => {
+  assertProperty(promotable, scaled(0.4), checkPromotion);
+});
+
+test('promotion of a Flagger A/B test (header or cookie rules; iterations or a plan of pauses) keeps its schedule', () => {
+  // The same property, on a shape the one above draws rarely.
+  const abTests = promotable.filter((s) => engineOf(s) === 'flagger' && isAbTest(s));
+  const samples = fc.sample(abTests, { seed: SEED, numRuns: 200 });
+  expect(samples.filter((s) => s.steps === undefined).length).toBeGreaterThan(10);
+  expect(samples.filter((s) => s.steps !== undefined).length).toBeGreaterThan(10);
+  assertProperty(abTests, scaled(0.1), checkPromotion);
 });
 
 test('blue-green cut-over (active flips) changes no object name, and with plain manifests no Deployment', () => {
-  const arb = validOnly(blueGreenRelease().filter((s) => !pending(s) && s.blue !== undefined && s.green !== undefined && (s.active === 'blue' || s.active === 'green')));
+  const arb = validOnly(blueGreenRelease().filter((s) => s.blue !== undefined && s.green !== undefined && (s.active === 'blue' || s.active === 'green')));
   assertProperty(arb, scaled(0.4), (spec: BlueGreenSpec) => {
     const flipped: BlueGreenSpec = { ...spec, active: spec.active === 'blue' ? 'green' : 'blue' };
     if (expectedErrors(flipped).length > 0) return; // e.g. previewHost equal to a host only the other way round
@@ -452,45 +500,33 @@ describe('regressions found by the properties', () => {
     expect(synthValid(chart).every((o) => o.metadata.annotations?.['example.com/owner'] === 'shop team, room 4')).toBe(true);
   });
 
-  // Found while writing the engines into the properties (issue 13).
-  const engines = { containerPort: 80, stable, router: TrafficRouter.istio() };
-  const flaggerPlanSteps = [CanaryStep.shiftTraffic(10), CanaryStep.pause(Duration.minutes(10)), CanaryStep.shiftTraffic(100)];
+  // Found while writing the engines into the properties (issue 13), now fixed, and said by
+  // test/engines/flagger/flagger-engine.test.ts: a MetricTemplate name of more than 63
+  // characters ('throws when a MetricTemplate <name>-latency-p99 would be too long'), an A/B
+  // test promoted by removing its canary ('promoting an A/B test: ...'), and an object Flagger
+  // generates meeting another release's ('the objects Flagger generates count as the
+  // release's: ...'). The properties predict all three (release-model.ts, checkSeveral).
 
-  // Every object name is at most 63 characters (README, names): <name>-primary is checked, the
-  // MetricTemplates' longer names are not. The properties leave these names out (longMetricTemplateName).
-  test.failing('throws when a MetricTemplate name would pass 63 characters (name of 55: <name>-latency-p99 has 67)', () => {
-    const name = 'a'.repeat(55);
-    expect(() => new CanaryRelease(Testing.chart(), 'myapp', {
-      ...engines, name, engine: DeliveryEngine.flagger(), steps: flaggerPlanSteps,
-      analysis: CanaryAnalysis.prometheus({ address: 'http://prometheus:9090', maxErrorRate: 5, maxLatency: Duration.seconds(1) }),
-    })).toThrow(`CanaryRelease 'myapp': name ("${name}")`);
-  });
-
-  // README, Flagger: "Record a promotion in git by making v2 the stable track and removing
-  // canary". For an A/B test (recipe 11's, iterations without a plan, or a plan of pauses) the
-  // release without its canary is a weighted one, which needs a plan of shifts and refuses
-  // iterations: the promotion throws. The promotion property leaves Flagger's A/B tests out.
-  test.failing('an A/B test under Flagger can be promoted as the README says: v2 stable, canary removed', () => {
-    const abTest = (canary?: { version: string; image: string; traffic: { header: HeaderMatch } }) => new CanaryRelease(Testing.chart(), 'myapp', {
-      ...engines, engine: DeliveryEngine.flagger({ iterations: 12 }), stable: canary ? stable : { version: 'v2', image: 'myapp:v2' }, canary,
+  // Found while modelling the A/B promotion (isFlaggerAbSchedule); the single-release,
+  // several-releases and promotion properties find it too (with abScheduleGap off) now that
+  // flaggerPlan draws [shiftTraffic(total), pause]. A weighted canary whose plan goes to
+  // everyone at once and holds for an interval builds; without its canary (the promotion, or a
+  // release that has none yet) the Canary takes the plan for the A/B schedule, whose shifts may
+  // only close it, and throws "steps[0] ("shiftTraffic(100)") cannot be part of an A/B test
+  // (header or cookie rules)". It built before the A/B promotion came in. The properties leave
+  // these out (abScheduleGap). `test.failing` passes while the library throws; once it builds,
+  // flip it to `test` and remove abScheduleGap.
+  test.failing('a Flagger canary with the plan [shiftTraffic(100), pause] builds without its canary too: the plan stays weighted', () => {
+    const release = (canary?: { version: string; image: string }) => new CanaryRelease(Testing.chart(), 'myapp', {
+      containerPort: 80, router: TrafficRouter.istio(), engine: DeliveryEngine.flagger(),
+      steps: [CanaryStep.shiftTraffic(100), CanaryStep.pause(Duration.minutes(5))],
+      stable: canary ? stable : { version: 'v2', image: 'myapp:v2' }, canary,
     });
-    expect(() => abTest({ version: 'v2', image: 'myapp:v2', traffic: { header: HeaderMatch.exact('stage', 'gray') } })).not.toThrow();
-    expect(() => abTest()).not.toThrow();
+    expect(() => release({ version: 'v2', image: 'myapp:v2' })).not.toThrow();
+    expect(() => release()).not.toThrow();
   });
 
-  // Two objects of one kind and name in a namespace are an error naming both (README): the
-  // objects Flagger generates count too. Found by the several-releases property (FUZZ_RUNS=3000),
-  // which leaves these cases out: a Service <name> of plain manifests selected the pods of the
-  // Flagger release of the same name, and Flagger would write its own Service <name> over it.
-  test.failing('throws when an object Flagger generates (Service <name>) would meet another release\'s in the namespace', () => {
-    const chart = Testing.chart();
-    new CanaryRelease(chart, 'r0', { ...engines, name: 'myapp' });
-    expect(() => new CanaryRelease(chart, 'r1', { ...engines, name: 'myapp', engine: DeliveryEngine.flagger(), steps: flaggerPlanSteps }))
-      .toThrow('CanaryRelease \'r1\': Service "myapp"');
-  });
-
-  // Known gaps outside the files this work may change, reported to the lead. `test.failing`
-  // passes while the library still accepts these; once it throws, flip them to `test`.
+  // Reported to the lead as gaps outside the files this work may change, now fixed.
   test('throws when the nginx host is an IP address (the API server rejects an Ingress rule host that is an IP)', () => {
     expect(() => TrafficRouter.nginx({ host: '10.0.0.1' })).toThrow('TrafficRouter.nginx: options.host ("10.0.0.1") must be a DNS name, not an IP address');
   });

@@ -112,6 +112,21 @@ export function isAbTest(spec: CanarySpec): boolean {
   return t?.header !== undefined || t?.cookie !== undefined;
 }
 
+/**
+ * Whether Flagger runs the release on the A/B schedule (iterations, no stepWeights): an A/B
+ * test, and a release without a canary whose plan is one an A/B test could have (no plan, or
+ * pauses only, optionally ending with shiftTraffic(weightTotal)). The Canary waits for the next
+ * version on the schedule it had: an A/B test is promoted by removing its canary (README,
+ * Flagger: "making v2 the stable track and removing canary"), and a weighted plan stays one.
+ */
+export function isFlaggerAbSchedule(spec: CanarySpec): boolean {
+  if (isAbTest(spec)) return true;
+  if (spec.canary) return false;
+  const steps = spec.steps ?? [];
+  const total = weightTotalOf(spec);
+  return steps.every((s, i) => !isShift(s) || (i === steps.length - 1 && s.shiftTraffic === total));
+}
+
 // ------------------------------------------------------------------ expected errors
 
 /**
@@ -165,8 +180,8 @@ export function expectedErrors(spec: ReleaseSpec): string[] {
     // Every object name is at most 63 characters: Flagger copies the Deployment into <name>-primary.
     if (engine === 'flagger' && `${name}-primary`.length > 63) err('name');
   }
-  if (engine === 'flagger' && spec.analysis && !(spec.type === 'canary' && spec.router.kind === 'service')) {
-    // ... and names the MetricTemplates <name>-error-rate and <name>-latency-p99.
+  if (engine === 'flagger' && spec.analysis) {
+    // ... and names the MetricTemplates <name>-error-rate and <name>-latency-p99 (the longer, with maxLatency).
     const suffix = spec.analysis.maxLatencyMs !== undefined ? '-latency-p99' : '-error-rate';
     if (`${name}${suffix}`.length > 63) err('name');
   }
@@ -268,8 +283,9 @@ function flaggerCanaryErrors(spec: CanarySpec, err: (prop: string) => void): voi
   if (t?.weight !== undefined) err('canary.traffic.weight'); // the plan is the weights
   const total = weightTotalOf(spec);
   const steps = spec.steps;
-  if (isAbTest(spec)) {
-    // An A/B test: equal timed pauses (one iteration each), optionally closed by shiftTraffic(weightTotal).
+  if (isFlaggerAbSchedule(spec)) {
+    // An A/B test (or a release without a canary and with an A/B test's plan): equal timed pauses
+    // (one iteration each), optionally closed by shiftTraffic(weightTotal); iterations without a plan.
     if (steps === undefined) return;
     let interval: number | undefined;
     steps.forEach((s, i) => {
@@ -286,7 +302,8 @@ function flaggerCanaryErrors(spec: CanarySpec, err: (prop: string) => void): voi
     if (e.iterations !== undefined) err('engine'); // the plan's pauses are the iterations
     return;
   }
-  // A weighted canary: iterations are for A/B tests and blue-green.
+  // A weighted canary: iterations are for A/B tests and blue-green. Every weight is at most
+  // weightTotal, also without a canary (100 then: the Canary keeps the plan for the next one).
   if (e.iterations !== undefined) err('engine');
   if (steps === undefined || steps.length === 0) {
     err('steps'); // Flagger walks a plan
@@ -732,15 +749,16 @@ export function expectedArgoSteps(spec: CanarySpec): ArgoStep[] {
 /**
  * Flagger's schedule (the Canary's `analysis` but for threshold, match and metrics): a weighted
  * canary's pauses are the interval and its weights, in percent, the stepWeights, a closing
- * shiftTraffic(weightTotal) being the promotion; an A/B test's pauses are its iterations;
- * without a plan (A/B test, blue-green) `iterations` (10) every analysis interval (a minute).
+ * shiftTraffic(weightTotal) being the promotion; on the A/B schedule (an A/B test, or no canary
+ * and a plan that shifts no weight: isFlaggerAbSchedule) the pauses are the iterations; without
+ * a plan (A/B test, no canary, blue-green) `iterations` (10) every analysis interval (a minute).
  */
 export function expectedFlaggerSchedule(spec: ReleaseSpec): { interval: string; iterations?: number; stepWeights?: number[] } {
   const iterations = (spec.engine as { iterations?: number } | undefined)?.iterations ?? 10;
   const everyInterval = { interval: flaggerDuration(spec.analysis?.interval ?? 60), iterations };
   if (spec.type === 'blueGreen' || !spec.steps) return everyInterval;
   const pauses = spec.steps.flatMap((s) => (isShift(s) ? [] : [s.pause!]));
-  if (isAbTest(spec)) return { interval: flaggerDuration(pauses[0]), iterations: pauses.length };
+  if (isFlaggerAbSchedule(spec)) return { interval: flaggerDuration(pauses[0]), iterations: pauses.length };
   return { interval: flaggerDuration(pauses[0]), stepWeights: expectedStepWeights(spec.steps, weightTotalOf(spec)) };
 }
 
@@ -753,7 +771,7 @@ export function expectedStepWeights(steps: StepSpec[], weightTotal: number): num
 
 /** Whether a Flagger canary's weighted plan ends with a pause: "the plan ends, the canary is promoted" (issue 13). */
 export function isFlaggerPlanEndingWithPause(spec: ReleaseSpec): boolean {
-  if (spec.type !== 'canary' || engineOf(spec) !== 'flagger' || isAbTest(spec) || !spec.steps || spec.steps.length === 0) return false;
+  if (spec.type !== 'canary' || engineOf(spec) !== 'flagger' || isFlaggerAbSchedule(spec) || !spec.steps || spec.steps.length === 0) return false;
   return !isShift(spec.steps[spec.steps.length - 1]);
 }
 
