@@ -66,19 +66,6 @@ function checkOutcome(spec: ReleaseSpec, error: unknown, expected: string[]): 't
   return 'built';
 }
 
-/**
- * A known gap (the `test.failing` regression below): without a canary, Flagger's Canary takes
- * every plan whose shifts are all shiftTraffic(weightTotal) for the A/B schedule, also the
- * weighted plan [shiftTraffic(100), pause(d)], and refuses it ('steps[0] ... cannot be part of
- * an A/B test'); the model keeps it weighted (isFlaggerAbSchedule), as it was before the A/B
- * promotion came in. Such releases, and canaries whose promotion would be one, are left out of
- * the properties until the library keeps them weighted.
- */
-function abScheduleGap(spec: ReleaseSpec): boolean {
-  if (spec.type !== 'canary' || engineOf(spec) !== 'flagger' || spec.canary !== undefined || spec.steps === undefined) return false;
-  return spec.steps.every((s) => !isShift(s) || s.shiftTraffic === weightTotalOf(spec)) && !isFlaggerAbSchedule(spec);
-}
-
 /** The release with its canary promoted: the canary's track (without traffic and step) is stable, and the canary is gone. */
 function promote(spec: CanarySpec): CanarySpec {
   const { traffic: _traffic, step: _step, ...canaryTrack } = spec.canary!;
@@ -95,14 +82,14 @@ function checkSingle(spec: ReleaseSpec, reqs: RequestSpec[] = []): void {
 
 describe('a single release: it throws naming the bad prop, or it is valid and every invariant holds', () => {
   test('CanaryRelease, every router and engine', () => {
-    const arb = canaryRelease().filter((s) => !abScheduleGap(s)).chain((spec) => fc.tuple(fc.constant(spec), requests(spec.canary?.traffic)));
+    const arb = canaryRelease().chain((spec) => fc.tuple(fc.constant(spec), requests(spec.canary?.traffic)));
     assertProperty(arb, RUNS, ([spec, reqs]) => checkSingle(spec, reqs));
   });
 
   // Issue 13: the plan ends, the canary is promoted, under Flagger too. A rare shape in the
   // property above: here it alone.
   test('CanaryRelease under Flagger, a weighted plan ending with a pause: the plan ends, the canary is promoted', () => {
-    const arb = canaryRelease({ engine: fc.constant({ kind: 'flagger' as const }) }).filter((s) => isFlaggerPlanEndingWithPause(s) && !abScheduleGap(s));
+    const arb = canaryRelease({ engine: fc.constant({ kind: 'flagger' as const }) }).filter((s) => isFlaggerPlanEndingWithPause(s));
     assertProperty(arb, scaled(0.25), (spec) => checkSingle(spec));
   });
 
@@ -121,7 +108,7 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
   test('under Flagger, names near the 63 limit: every derived name fits, or the error names name', () => {
     const near = fc.integer({ min: 48, max: 57 }).map((n) => `app${'x'.repeat(n - 4)}1`);
     const options = { name: near, engine: engine('canary').filter((e) => e?.kind === 'flagger') };
-    const arb = fc.oneof(canaryRelease(options).filter((s) => !abScheduleGap(s)), blueGreenRelease({ ...options, engine: engine('blueGreen').filter((e) => e?.kind === 'flagger') }));
+    const arb = fc.oneof(canaryRelease(options), blueGreenRelease({ ...options, engine: engine('blueGreen').filter((e) => e?.kind === 'flagger') }));
     assertProperty(arb, scaled(0.25), (spec) => checkSingle(spec));
   });
 
@@ -173,7 +160,7 @@ const several: fc.Arbitrary<{ namespaces: [string, string]; releases: Placed[] }
   namespaces: fc.tuple(fc.constant('shop'), fc.constantFrom('shop', 'other')),
   releases: fc.array(fc.tuple(
     fc.oneof(
-      canaryRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS), engine: moreFlagger('canary') }).filter((s) => !abScheduleGap(s)),
+      canaryRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS), engine: moreFlagger('canary') }),
       blueGreenRelease({ name: fc.constantFrom(...NAMES), version: fc.constantFrom(...VERSIONS), engine: moreFlagger('blueGreen') }),
     ).chain(sharedLocation),
     fc.constantFrom(0 as const, 0 as const, 1 as const),
@@ -253,7 +240,7 @@ test('several releases in one chart and namespace: each is valid alone; two obje
 
 test('two valid nginx releases, often on one IngressClass, host and path: in one namespace the second is an error naming its router', () => {
   const nginxRelease = fc.oneof(canaryRelease(), blueGreenRelease())
-    .filter((s) => s.router.kind === 'nginx' && !abScheduleGap(s) && expectedErrors(s).length === 0)
+    .filter((s) => s.router.kind === 'nginx' && expectedErrors(s).length === 0)
     .chain(sharedLocation)
     .filter((s) => expectedErrors(s).length === 0);
   const two = fc.record({
@@ -300,7 +287,7 @@ function flaggerSchedule(spec: ReleaseSpec, manifests: K8sObject[]): unknown {
  * change with the promotion).
  */
 const promotable = validOnly(canaryRelease().filter((s) => s.canary !== undefined
-  && !(engineOf(s) !== 'manifests' && s.steps !== undefined && weightTotalOf(s) !== 100) && !abScheduleGap(promote(s))));
+  && !(engineOf(s) !== 'manifests' && s.steps !== undefined && weightTotalOf(s) !== 100)));
 
 function checkPromotion(spec: CanarySpec): void {
   const promoted = promote(spec);
@@ -507,16 +494,10 @@ describe('regressions found by the properties', () => {
   // generates meeting another release's ('the objects Flagger generates count as the
   // release's: ...'). The properties predict all three (release-model.ts, checkSeveral).
 
-  // Found while modelling the A/B promotion (isFlaggerAbSchedule); the single-release,
-  // several-releases and promotion properties find it too (with abScheduleGap off) now that
-  // flaggerPlan draws [shiftTraffic(total), pause]. A weighted canary whose plan goes to
-  // everyone at once and holds for an interval builds; without its canary (the promotion, or a
-  // release that has none yet) the Canary takes the plan for the A/B schedule, whose shifts may
-  // only close it, and throws "steps[0] ("shiftTraffic(100)") cannot be part of an A/B test
-  // (header or cookie rules)". It built before the A/B promotion came in. The properties leave
-  // these out (abScheduleGap). `test.failing` passes while the library throws; once it builds,
-  // flip it to `test` and remove abScheduleGap.
-  test.failing('a Flagger canary with the plan [shiftTraffic(100), pause] builds without its canary too: the plan stays weighted', () => {
+  // Found while modelling the A/B promotion (isFlaggerAbSchedule), and fixed: without its
+  // canary, a weighted plan that goes to everyone at once and holds for an interval stays
+  // weighted; only a plan of pauses (optionally closed by the promotion) takes the A/B schedule.
+  test('a Flagger canary with the plan [shiftTraffic(100), pause] builds without its canary too: the plan stays weighted', () => {
     const release = (canary?: { version: string; image: string }) => new CanaryRelease(Testing.chart(), 'myapp', {
       containerPort: 80, router: TrafficRouter.istio(), engine: DeliveryEngine.flagger(),
       steps: [CanaryStep.shiftTraffic(100), CanaryStep.pause(Duration.minutes(5))],

@@ -14,8 +14,8 @@ import { K8sObject, find, objectIds, validateObject } from '../util';
 
 /** Traefik's weighted round robin over the tracks' Services: weights only, no header or cookie rules. */
 class TraefikRouter extends TrafficRouter implements IArgoRolloutsRouting {
-  public readonly displayName = 'TraefikRouter';
-  public readonly splitsTraffic = true;
+  public readonly displayName: string = 'TraefikRouter';
+  public readonly splitsTraffic: boolean = true;
   public readonly routesBySubset = false;
   public readonly servesHosts = false;
   /** What each `bind` was given, so the tests can read the routes. */

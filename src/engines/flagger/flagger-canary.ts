@@ -39,10 +39,11 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
 
   checkObjectName(release, `${name}-primary`, 'Deployment Flagger copies');
   // An A/B test matches requests by header or cookie. Without a canary the Canary waits for the
-  // next one: a plan that shifts no weight (none, or pauses only) keeps the A/B schedule, so an A/B
+  // next one: a plan of pauses (or none), optionally ending with the promotion, keeps the A/B schedule, so an A/B
   // release is promoted (canary removed) without touching the engine's options or the plan.
-  const shiftsWeight = plan.steps.some((step) => step.type === CanaryStepType.SHIFT_TRAFFIC && step.weight !== plan.weightTotal);
-  const abTest = plan.header !== undefined || plan.cookie !== undefined || (!canary && !shiftsWeight);
+  const last = plan.steps.length - 1;
+  const pausesOnly = plan.steps.every((step, i) => step.type !== CanaryStepType.SHIFT_TRAFFIC || (i === last && step.weight === plan.weightTotal));
+  const abTest = plan.header !== undefined || plan.cookie !== undefined || (!canary && pausesOnly);
   if (!abTest && options.iterations !== undefined) {
     fail(owner, 'engine', `${ENGINE.replace('()', '')}({ iterations: ${options.iterations} })`, 'sets iterations, which are for an A/B test (header or cookie rules) or a BlueGreenRelease: a weighted canary runs one interval per step of its plan (steps)');
   }
