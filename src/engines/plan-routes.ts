@@ -3,13 +3,8 @@
  * and who owns the weights.
  */
 import { RoutedApp, blueGreenRoutes, canaryRoutes } from '../routing/route-table';
-import { ReleaseRoutes, RouteBackend, WeightsOwner } from '../routing/routing-model';
-import { BlueGreenPlan, CanaryPlan, ResolvedRelease } from './release-plan';
-
-/** The labels (the release's plus `app: <name>`) and annotations every routing and controller object carries. */
-export function appMetadata(release: ResolvedRelease): RoutedApp['metadata'] {
-  return { labels: { ...release.metadata.labels, app: release.name }, annotations: release.metadata.annotations };
-}
+import { ReleaseRoutes, RouteBackend, TrackRole, WeightsOwner } from '../routing/routing-model';
+import { BlueGreenPlan, CanaryPlan, ResolvedRelease, appMetadata } from './release-plan';
 
 /** What every release's routes start with: who asks, the app name, the port and the metadata. */
 export function routedApp(release: ResolvedRelease): RoutedApp {
@@ -24,6 +19,20 @@ export interface CanaryPlanTracks {
   /** The canary's weight as written: git's under plain manifests, where the controller starts otherwise. */
   readonly weight: number;
   readonly weightsOwner: WeightsOwner;
+}
+
+/**
+ * The tracks of a canary a controller runs, behind the Services `<name>` and `<name>-canary`
+ * and by the controller's names for them (`stable`, Flagger's `primary`); the controller shifts
+ * the canary's weight from 0.
+ */
+export function controllerCanaryTracks(name: string, stableSubset: string): CanaryPlanTracks {
+  return {
+    stable: { role: TrackRole.STABLE, serviceName: name, subsetName: stableSubset },
+    canary: { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
+    weight: 0,
+    weightsOwner: WeightsOwner.CONTROLLER,
+  };
 }
 
 /** A canary plan's routes over the given tracks. */
@@ -44,6 +53,18 @@ export interface BlueGreenPlanTracks {
   readonly idle: RouteBackend | undefined;
   /** Who switches the colors: git (plain manifests) or a controller. */
   readonly weightsOwner: WeightsOwner;
+}
+
+/**
+ * The colors of a blue-green release a controller switches: the active one behind `<name>`, the
+ * new one behind `previewService`, by the controller's names for them.
+ */
+export function controllerBlueGreenTracks(name: string, previewService: string, subsets: { active: string; preview: string }): BlueGreenPlanTracks {
+  return {
+    active: { role: TrackRole.ACTIVE, serviceName: name, subsetName: subsets.active },
+    idle: { role: TrackRole.PREVIEW, serviceName: previewService, subsetName: subsets.preview },
+    weightsOwner: WeightsOwner.CONTROLLER,
+  };
 }
 
 /** A blue-green plan's routes over the given colors; the preview route when the plan exposes one. */

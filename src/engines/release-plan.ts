@@ -2,6 +2,7 @@
  * What a release construct hands its delivery engine once every prop is validated.
  * Internal: not exported from the package index.
  */
+import { ApiObjectMetadata } from 'cdk8s';
 import { AnalysedRelease } from '../analysis/analysis-queries';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { fail } from '../private/validation';
@@ -16,6 +17,11 @@ import { CanaryStep, CanaryStepType } from './canary-step';
 export interface ResolvedRelease extends WorkloadSpec, ServiceSpec, AnalysedRelease {
   readonly router: TrafficRouter;
   readonly analysis?: CanaryAnalysis;
+}
+
+/** The labels (the release's plus `app: <name>`) and annotations every routing and controller object carries. */
+export function appMetadata(release: ResolvedRelease): ApiObjectMetadata {
+  return { labels: { ...release.metadata.labels, app: release.name }, annotations: release.metadata.annotations };
 }
 
 export interface CanaryPlan {

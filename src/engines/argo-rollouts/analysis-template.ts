@@ -5,8 +5,7 @@ import { CanaryAnalysis, CanaryMetricQueries } from '../../analysis/canary-analy
 import { promDuration } from '../../analysis/promql';
 import { objectMetadata } from '../../private/metadata';
 import { argoRolloutsApi } from '../../private/upstream';
-import { appMetadata } from '../plan-routes';
-import { ResolvedRelease } from '../release-plan';
+import { appMetadata, ResolvedRelease } from '../release-plan';
 
 /** AnalysisTemplate `<name>`: the error rate (and p99 latency) of the analysed version. */
 export function analysisTemplate(scope: Construct, release: ResolvedRelease, analysis: CanaryAnalysis, queries: CanaryMetricQueries): AnalysisTemplate {

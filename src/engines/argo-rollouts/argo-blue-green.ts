@@ -2,10 +2,9 @@ import { Construct } from 'constructs';
 import { analysisQueries, refuseRuleLabels } from '../../analysis/analysis-queries';
 import { argoRolloutsApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
-import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { releaseService } from '../../workload/release-service';
 import { trackWorkloadJson } from '../../workload/track-deployment';
-import { blueGreenPlanRoutes } from '../plan-routes';
+import { blueGreenPlanRoutes, controllerBlueGreenTracks } from '../plan-routes';
 import { BlueGreenObjects } from '../release-objects';
 import { BlueGreenPlan } from '../release-plan';
 import { analysisTemplate } from './analysis-template';
@@ -31,11 +30,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs the preview Service under ${ENGINE}: the pre-promotion analysis measures the preview; set preview to true`);
   }
   // Argo Rollouts switches the Services' selectors by its pod-template hash.
-  const routes = blueGreenPlanRoutes(plan, {
-    active: { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'active' },
-    idle: { role: TrackRole.PREVIEW, serviceName: `${name}-preview`, subsetName: 'preview' },
-    weightsOwner: WeightsOwner.CONTROLLER,
-  });
+  const routes = blueGreenPlanRoutes(plan, controllerBlueGreenTracks(name, `${name}-preview`, { active: 'active', preview: 'preview' }));
   router.checkRoutes(scope, routes);
   const newest = idle ?? active;
   const workload = trackWorkloadJson(scope, release, newest);

@@ -4,11 +4,10 @@ import { analysisQueries, refuseRuleLabels } from '../../analysis/analysis-queri
 import { promDuration } from '../../analysis/promql';
 import { argoRolloutsApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
-import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { releaseService } from '../../workload/release-service';
 import { trackWorkloadJson } from '../../workload/track-deployment';
 import { CanaryStepType } from '../canary-step';
-import { canaryPlanRoutes } from '../plan-routes';
+import { canaryPlanRoutes, controllerCanaryTracks } from '../plan-routes';
 import { CanaryObjects } from '../release-objects';
 import { CanaryPlan, checkCanaryHasPods } from '../release-plan';
 import { analysisTemplate } from './analysis-template';
@@ -61,12 +60,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   }
   // Argo Rollouts runs the newest version as the canary, and shifts the weights from 0.
   const newest = canary ?? stable;
-  const routes = canaryPlanRoutes(plan, {
-    stable: { role: TrackRole.STABLE, serviceName: name, subsetName: 'stable' },
-    canary: { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
-    weight: 0,
-    weightsOwner: WeightsOwner.CONTROLLER,
-  });
+  const routes = canaryPlanRoutes(plan, controllerCanaryTracks(name, 'stable'));
   argoRouting.checkArgoRolloutsCanary(scope, routes);
   const workload = trackWorkloadJson(scope, release, newest);
   const surge = rollingUpdate(release, workload);

@@ -5,8 +5,7 @@ import { objectMetadata } from '../../private/metadata';
 import { argoRolloutsApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
 import { TrackWorkloadJson } from '../../workload/track-deployment';
-import { appMetadata } from '../plan-routes';
-import { ResolvedRelease } from '../release-plan';
+import { appMetadata, ResolvedRelease } from '../release-plan';
 import { ENGINE } from './argo-rollouts-options';
 
 /**

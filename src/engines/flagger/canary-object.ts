@@ -4,8 +4,7 @@ import { objectMetadata } from '../../private/metadata';
 import { flaggerApi } from '../../private/upstream';
 import { CanaryMetricQueries } from '../../analysis/canary-analysis';
 import { FlaggerRouterSpec } from '../../routing/engine-contracts';
-import { appMetadata } from '../plan-routes';
-import { ResolvedRelease } from '../release-plan';
+import { appMetadata, ResolvedRelease } from '../release-plan';
 import { flaggerMetrics } from './metric-templates';
 
 /** What the Canary `<name>` says. */

@@ -3,9 +3,8 @@ import { promDuration } from '../../analysis/promql';
 import { refuseRuleLabels } from '../../analysis/analysis-queries';
 import { checkObjectName } from '../../private/object-names';
 import { fail } from '../../private/validation';
-import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { DeploymentNaming, trackDeployment } from '../../workload/track-deployment';
-import { blueGreenPlanRoutes } from '../plan-routes';
+import { blueGreenPlanRoutes, controllerBlueGreenTracks } from '../plan-routes';
 import { BlueGreenObjects } from '../release-objects';
 import { BlueGreenPlan } from '../release-plan';
 import { canaryObject } from './canary-object';
@@ -31,11 +30,7 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
     fail(owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs previewHost under ${ENGINE} with this router: the analysis measures the new color's requests through the preview route, and without previewHost there is none (the analysis would see no requests and always pass)`);
   }
   // Flagger generates these Services; the routes name them, but they are not emitted.
-  const routes = blueGreenPlanRoutes(plan, {
-    active: { role: TrackRole.ACTIVE, serviceName: name, subsetName: 'primary' },
-    idle: { role: TrackRole.PREVIEW, serviceName: `${name}-canary`, subsetName: 'canary' },
-    weightsOwner: WeightsOwner.CONTROLLER,
-  });
+  const routes = blueGreenPlanRoutes(plan, controllerBlueGreenTracks(name, `${name}-canary`, { active: 'primary', preview: 'canary' }));
   router.checkRoutes(scope, routes);
 
   const newest = idle ?? active;

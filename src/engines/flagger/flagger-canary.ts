@@ -2,10 +2,9 @@ import { Construct } from 'constructs';
 import { refuseRuleLabels } from '../../analysis/analysis-queries';
 import { checkObjectName } from '../../private/object-names';
 import { fail } from '../../private/validation';
-import { TrackRole, WeightsOwner } from '../../routing/routing-model';
 import { DeploymentNaming, trackDeployment } from '../../workload/track-deployment';
 import { CanaryStepType } from '../canary-step';
-import { canaryPlanRoutes } from '../plan-routes';
+import { canaryPlanRoutes, controllerCanaryTracks } from '../plan-routes';
 import { CanaryObjects } from '../release-objects';
 import { CanaryPlan } from '../release-plan';
 import { canaryObject } from './canary-object';
@@ -52,12 +51,7 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
     fail(owner, 'router', router.displayName, `cannot run under ${ENGINE}: its flaggerRouting() returns no IFlaggerRouting; use TrafficRouter.nginx(), .istio() or .gatewayApi(), or implement the contract`);
   }
   // Flagger generates the Services `<name>` (the primary) and `<name>-canary`, and walks the weights.
-  const routes = canaryPlanRoutes(plan, {
-    stable: { role: TrackRole.STABLE, serviceName: name, subsetName: 'primary' },
-    canary: { role: TrackRole.CANARY, serviceName: `${name}-canary`, subsetName: 'canary' },
-    weight: 0,
-    weightsOwner: WeightsOwner.CONTROLLER,
-  });
+  const routes = canaryPlanRoutes(plan, controllerCanaryTracks(name, 'primary'));
   flaggerRouting.checkFlaggerCanary(scope, routes);
   const schedule = abTest ? abSchedule(plan, options) : canarySchedule(plan);
   const newest = canary ?? stable;

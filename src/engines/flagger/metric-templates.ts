@@ -5,8 +5,7 @@ import { CanaryAnalysis, CanaryMetricQueries } from '../../analysis/canary-analy
 import { objectMetadata } from '../../private/metadata';
 import { checkObjectName } from '../../private/object-names';
 import { flaggerApi } from '../../private/upstream';
-import { appMetadata } from '../plan-routes';
-import { ResolvedRelease } from '../release-plan';
+import { appMetadata, ResolvedRelease } from '../release-plan';
 import { flaggerDuration } from './flagger-schedule';
 
 /**
