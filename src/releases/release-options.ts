@@ -64,6 +64,14 @@ export interface ReleaseOptions {
   readonly automountServiceAccountToken?: boolean;
 
   /**
+   * The environment the release runs in, e.g. `production`: every pod's OpenTelemetry resource
+   * says so (`deployment.environment.name` and the older `deployment.environment`).
+   * @default - no environment attribute
+   * @see https://opentelemetry.io/docs/specs/semconv/resource/deployment-environment/
+   */
+  readonly environment?: string;
+
+  /**
    * How traffic enters the release.
    * @default TrafficRouter.service()
    */

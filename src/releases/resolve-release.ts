@@ -8,6 +8,9 @@ import { TrafficRouter } from '../routing/traffic-router';
 import { checkContainerOpts } from '../workload/container-opts';
 import { ReleaseOptions } from './release-options';
 
+/** What `environment` may be: a label value, so it needs no escaping in OTEL_RESOURCE_ATTRIBUTES either. */
+const ENVIRONMENT = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
 /** A validated release and the engine that moves it. */
 export interface ResolvedOptions extends ResolvedRelease {
   readonly engine: DeliveryEngine;
@@ -26,6 +29,9 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
   checkMetadata(owner, 'podMetadata', props.podMetadata);
   if (props.automountServiceAccountToken !== undefined && typeof props.automountServiceAccountToken !== 'boolean') {
     fail(owner, 'automountServiceAccountToken', props.automountServiceAccountToken, 'must be true or false');
+  }
+  if (props.environment !== undefined && (typeof props.environment !== 'string' || !ENVIRONMENT.test(props.environment))) {
+    fail(owner, 'environment', props.environment, 'must be at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends (it is an OpenTelemetry resource attribute and a label value), e.g. \'production\'');
   }
   if (props.analysis !== undefined && !(props.analysis instanceof CanaryAnalysis)) {
     fail(owner, 'analysis', props.analysis, 'must be a CanaryAnalysis, e.g. CanaryAnalysis.prometheus({ address, maxErrorRate })');
@@ -50,6 +56,7 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
     podMetadata: { labels: props.podMetadata?.labels, annotations: props.podMetadata?.annotations },
     serviceAccount: props.serviceAccount,
     automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+    environment: props.environment,
     router: props.router ?? TrafficRouter.service(),
     analysis: props.analysis,
     engine: props.engine ?? DeliveryEngine.manifests(),

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { objectMetadata } from '../private/metadata';
 import { restrictedSecurityContext, trackContainerOpts } from './container-opts';
 import { ReleaseTrack, versionSlug } from './release-track';
+import { versionEnv, versionPodLabels } from './version-signals';
 
 /** What every track's workload of a release shares, all validated. */
 export interface WorkloadSpec {
@@ -17,6 +18,8 @@ export interface WorkloadSpec {
   readonly podMetadata: ApiObjectMetadata;
   readonly serviceAccount?: kplus.IServiceAccount;
   readonly automountServiceAccountToken: boolean;
+  /** The environment the signals name, e.g. `production`. */
+  readonly environment?: string;
 }
 
 /** How a track's Deployment is named and selects its pods. */
@@ -45,7 +48,7 @@ export function trackDeployment(scope: Construct, spec: WorkloadSpec, track: Rel
     strategy: spec.strategy,
     select: false,
     podMetadata: {
-      labels: { ...spec.podMetadata.labels, ...labels },
+      labels: { ...versionPodLabels(spec, track.version), ...spec.podMetadata.labels, ...labels },
       annotations: spec.podMetadata.annotations,
     },
     serviceAccount: spec.serviceAccount,
@@ -55,6 +58,7 @@ export function trackDeployment(scope: Construct, spec: WorkloadSpec, track: Rel
   deployment.addContainer({
     name: spec.name,
     ...opts,
+    envVariables: versionEnv(spec, track.version, opts.envVariables),
     securityContext: restrictedSecurityContext(opts.securityContext),
     image: track.image,
     ports: [{ number: spec.containerPort, name: 'http' }],
