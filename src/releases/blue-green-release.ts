@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { checkObjectName, claimObjectNames } from '../private/object-names';
 import { checkHost, fail } from '../private/validation';
 import { trackContainerOpts } from '../workload/container-opts';
+import { checkConfigMountPath, checkTrackConfig } from '../workload/track-config';
 import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
 import { ReleaseOptions } from './release-options';
 import { resolveRelease } from './resolve-release';
@@ -121,7 +122,12 @@ export class BlueGreenRelease extends Construct {
       }
     }
 
-    for (const track of [blue, green]) if (track) trackContainerOpts(owner, release.container, track);
+    for (const [prop, track] of [['blue', blue], ['green', green]] as const) {
+      if (!track) continue;
+      trackContainerOpts(owner, release.container, track);
+      checkTrackConfig(release, prop, track);
+    }
+    checkConfigMountPath(release, [blue, green].filter((t): t is ReleaseTrack => t !== undefined));
 
     if (release.engine.emitsDeployments) {
       for (const track of [blue, green]) {

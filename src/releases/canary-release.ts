@@ -8,6 +8,7 @@ import { checkCookieName, checkInteger, fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
 import type { TrafficRouter } from '../routing/traffic-router';
 import { trackContainerOpts } from '../workload/container-opts';
+import { checkConfigMountPath, checkTrackConfig } from '../workload/track-config';
 import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
 import { CanaryTrack, CanaryTraffic } from './canary-track';
 import { ReleaseOptions } from './release-options';
@@ -119,7 +120,11 @@ export class CanaryRelease extends Construct {
         fail(owner, 'canary.step', canary.step, `needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): ${unsteered(router)}`);
       }
     }
-    for (const track of canary ? [stable, canary] : [stable]) trackContainerOpts(owner, release.container, track);
+    for (const [prop, track] of canary ? [['stable', stable], ['canary', canary]] as const : [['stable', stable]] as const) {
+      trackContainerOpts(owner, release.container, track);
+      checkTrackConfig(release, prop, track);
+    }
+    checkConfigMountPath(release, canary ? [stable, canary] : [stable]);
 
     if (release.engine.emitsDeployments) {
       for (const track of canary ? [stable, canary] : [stable]) {

@@ -64,6 +64,24 @@ export interface ReleaseOptions {
   readonly automountServiceAccountToken?: boolean;
 
   /**
+   * Configuration shared by every track, as string data; a track's own `config` is merged over
+   * it by key. Each track gets an immutable ConfigMap `<name>-<v>-<hash>` of its configuration
+   * (the hash from its content), so changing a value renames the ConfigMap and rolls that
+   * track's pods, and a rollback brings back the configuration the version ran with.
+   * Consumed as environment variables (`envFrom`), or as files with `configMountPath`.
+   * @default - no configuration
+   * @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-immutable
+   */
+  readonly config?: { [key: string]: string };
+
+  /**
+   * Mount each track's configuration here, one read-only file per key, instead of as
+   * environment variables.
+   * @default - environment variables
+   */
+  readonly configMountPath?: string;
+
+  /**
    * The environment the release runs in, e.g. `production`: every pod's OpenTelemetry resource
    * says so (`deployment.environment.name` and the older `deployment.environment`).
    * @default - no environment attribute

@@ -6,6 +6,7 @@ import { ResolvedRelease } from '../engines/release-plan';
 import { QUALIFIED_NAME, RESERVED_LABELS, checkDns1035Label, checkLabels, checkPort, fail, isQualifiedName } from '../private/validation';
 import { TrafficRouter } from '../routing/traffic-router';
 import { checkContainerOpts } from '../workload/container-opts';
+import { checkConfig, checkMountPath } from '../workload/track-config';
 import { ReleaseOptions } from './release-options';
 
 /** What `environment` may be: a label value, so it needs no escaping in OTEL_RESOURCE_ATTRIBUTES either. */
@@ -33,6 +34,8 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
   if (props.environment !== undefined && (typeof props.environment !== 'string' || !ENVIRONMENT.test(props.environment))) {
     fail(owner, 'environment', props.environment, 'must be at most 63 letters, digits, \'-\', \'_\' and \'.\', alphanumeric at both ends (it is an OpenTelemetry resource attribute and a label value), e.g. \'production\'');
   }
+  const configMountPath = props.configMountPath === undefined ? undefined : checkMountPath(owner, 'configMountPath', props.configMountPath);
+  const config = checkConfig(owner, 'config', props.config, configMountPath !== undefined);
   if (props.analysis !== undefined && !(props.analysis instanceof CanaryAnalysis)) {
     fail(owner, 'analysis', props.analysis, 'must be a CanaryAnalysis, e.g. CanaryAnalysis.prometheus({ address, maxErrorRate })');
   }
@@ -57,6 +60,8 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
     serviceAccount: props.serviceAccount,
     automountServiceAccountToken: props.automountServiceAccountToken ?? false,
     environment: props.environment,
+    config,
+    configMountPath,
     router: props.router ?? TrafficRouter.service(),
     analysis: props.analysis,
     engine: props.engine ?? DeliveryEngine.manifests(),

@@ -27,6 +27,29 @@ export interface ReleaseTrack {
    * @default - the shared `container` settings only
    */
   readonly container?: kplus.ContainerOpts;
+
+  /**
+   * This track's own configuration, merged over the release's shared `config` by key: the
+   * track's pods get it from their own immutable ConfigMap `<name>-<v>-<hash>`.
+   * @default - the shared `config` only
+   */
+  readonly config?: { [key: string]: string };
+
+  /**
+   * Existing Secrets this track's pods mount, read-only, each in its own directory. The library
+   * never writes a Secret: name one that exists in the release's namespace (it may differ per
+   * track, e.g. a rotated credential for the new version).
+   * @default - no Secret mounted
+   */
+  readonly secrets?: SecretMount[];
+}
+
+/** An existing Secret mounted into a track's pods. */
+export interface SecretMount {
+  /** The Secret's name, in the release's namespace. */
+  readonly secretName: string;
+  /** The directory its keys appear in, one file per key, e.g. `/etc/myapp/db`. */
+  readonly mountPath: string;
 }
 
 /** `<v>`: the version with '.' replaced by '-'. */

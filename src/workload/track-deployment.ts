@@ -4,10 +4,11 @@ import { Construct } from 'constructs';
 import { objectMetadata } from '../private/metadata';
 import { restrictedSecurityContext, trackContainerOpts } from './container-opts';
 import { ReleaseTrack, versionSlug } from './release-track';
+import { ConfigSpec, configMapName, trackConfig } from './track-config';
 import { versionEnv, versionPodLabels } from './version-signals';
 
 /** What every track's workload of a release shares, all validated. */
-export interface WorkloadSpec {
+export interface WorkloadSpec extends ConfigSpec {
   /** Who runs it, for error messages, e.g. `CanaryRelease 'myapp'`. */
   readonly owner: string;
   readonly name: string;
@@ -55,7 +56,7 @@ export function trackDeployment(scope: Construct, spec: WorkloadSpec, track: Rel
     automountServiceAccountToken: spec.automountServiceAccountToken,
   });
   deployment.select(kplus.LabelSelector.of({ labels: single ? { app: spec.name } : labels }));
-  deployment.addContainer({
+  const container = deployment.addContainer({
     name: spec.name,
     ...opts,
     envVariables: versionEnv(spec, track.version, opts.envVariables),
@@ -64,6 +65,7 @@ export function trackDeployment(scope: Construct, spec: WorkloadSpec, track: Rel
     ports: [{ number: spec.containerPort, name: 'http' }],
     readiness: opts.readiness ?? kplus.Probe.fromTcpSocket({ port: spec.containerPort }),
   });
+  mountTrackConfig(deployment, container, spec, track);
 
   const patches = ApiObject.of(deployment);
   // cdk8s-plus always labels the pod template with its construct path; that label would change
@@ -73,6 +75,26 @@ export function trackDeployment(scope: Construct, spec: WorkloadSpec, track: Rel
   // At pod level it also covers containers injected later (e.g. Istio's sidecar).
   patches.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
   return deployment;
+}
+
+/**
+ * The track's ConfigMap (as environment variables, or as files at `configMapPath`) and its
+ * Secrets (as files), read-only. The ConfigMap is referenced by name: the engine emits it.
+ */
+function mountTrackConfig(deployment: kplus.Deployment, container: kplus.Container, spec: WorkloadSpec, track: ReleaseTrack): void {
+  const data = trackConfig(spec, track);
+  if (data !== undefined) {
+    const configMap = kplus.ConfigMap.fromConfigMapName(deployment, 'Config', configMapName(spec, track, data));
+    if (spec.configMountPath === undefined) {
+      container.env.copyFrom(kplus.Env.fromConfigMap(configMap));
+    } else {
+      container.mount(spec.configMountPath, kplus.Volume.fromConfigMap(deployment, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
+    }
+  }
+  (track.secrets ?? []).forEach((mount, i) => {
+    const secret = kplus.Secret.fromSecretName(deployment, `Secret${i}`, mount.secretName);
+    container.mount(mount.mountPath, kplus.Volume.fromSecret(deployment, `SecretVolume${i}`, secret, { name: `secret-${i}` }), { readOnly: true });
+  });
 }
 
 /** The pod template and strategy of a track's Deployment, as JSON. */

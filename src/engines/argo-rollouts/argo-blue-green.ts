@@ -10,6 +10,7 @@ import { BlueGreenPlan } from '../release-plan';
 import { analysisTemplate } from './analysis-template';
 import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
 import { intOrString, rollingUpdate, rolloutObject } from './rollout';
+import { trackConfigMaps } from '../../workload/track-config';
 
 /**
  * One Rollout `<name>` with the blue-green strategy over the Services `<name>` (active) and
@@ -39,6 +40,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
     ? analysisQueries(scope, release, plan.analysis, { version: newest.version, service: `${name}-preview`, route: `${name}-preview`, isCanary: false })
     : undefined;
 
+  trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const activeService = releaseService(scope, 'Service', release, name, { app: name });
   const previewService = plan.preview ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name }) : undefined;
   router.bind(scope, routes);

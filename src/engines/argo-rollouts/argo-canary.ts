@@ -13,6 +13,7 @@ import { CanaryPlan, checkCanaryHasPods } from '../release-plan';
 import { analysisTemplate } from './analysis-template';
 import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
 import { intOrString, rollingUpdate, rolloutObject } from './rollout';
+import { trackConfigMaps } from '../../workload/track-config';
 
 /**
  * One Rollout `<name>` replacing the per-track Deployments, its Services `<name>` and
@@ -67,6 +68,8 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   const queries = plan.analysis ? analysisQueries(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, route: name, isCanary: trafficRouted }) : undefined;
 
   // Argo Rollouts adds its pod-template hash to these selectors: they select the app only.
+  // Every track's ConfigMap, also of a version the controller runs no pods of now: it returns to it on abort or rollback.
+  trackConfigMaps(scope, release, [stable, canary]);
   const service = releaseService(scope, 'Service', release, name, { app: name });
   const canaryService = releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name });
   const trafficRouting = argoRouting.bindArgoRolloutsCanary(scope, routes);

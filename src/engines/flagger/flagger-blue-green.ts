@@ -12,6 +12,7 @@ import { ENGINE, FlaggerOptions } from './flagger-options';
 import { defaultInterval, flaggerDuration } from './flagger-schedule';
 import { flaggerGeneratedObjects } from './flagger-generated';
 import { flaggerQueries } from './metric-templates';
+import { trackConfigMaps } from '../../workload/track-config';
 
 /**
  * Flagger's blue-green mode (`provider: kubernetes`, `iterations`): one Deployment `<name>`
@@ -36,6 +37,7 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
   const newest = idle ?? active;
   const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: false });
 
+  trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const deployment = trackDeployment(scope, release, newest, DeploymentNaming.SINGLE);
   router.bind(scope, routes);
   canaryObject(scope, release, {

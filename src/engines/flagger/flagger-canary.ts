@@ -12,6 +12,7 @@ import { ENGINE, FlaggerOptions } from './flagger-options';
 import { abSchedule, canarySchedule } from './flagger-schedule';
 import { flaggerGeneratedObjects } from './flagger-generated';
 import { flaggerQueries } from './metric-templates';
+import { trackConfigMaps } from '../../workload/track-config';
 
 /**
  * One Deployment `<name>` running the newest version (Flagger copies it into `<name>-primary`
@@ -57,6 +58,8 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   const newest = canary ?? stable;
   const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: true });
 
+  // Every track's ConfigMap: Flagger's primary keeps running the stable version's.
+  trackConfigMaps(scope, release, [stable, canary]);
   const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, DeploymentNaming.SINGLE);
   const routing = flaggerRouting.bindFlaggerCanary(scope, routes);
   canaryObject(scope, release, { routing, schedule, queries });

@@ -8,6 +8,7 @@ import { blueGreenPlanRoutes } from '../plan-routes';
 import { BlueGreenObjects } from '../release-objects';
 import { BlueGreenPlan } from '../release-plan';
 import { trackBackend } from './track-backend';
+import { trackConfigMaps } from '../../workload/track-config';
 
 /** Plain manifests: a Deployment per color, the Services, the router's objects, alerts for the active color. */
 export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects {
@@ -22,6 +23,7 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
   const analysed = { version: active.version, service: name, route: name, isCanary: false };
   const queries = plan.analysis ? analysisQueries(scope, release, plan.analysis, analysed) : undefined;
 
+  trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const blueDeployment = plan.blue ? trackDeployment(scope, release, plan.blue) : undefined;
   const greenDeployment = plan.green ? trackDeployment(scope, release, plan.green) : undefined;
   // Only a router that picks subsets of `<name>` needs it to select both colors.

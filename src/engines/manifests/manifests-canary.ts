@@ -8,6 +8,7 @@ import { canaryPlanRoutes } from '../plan-routes';
 import { CanaryObjects } from '../release-objects';
 import { CanaryPlan, checkCanaryHasPods, plannedWeight } from '../release-plan';
 import { trackBackend } from './track-backend';
+import { trackConfigMaps } from '../../workload/track-config';
 
 /** Plain manifests: a Deployment per track, the Services, the router's objects, alerts for the analysis. */
 export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
@@ -26,6 +27,7 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
   const analysed = canary ? { version: canary.version, service: `${name}-canary`, route: name, isCanary: true } : undefined;
   const queries = plan.analysis && analysed ? analysisQueries(scope, release, plan.analysis, analysed) : undefined;
 
+  trackConfigMaps(scope, release, [stable, canary]);
   const stableDeployment = trackDeployment(scope, release, stable);
   const canaryDeployment = canary ? trackDeployment(scope, release, canary) : undefined;
   // `<name>` selects every track when the router splits by replica ratio or by subset;
