@@ -10,6 +10,7 @@ export * from './releases/canary-track';
 export * from './releases/release-options';
 export * from './engines/canary-step';
 export * from './analysis/canary-analysis';
+export { SmokeTest, SMOKE_TEST_IMAGE } from './analysis/smoke-test';
 export * from './engines/delivery-engine';
 export { ArgoRolloutsOptions } from './engines/argo-rollouts/argo-rollouts-options';
 export { FlaggerOptions } from './engines/flagger/flagger-options';

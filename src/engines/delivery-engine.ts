@@ -53,6 +53,9 @@ export abstract class DeliveryEngine {
   public static flagger(options: FlaggerOptions = {}): DeliveryEngine {
     const owner = 'DeliveryEngine.flagger';
     if (options.iterations !== undefined) checkInteger(owner, 'options.iterations', options.iterations, 1, 10_000);
+    if (options.loadTesterUrl !== undefined && (typeof options.loadTesterUrl !== 'string' || !/^https?:\/\/[^\s'"]+$/.test(options.loadTesterUrl))) {
+      fail(owner, 'options.loadTesterUrl', options.loadTesterUrl, 'must be an http:// or https:// URL of Flagger\'s load tester, e.g. http://flagger-loadtester.test/');
+    }
     // Removed: it chose Flagger's built-in metrics, which roll back a canary that has no data yet.
     const metricsServer = (options as { metricsServer?: unknown }).metricsServer;
     if (metricsServer !== undefined) {

@@ -5,6 +5,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { AnalysedRelease } from '../analysis/analysis-queries';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
+import { ResolvedSmokeTest } from '../analysis/smoke-test';
 import { fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
 import type { TrafficRouter } from '../routing/traffic-router';
@@ -17,6 +18,8 @@ import { CanaryStep, CanaryStepType } from './canary-step';
 export interface ResolvedRelease extends WorkloadSpec, ServiceSpec, AnalysedRelease {
   readonly router: TrafficRouter;
   readonly analysis?: CanaryAnalysis;
+  /** Requests sent to the new version before it takes traffic. */
+  readonly smokeTest?: ResolvedSmokeTest;
 }
 
 /** The labels (the release's plus `app: <name>`) and annotations every routing and controller object carries. */

@@ -109,6 +109,9 @@ export class BlueGreenRelease extends Construct {
       fail(owner, 'preview', props.preview, 'must be true or false');
     }
     const preview = props.preview ?? true;
+    if (props.smokeTest !== undefined && !preview) {
+      fail(owner, 'smokeTest', props.smokeTest, 'needs the preview Service: the smoke test calls the idle color through <name>-preview (or through the router at its preview host); set preview to true');
+    }
     if (props.previewHost !== undefined) {
       checkHost(owner, 'previewHost', props.previewHost);
       if (!router.servesHosts) {

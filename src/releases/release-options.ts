@@ -1,6 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
+import { SmokeTest } from '../analysis/smoke-test';
 import { DeliveryEngine } from '../engines/delivery-engine';
 import { TrafficRouter } from '../routing/traffic-router';
 
@@ -102,6 +103,15 @@ export interface ReleaseOptions {
    * @default - no analysis
    */
   readonly analysis?: CanaryAnalysis;
+
+  /**
+   * Requests sent to the new version before it takes user traffic (the canary, or the idle
+   * color), failing unless every answer has the expected status. Plain manifests: a Job
+   * `<name>-smoke-<v>`; Argo Rollouts: an analysis before the first weight (blue-green: before
+   * promotion); Flagger: a `pre-rollout` webhook to its load tester.
+   * @default - no smoke test
+   */
+  readonly smokeTest?: SmokeTest;
 
   /**
    * Who moves the release forward.

@@ -1,6 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CanaryAnalysis } from '../analysis/canary-analysis';
+import { resolveSmokeTest } from '../analysis/smoke-test';
 import { DeliveryEngine } from '../engines/delivery-engine';
 import { ResolvedRelease } from '../engines/release-plan';
 import { QUALIFIED_NAME, RESERVED_LABELS, checkDns1035Label, checkLabels, checkPort, fail, isQualifiedName } from '../private/validation';
@@ -62,6 +63,7 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
     environment: props.environment,
     config,
     configMountPath,
+    smokeTest: resolveSmokeTest(owner, props.smokeTest),
     router: props.router ?? TrafficRouter.service(),
     analysis: props.analysis,
     engine: props.engine ?? DeliveryEngine.manifests(),

@@ -11,6 +11,8 @@ import { analysisTemplate } from './analysis-template';
 import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
 import { intOrString, rollingUpdate, rolloutObject } from './rollout';
 import { trackConfigMaps } from '../../workload/track-config';
+import { smokeRequests } from '../smoke-target';
+import { smokeAnalysisTemplate } from './smoke-analysis';
 
 /**
  * One Rollout `<name>` with the blue-green strategy over the Services `<name>` (active) and
@@ -39,12 +41,16 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   const queries = plan.analysis
     ? analysisQueries(scope, release, plan.analysis, { version: newest.version, service: `${name}-preview`, route: `${name}-preview`, isCanary: false })
     : undefined;
+  // The smoke test calls the new color through <name>-preview before the promotion.
+  const smoke = smokeRequests(scope, release, `${name}-preview`, {});
 
   trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const activeService = releaseService(scope, 'Service', release, name, { app: name });
   const previewService = plan.preview ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name }) : undefined;
   router.bind(scope, routes);
   const analysis = plan.analysis && queries ? analysisTemplate(scope, release, plan.analysis, queries) : undefined;
+  const smokeTemplate = smoke ? smokeAnalysisTemplate(scope, release, newest.version, smoke) : undefined;
+  const prePromotion = [analysis, smokeTemplate].filter((t) => t !== undefined).map((t) => ({ templateName: t!.name }));
   const rollout = rolloutObject(scope, release, workload, newest.replicas ?? 1, {
     blueGreen: {
       activeService: name,
@@ -52,7 +58,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
       autoPromotionEnabled: options.autoPromotion ?? false,
       maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyBlueGreenMaxUnavailable),
       scaleDownDelaySeconds: options.scaleDownDelay?.toSeconds(),
-      prePromotionAnalysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
+      prePromotionAnalysis: prePromotion.length > 0 ? { templates: prePromotion } : undefined,
     },
   });
   return { activeService, previewService, rollout };

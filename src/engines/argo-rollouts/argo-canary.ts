@@ -14,6 +14,8 @@ import { analysisTemplate } from './analysis-template';
 import { ArgoRolloutsOptions, ENGINE } from './argo-rollouts-options';
 import { intOrString, rollingUpdate, rolloutObject } from './rollout';
 import { trackConfigMaps } from '../../workload/track-config';
+import { smokeRequests } from '../smoke-target';
+import { smokeAnalysisTemplate } from './smoke-analysis';
 
 /**
  * One Rollout `<name>` replacing the per-track Deployments, its Services `<name>` and
@@ -39,7 +41,11 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   // From the first step with traffic, Argo Rollouts scales the canary with its weight
   // (setCanaryScale matchTrafficWeight); header and cookie rules reach it at any size.
   checkCanaryHasPods(plan, 0);
-  const steps = rolloutSteps(plan);
+  const smokeTemplate = release.smokeTest ? `${name}-smoke` : undefined;
+  if (smokeTemplate && !router.splitsTraffic) {
+    fail(owner, 'smokeTest', release.smokeTest, `needs a router that steers traffic under ${ENGINE}: without traffic routing the canary has no pods before its first weight, and nothing to call`);
+  }
+  const steps = rolloutSteps(plan, smokeTemplate);
   plan.steps.forEach((step, i) => {
     if (step.weight !== undefined && step.weight > plan.weightTotal) {
       fail(owner, `steps[${i}].weight`, step.weight, `must be at most weightTotal (${plan.weightTotal}) under ${ENGINE}: the Rollout keeps the plan while no canary runs, and without a canary's traffic.weightTotal weights are out of 100`);
@@ -66,6 +72,8 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   const workload = trackWorkloadJson(scope, release, newest);
   const surge = rollingUpdate(release, workload);
   const queries = plan.analysis ? analysisQueries(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, route: name, isCanary: trafficRouted }) : undefined;
+  // The smoke test calls the canary's pods through <name>-canary before the first weight.
+  const smoke = smokeRequests(scope, release, `${name}-canary`, plan);
 
   // Argo Rollouts adds its pod-template hash to these selectors: they select the app only.
   // Every track's ConfigMap, also of a version the controller runs no pods of now: it returns to it on abort or rollback.
@@ -74,6 +82,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   const canaryService = releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name });
   const trafficRouting = argoRouting.bindArgoRolloutsCanary(scope, routes);
   const analysis = plan.analysis && queries ? analysisTemplate(scope, release, plan.analysis, queries) : undefined;
+  if (smoke) smokeAnalysisTemplate(scope, release, newest.version, smoke);
   const rollout = rolloutObject(scope, release, workload, stable.replicas ?? 1, {
     canary: {
       // With TrafficRouter.service() the Service `<name>` keeps selecting every pod (replica
@@ -92,20 +101,25 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   return { service, canaryService, rollout };
 }
 
-/** The plan as Argo Rollouts steps; with no plan, the canary's own weight (or none) and a pause for a human. */
-function rolloutSteps(plan: CanaryPlan): RolloutSpecStrategyCanarySteps[] {
+/**
+ * The plan as Argo Rollouts steps; with no plan, the canary's own weight (or none) and a pause
+ * for a human. With a smoke test, first the canary's pods (`canary.replicas`, else one) and the
+ * smoke test's analysis, so no weight reaches a version the smoke test failed.
+ */
+function rolloutSteps(plan: CanaryPlan, smokeTemplate: string | undefined): RolloutSpecStrategyCanarySteps[] {
   const { RolloutSpecStrategyCanaryStepsPauseDuration } = argoRolloutsApi();
   const steps: RolloutSpecStrategyCanarySteps[] = plan.steps.length > 0
     ? plan.steps.map((step) => step.type === CanaryStepType.SHIFT_TRAFFIC
       ? { setWeight: step.weight }
       : { pause: step.duration ? { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(promDuration(step.duration)) } : {} })
     : [{ setWeight: plan.weight ?? 0 }, { pause: {} }];
-  const replicas = plan.canary?.replicas;
+  const smoke: RolloutSpecStrategyCanarySteps[] = smokeTemplate ? [{ analysis: { templates: [{ templateName: smokeTemplate }] } }] : [];
+  const replicas = plan.canary?.replicas ?? (smokeTemplate ? 1 : undefined);
   if (replicas === undefined) return steps;
   // The canary's own size while it gets no traffic, then the traffic's share of the pods.
   const firstTraffic = steps.findIndex((s) => (s.setWeight ?? 0) > 0);
-  const sized: RolloutSpecStrategyCanarySteps[] = [{ setCanaryScale: { replicas } }, ...steps];
-  if (firstTraffic >= 0) sized.splice(firstTraffic + 1, 0, { setCanaryScale: { matchTrafficWeight: true } });
+  const sized: RolloutSpecStrategyCanarySteps[] = [{ setCanaryScale: { replicas } }, ...smoke, ...steps];
+  if (firstTraffic >= 0) sized.splice(firstTraffic + 1 + smoke.length, 0, { setCanaryScale: { matchTrafficWeight: true } });
   return sized;
 }
 

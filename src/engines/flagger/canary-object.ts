@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { Canary, CanarySpecAnalysis, CanarySpecAnalysisMatch, CanarySpecIngressRef, CanarySpecProvider } from '../../../imports/flagger.app';
+import type { Canary, CanarySpecAnalysis, CanarySpecAnalysisMatch, CanarySpecAnalysisWebhooks, CanarySpecIngressRef, CanarySpecProvider } from '../../../imports/flagger.app';
 import { objectMetadata } from '../../private/metadata';
 import { flaggerApi } from '../../private/upstream';
 import { CanaryMetricQueries } from '../../analysis/canary-analysis';
@@ -15,6 +15,8 @@ export interface FlaggerCanarySpec {
   readonly schedule: CanarySpecAnalysis;
   /** The analysis's queries (from `flaggerQueries`), when the release has an analysis. */
   readonly queries?: CanaryMetricQueries;
+  /** Flagger's webhooks, e.g. the smoke test's. */
+  readonly webhooks?: CanarySpecAnalysisWebhooks[];
 }
 
 /** The Canary `<name>`, with the analysis as MetricTemplates. */
@@ -36,6 +38,7 @@ export function canaryObject(scope: Construct, release: ResolvedRelease, spec: F
         // Flagger rolls back on the threshold-th failed check; failureLimit failures are tolerated.
         threshold: (analysis?.failureLimit ?? 0) + 1,
         metrics,
+        webhooks: spec.webhooks,
       },
     },
   });

@@ -13,6 +13,8 @@ import { defaultInterval, flaggerDuration } from './flagger-schedule';
 import { flaggerGeneratedObjects } from './flagger-generated';
 import { flaggerQueries } from './metric-templates';
 import { trackConfigMaps } from '../../workload/track-config';
+import { smokeRequests } from '../smoke-target';
+import { DEFAULT_LOAD_TESTER_URL, smokeWebhook } from './smoke-webhook';
 
 /**
  * Flagger's blue-green mode (`provider: kubernetes`, `iterations`): one Deployment `<name>`
@@ -36,6 +38,8 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
 
   const newest = idle ?? active;
   const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: false });
+  // Flagger's load tester calls the new version through <name>-canary (which Flagger generates) from its own namespace.
+  const smoke = smokeRequests(scope, release, `${name}-canary`, {}, true);
 
   trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const deployment = trackDeployment(scope, release, newest, DeploymentNaming.SINGLE);
@@ -44,6 +48,7 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
     routing: { provider: 'kubernetes', service: {} },
     schedule: { interval: flaggerDuration(promDuration(release.analysis?.interval ?? defaultInterval())), iterations: options.iterations ?? 10 },
     queries,
+    webhooks: smoke ? [smokeWebhook(smoke, options.loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL)] : undefined,
   });
   return { deployment, generated: flaggerGeneratedObjects(name), generatedBy: 'Flagger' };
 }

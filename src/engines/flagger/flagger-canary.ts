@@ -13,6 +13,8 @@ import { abSchedule, canarySchedule } from './flagger-schedule';
 import { flaggerGeneratedObjects } from './flagger-generated';
 import { flaggerQueries } from './metric-templates';
 import { trackConfigMaps } from '../../workload/track-config';
+import { smokeRequests } from '../smoke-target';
+import { DEFAULT_LOAD_TESTER_URL, smokeWebhook } from './smoke-webhook';
 
 /**
  * One Deployment `<name>` running the newest version (Flagger copies it into `<name>-primary`
@@ -57,11 +59,13 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   const schedule = abTest ? abSchedule(plan, options) : canarySchedule(plan);
   const newest = canary ?? stable;
   const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: true });
+  // Flagger's load tester calls the new version through <name>-canary (which Flagger generates) from its own namespace.
+  const smoke = smokeRequests(scope, release, `${name}-canary`, plan, true);
 
   // Every track's ConfigMap: Flagger's primary keeps running the stable version's.
   trackConfigMaps(scope, release, [stable, canary]);
   const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, DeploymentNaming.SINGLE);
   const routing = flaggerRouting.bindFlaggerCanary(scope, routes);
-  canaryObject(scope, release, { routing, schedule, queries });
+  canaryObject(scope, release, { routing, schedule, queries, webhooks: smoke ? [smokeWebhook(smoke, options.loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL)] : undefined });
   return { deployment, generated: flaggerGeneratedObjects(name, routing.generatedObjects), generatedBy: 'Flagger' };
 }

@@ -7,6 +7,14 @@ export interface FlaggerOptions {
    * @see https://docs.flagger.app/usage/deployment-strategies#a-b-testing
    */
   readonly iterations?: number;
+
+  /**
+   * Where Flagger's load tester (flagger-loadtester) answers: the release's `smokeTest` runs
+   * there as a `pre-rollout` webhook.
+   * @default 'http://flagger-loadtester.test/'
+   * @see https://docs.flagger.app/usage/webhooks#load-testing
+   */
+  readonly loadTesterUrl?: string;
 }
 
 /** How errors name the engine. */

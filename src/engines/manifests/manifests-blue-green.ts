@@ -9,6 +9,8 @@ import { BlueGreenObjects } from '../release-objects';
 import { BlueGreenPlan } from '../release-plan';
 import { trackBackend } from './track-backend';
 import { trackConfigMaps } from '../../workload/track-config';
+import { smokeRequests } from '../smoke-target';
+import { smokeJob } from './smoke-job';
 
 /** Plain manifests: a Deployment per color, the Services, the router's objects, alerts for the active color. */
 export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects {
@@ -22,6 +24,8 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
   router.checkRoutes(scope, routes);
   const analysed = { version: active.version, service: name, route: name, isCanary: false };
   const queries = plan.analysis ? analysisQueries(scope, release, plan.analysis, analysed) : undefined;
+  // The smoke test calls the idle color before the cut-over, through <name>-preview.
+  const smoke = idle ? smokeRequests(scope, release, `${name}-preview`, {}) : undefined;
 
   trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const blueDeployment = plan.blue ? trackDeployment(scope, release, plan.blue) : undefined;
@@ -35,5 +39,6 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
     const rollBack = idle ? `set active to the idle color, ${plan.activeIsBlue ? 'green' : 'blue'} (${idle.version})` : 'bring the previous version back as the other color and make it active';
     analysisPrometheusRule(scope, release, plan.analysis, { who: analysed, queries, rollBack });
   }
+  if (idle && smoke) smokeJob(scope, release, idle.version, smoke);
   return { blueDeployment, greenDeployment, activeService, previewService };
 }

@@ -9,6 +9,8 @@ import { CanaryObjects } from '../release-objects';
 import { CanaryPlan, checkCanaryHasPods, plannedWeight } from '../release-plan';
 import { trackBackend } from './track-backend';
 import { trackConfigMaps } from '../../workload/track-config';
+import { smokeRequests } from '../smoke-target';
+import { smokeJob } from './smoke-job';
 
 /** Plain manifests: a Deployment per track, the Services, the router's objects, alerts for the analysis. */
 export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
@@ -26,6 +28,8 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
   // The analysis judges the canary, whose requests come through the main route.
   const analysed = canary ? { version: canary.version, service: `${name}-canary`, route: name, isCanary: true } : undefined;
   const queries = plan.analysis && analysed ? analysisQueries(scope, release, plan.analysis, analysed) : undefined;
+  // The smoke test calls the canary before its first weight: straight through <name>-canary.
+  const smoke = canary ? smokeRequests(scope, release, `${name}-canary`, plan) : undefined;
 
   trackConfigMaps(scope, release, [stable, canary]);
   const stableDeployment = trackDeployment(scope, release, stable);
@@ -40,5 +44,6 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
   if (plan.analysis && analysed && queries) {
     analysisPrometheusRule(scope, release, plan.analysis, { who: analysed, queries, rollBack: `remove the canary ${analysed.version} from the release` });
   }
+  if (canary && smoke) smokeJob(scope, release, canary.version, smoke);
   return { stableDeployment, canaryDeployment, service, canaryService };
 }
