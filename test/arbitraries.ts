@@ -110,6 +110,8 @@ interface CommonSpec {
   readonly container?: ContainerSpec;
   readonly metadata?: MetadataSpec;
   readonly podMetadata?: MetadataSpec;
+  /** The environment the pods' OpenTelemetry resource names. */
+  readonly environment?: string;
   readonly router: RouterSpec;
   /** Left out: the default, plain manifests. */
   readonly engine?: EngineSpec;
@@ -480,8 +482,18 @@ const resources: fc.Arbitrary<ResourcesSpec> = fc.record({
   memory: fc.option(fc.record({ request: pick<number | undefined>([undefined, 2], [64, 3], [512, 2], [1.5, 1]), limit: fc.constantFrom(undefined, 256, 2048) }, { requiredKeys: [] }), { nil: undefined }),
 }, { requiredKeys: [] });
 
+/**
+ * The user's variables; now and then also one the library sets (the user's wins), after the
+ * others, and OTEL_RESOURCE_ATTRIBUTES with attributes of its own or some the library would set.
+ */
+const env: fc.Arbitrary<Record<string, string>> = fc.tuple(
+  fc.dictionary(fc.constantFrom('LOG_LEVEL', 'REGION', 'FEATURE_X'), fc.constantFrom('info', 'debug', 'eu', 'on')),
+  maybe(fc.dictionary(fc.constantFrom('APP_NAME', 'APP_VERSION', 'OTEL_SERVICE_NAME'), fc.constantFrom('custom', 'shop-frontend', '')), 1, 4),
+  maybe(fc.constantFrom('team=shop', 'service.version=pinned', 'team=shop, deployment.environment = dev', 'deployment.environment.name=qa,service.version=9', ''), 1, 4),
+).map(([plain, signals, attributes]) => ({ ...plain, ...signals, ...(attributes !== undefined ? { OTEL_RESOURCE_ATTRIBUTES: attributes } : {}) }));
+
 export const container: fc.Arbitrary<ContainerSpec> = fc.record({
-  env: fc.option(fc.dictionary(fc.constantFrom('LOG_LEVEL', 'REGION', 'FEATURE_X'), fc.constantFrom('info', 'debug', 'eu', 'on')), { nil: undefined }),
+  env: fc.option(env, { nil: undefined }),
   securityContext: maybe(security, 1),
   resources: maybe(resources, 1),
   args: fc.option(fc.array(fc.constantFrom('--verbose', '--port=80'), { maxLength: 2 }), { nil: undefined }),
@@ -501,7 +513,7 @@ export function track(versionArb: fc.Arbitrary<string> = version, replicasArb: f
 
 const metadata: fc.Arbitrary<MetadataSpec> = fc.record({
   labels: fc.option(mostly(
-    fc.dictionary(fc.constantFrom('team', 'example.com/cost-center', 'tier'), fc.constantFrom('shop', 'web', '', 'a.b_c')),
+    fc.dictionary(fc.constantFrom('team', 'example.com/cost-center', 'tier', 'app.kubernetes.io/name', 'app.kubernetes.io/version'), fc.constantFrom('shop', 'web', '', 'a.b_c')),
     fc.constantFrom<Record<string, string>>({ app: 'other' }, { version: 'v9' }, { 'bad key': 'x' }, { team: 'not valid!' }, { '-x': 'y' }),
     60,
   ), { nil: undefined }),
@@ -590,6 +602,7 @@ function common(id: fc.Arbitrary<string>, name: fc.Arbitrary<string | undefined>
     container: maybe(container, 1),
     metadata: maybe(metadata, 1),
     podMetadata: maybe(metadata, 1),
+    environment: maybe(mostly(fc.constantFrom('production', 'staging', 'eu-west-1.prod', 'qa_2'), fc.constantFrom('', 'prod,eu', 'a=b', 'Prod env', '-prod', 'x'.repeat(64)), 10), 1, 2),
     router: fc.constant(routerSpec),
     engine: fc.constant(engineSpec),
     // Without router metrics an analysis needs its own queries: rare with TrafficRouter.service().
@@ -781,6 +794,7 @@ function buildOptions(spec: ReleaseSpec): ReleaseOptions {
     container: buildContainer(spec.container),
     metadata: spec.metadata,
     podMetadata: spec.podMetadata,
+    environment: spec.environment,
     router: buildRouter(spec.router),
     engine: buildEngine(spec.engine),
     analysis: buildAnalysis(spec.analysis),

@@ -5,7 +5,7 @@
 import { BlueGreenSpec, CanarySpec, ReleaseSpec, RequestSpec, TrackSpec } from './arbitraries';
 import { describeViolations, checkPodSecurity } from './pod-security';
 import {
-  Outcome, appNameOf, engineOf, expectedArgoSteps, expectedCanaryOutcome, expectedFlaggerSchedule, expectedObjects, expectedPssControls,
+  Outcome, appNameOf, engineOf, expectedArgoSteps, expectedCanaryOutcome, expectedEnv, expectedFlaggerSchedule, expectedObjects, expectedPodLabels, expectedPssControls,
   expectedReplicaRatio, expectedSelection, isAbTest, isQualifiedName, mergeSecurity, newestTrack, promDuration, flaggerDuration, renderedWeight,
   slug, trackOutcomeOf, weightTotalOf,
 } from './release-model';
@@ -91,14 +91,20 @@ function tracksOf(spec: ReleaseSpec): TrackSpec[] {
 function checkPodTemplate(where: string, template: any, spec: ReleaseSpec, track: TrackSpec): void {
   const labels = template.metadata.labels;
   if (labels[PATH_LABEL] !== undefined) fail(`${where} pod template carries the path label`, labels);
-  eq(`${where} pod labels`, labels, { ...spec.podMetadata?.labels, app: appNameOf(spec), version: track.version });
+  eq(`${where} pod labels`, labels, expectedPodLabels(spec, track));
   const containers = template.spec.containers;
   eq(`${where} containers`, containers.length, 1);
   const c = containers[0];
   eq(`${where} image`, c.image, track.image);
   eq(`${where} ports`, c.ports, [{ containerPort: spec.containerPort, name: 'http' }]);
-  const env = { ...spec.container?.env, ...track.container?.env };
-  eq(`${where} env`, Object.fromEntries((c.env ?? []).map((e: { name: string; value: string }) => [e.name, e.value])), env);
+  const env: Array<[string, string]> = (c.env ?? []).map((e: { name: string; value: string }) => [e.name, e.value]);
+  const expectedEnvVars = expectedEnv(spec, track);
+  eq(`${where} env names (each once)`, [...new Set(env.map(([k]) => k))].length, env.length);
+  eq(`${where} env`, Object.fromEntries(env), Object.fromEntries(expectedEnvVars));
+  // The order, but for where OTEL_RESOURCE_ATTRIBUTES stands: the README puts it before the
+  // user's variables, the library after them (a known gap, see track-deployment.test.ts).
+  const order = (vars: Array<[string, string]>) => vars.map(([k]) => k).filter((k) => k !== 'OTEL_RESOURCE_ATTRIBUTES');
+  eq(`${where} env order`, order(env), order(expectedEnvVars));
   const merged = mergeSecurity(spec.container?.securityContext, track.container?.securityContext);
   const controls = [...new Set(checkPodSecurity(template.spec, template.metadata).map((v) => `${v.profile}/${v.control}`))].sort();
   const expected = expectedPssControls(merged);
@@ -118,6 +124,9 @@ function checkSelectsOwnPods(where: string, workload: K8sObject): void {
 function checkServicePorts(spec: ReleaseSpec, s: K8sObject): void {
   eq(`Service "${s.metadata.name}" ports`, s.spec.ports, [{ name: 'http', port: spec.servicePort ?? spec.containerPort, targetPort: spec.containerPort }]);
   if (s.metadata.labels?.app !== appNameOf(spec)) fail(`Service "${s.metadata.name}" app label`, s.metadata.labels);
+  // The recommended labels say what the pods are, on the pods only: a Service selects by app and version.
+  const recommended = Object.keys(s.spec.selector ?? {}).filter((k) => k.startsWith('app.kubernetes.io/'));
+  if (recommended.length > 0) fail(`Service "${s.metadata.name}" selects by a recommended label`, s.spec.selector);
 }
 
 /** Plain manifests: a Deployment per track, Services selecting exactly their tracks' pods. */

@@ -148,6 +148,8 @@ export function expectedErrors(spec: ReleaseSpec): string[] {
   containerErrors('container', spec.container, err);
   metadataErrors('metadata', spec.metadata, err);
   metadataErrors('podMetadata', spec.podMetadata, err);
+  // An OpenTelemetry resource attribute value and a label value: 1 to 63 characters, alphanumeric at both ends.
+  if (spec.environment !== undefined && (typeof spec.environment !== 'string' || spec.environment === '' || spec.environment.length > 63 || !LABEL_VALUE.test(spec.environment))) err('environment');
   if (spec.router.kind === 'nginx') {
     for (const key of Object.keys(spec.metadata?.annotations ?? {})) {
       if (isNginxReserved(key)) err('metadata.annotations[*');
@@ -537,6 +539,66 @@ export function expectedPssControls(merged: SecuritySpec): string[] {
   if (add.some((c) => c !== 'NET_BIND_SERVICE') || !drop.includes('ALL')) out.add('restricted/Capabilities');
   if (add.some((c) => !baselineCaps.has(c))) out.add('baseline/Capabilities');
   return [...out].sort();
+}
+
+// ------------------------------------------------------------------ the version in every signal
+
+/**
+ * A track's pod labels (README, "Pods carry the labels"): the recommended
+ * `app.kubernetes.io/name` and `app.kubernetes.io/version`, under the user's podMetadata labels,
+ * which win; `app` and `version` are the library's own, over everything. None of them but `app`
+ * and `version` is in a selector.
+ */
+export function expectedPodLabels(spec: ReleaseSpec, track: TrackSpec): Record<string, string> {
+  const name = appNameOf(spec);
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/version': track.version, ...spec.podMetadata?.labels, 'app': name, 'version': track.version };
+}
+
+/** The user's variables of a track: the shared container's, the track's over them by name (README). */
+export function userEnv(spec: ReleaseSpec, track: TrackSpec): Record<string, string> {
+  return { ...spec.container?.env, ...track.container?.env };
+}
+
+/**
+ * The resource attributes the library says: `service.version`, and with `environment`
+ * `deployment.environment.name` and the older `deployment.environment` (README, "The version
+ * in every signal").
+ */
+export function libraryAttributes(spec: ReleaseSpec, track: TrackSpec): Array<[string, string]> {
+  const env = spec.environment;
+  return [['service.version', track.version], ...(env !== undefined ? [['deployment.environment.name', env], ['deployment.environment', env]] as Array<[string, string]> : [])];
+}
+
+/**
+ * OTEL_RESOURCE_ATTRIBUTES: the library's attributes as `key=value` pairs joined by commas; the
+ * user's value, when they set one, keeps its attributes as written, and the library's follow it
+ * for the keys it does not name (a key is what comes before `=`, without surrounding blanks, as
+ * OpenTelemetry reads it).
+ */
+export function expectedResourceAttributes(spec: ReleaseSpec, track: TrackSpec, own: string | undefined): string {
+  const given = new Set((own ?? '').split(',').map((pair) => pair.split('=')[0].trim()).filter((key) => key !== ''));
+  const added = libraryAttributes(spec, track).filter(([key]) => !given.has(key)).map(([k, v]) => `${k}=${v}`);
+  return [...(own !== undefined && own !== '' ? [own] : []), ...added].join(',');
+}
+
+/** The variables the library sets, in the README's order. */
+export const SIGNAL_VARIABLES = ['APP_NAME', 'APP_VERSION', 'OTEL_SERVICE_NAME', 'OTEL_RESOURCE_ATTRIBUTES'];
+
+/**
+ * A track's container env, in order (README): APP_NAME, APP_VERSION, OTEL_SERVICE_NAME and
+ * OTEL_RESOURCE_ATTRIBUTES before the user's own variables. A variable the user sets is kept
+ * as it is (their value, in the library's place); their OTEL_RESOURCE_ATTRIBUTES is merged.
+ */
+export function expectedEnv(spec: ReleaseSpec, track: TrackSpec): Array<[string, string]> {
+  const name = appNameOf(spec);
+  const user = userEnv(spec, track);
+  const library: Record<string, string> = {
+    APP_NAME: user.APP_NAME ?? name,
+    APP_VERSION: user.APP_VERSION ?? track.version,
+    OTEL_SERVICE_NAME: user.OTEL_SERVICE_NAME ?? name,
+    OTEL_RESOURCE_ATTRIBUTES: expectedResourceAttributes(spec, track, user.OTEL_RESOURCE_ATTRIBUTES),
+  };
+  return [...SIGNAL_VARIABLES.map((v): [string, string] => [v, library[v]]), ...Object.entries(user).filter(([k]) => !SIGNAL_VARIABLES.includes(k))];
 }
 
 // ------------------------------------------------------------------ inventory and selection

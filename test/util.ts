@@ -333,6 +333,19 @@ export function selectorAndPodLabelKeys(manifests: K8sObject[]): string[] {
   return [...keys].sort();
 }
 
+/** Every label key found in a selector anywhere in the manifests (Deployment selector, Service selector). */
+export function selectorLabelKeys(manifests: K8sObject[]): string[] {
+  const keys = new Set<string>();
+  for (const o of manifests) {
+    if (o.kind === 'Deployment') {
+      Object.keys(o.spec.selector?.matchLabels ?? {}).forEach((k) => keys.add(k));
+      for (const e of o.spec.selector?.matchExpressions ?? []) keys.add(e.key);
+    }
+    if (o.kind === 'Service') Object.keys(o.spec?.selector ?? {}).forEach((k) => keys.add(k));
+  }
+  return [...keys].sort();
+}
+
 /** The first (only) container of a Deployment's pod template. */
 export function container(deployment: K8sObject): any {
   const containers = deployment.spec.template.spec.containers;

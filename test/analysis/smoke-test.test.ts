@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
   BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch,
-  SMOKE_TEST_IMAGE, TrafficRouter,
+  TrafficRouter,
 } from '../../src';
 import { checkPodSecurity } from '../pod-security';
 import { K8sObject, find, objectIds, ofKind, podsSelectedBy, synthValid } from '../util';
@@ -52,7 +52,7 @@ describe('plain manifests: a Job per new version', () => {
     const job = find(manifests, 'Job', 'myapp-smoke-v2');
     expect(job.spec.backoffLimit).toBe(0);
     expect(job.spec.ttlSecondsAfterFinished).toBe(86400);
-    expect(job.spec.template.spec.containers[0].image).toBe(SMOKE_TEST_IMAGE);
+    expect(job.spec.template.spec.containers[0].image).toBe('curlimages/curl:8.11.1');
     expect(scriptOf(job.spec.template)).toContain("'http://myapp-canary:8080/healthz'");
     expect(objectIds(manifests)).toContain('Job/myapp-smoke-v2');
   });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, TrafficRouter } from '../../src';
-import { K8sObject, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, synthValid } from '../util';
+import { K8sObject, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, selectorLabelKeys, synthValid } from '../util';
 
 const myapp = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 2 };
@@ -21,7 +21,8 @@ describe('BlueGreenRelease with TrafficRouter.service() (the default router)', (
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp-preview'), manifests)).toEqual(['myapp-v2']);
     expect(find(manifests, 'Service', 'myapp').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 80 }]);
     expect(find(manifests, 'Service', 'myapp-preview').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 80 }]);
-    expect(selectorAndPodLabelKeys(manifests)).toEqual(['app', 'version']);
+    expect(selectorAndPodLabelKeys(manifests)).toEqual(['app', 'app.kubernetes.io/name', 'app.kubernetes.io/version', 'version']);
+    expect(selectorLabelKeys(manifests)).toEqual(['app', 'version']);
     // Both colors run their own replicas: the preview is a full copy, ready to take every request.
     expect(ofKind(manifests, 'Deployment').map((d) => [d.metadata.name, d.spec.replicas])).toEqual([['myapp-v1', 2], ['myapp-v2', 2]]);
   });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
-import { K8sObject, PATH_LABEL, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, synthValid } from '../util';
+import { K8sObject, PATH_LABEL, find, objectIds, ofKind, podsSelectedBy, selectorAndPodLabelKeys, selectorLabelKeys, synthValid } from '../util';
 
 /** The library's reference app: service port 8080 to container port 80. */
 const myapp = { containerPort: 80, servicePort: 8080 };
@@ -21,7 +21,7 @@ describe('CanaryRelease with TrafficRouter.service() (the default router)', () =
     const deployment = find(manifests, 'Deployment', 'myapp-v1');
     expect(deployment.spec.replicas).toBe(3);
     expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp', version: 'v1' } });
-    expect(deployment.spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v1' });
+    expect(deployment.spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': 'v1', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v1' });
     const service = find(manifests, 'Service', 'myapp');
     expect(service.spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 80 }]);
     expect(podsSelectedBy(service, manifests)).toEqual(['myapp-v1']);
@@ -41,10 +41,11 @@ describe('CanaryRelease with TrafficRouter.service() (the default router)', () =
     expect(find(manifests, 'Service', 'myapp-canary').spec.selector).toEqual({ app: 'myapp', version: 'v2' });
   });
 
-  test('no path-derived label in any selector or pod template', () => {
+  test('no path-derived label in any selector or pod template; the recommended labels on the pods only', () => {
     const { manifests } = synth({ ...myapp, stable: v1, canary: v2 });
 
-    expect(selectorAndPodLabelKeys(manifests)).toEqual(['app', 'version']);
+    expect(selectorAndPodLabelKeys(manifests)).toEqual(['app', 'app.kubernetes.io/name', 'app.kubernetes.io/version', 'version']);
+    expect(selectorLabelKeys(manifests)).toEqual(['app', 'version']);
     expect(JSON.stringify(manifests)).not.toContain(PATH_LABEL);
   });
 
@@ -86,7 +87,7 @@ describe('CanaryRelease with TrafficRouter.service() (the default router)', () =
     expect(deployment.spec.selector.matchLabels).toEqual({ app: 'myapp', version: '1.4.2' });
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp-canary'), manifests)).toEqual(['myapp-1-5-0']);
     expect(objectIds(manifests)).toEqual(['Deployment/myapp-1-4-2', 'Deployment/myapp-1-5-0', 'Service/myapp', 'Service/myapp-canary']);
-    expect(find(manifests, 'Deployment', 'myapp-1-5-0').spec.template.metadata.labels).toEqual({ app: 'myapp', version: '1.5.0' });
+    expect(find(manifests, 'Deployment', 'myapp-1-5-0').spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': '1.5.0', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': '1.5.0' });
     expect(find(manifests, 'Service', 'myapp-canary').spec.selector).toEqual({ app: 'myapp', version: '1.5.0' });
   });
 });

@@ -158,7 +158,12 @@ describe('a canary Rollout per router', () => {
       for (const service of ofKind(manifests, 'Service')) expect([service.metadata.name, service.spec.selector]).toEqual([service.metadata.name, { app: 'myapp' }]);
       const rollout = find(manifests, 'Rollout', 'myapp');
       expect(rollout.spec.selector).toEqual({ matchLabels: { app: 'myapp' } });
-      expect(rollout.spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v2' });
+      expect(rollout.spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': 'v2', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v2' });
+      // The recommended labels are on the pods only: no selector names them.
+      for (const selector of [rollout.spec.selector.matchLabels, ...ofKind(manifests, 'Service').map((service) => service.spec.selector)]) {
+        expect(selector).not.toHaveProperty(['app.kubernetes.io/name']);
+        expect(selector).not.toHaveProperty(['app.kubernetes.io/version']);
+      }
     }
   });
 
@@ -418,7 +423,8 @@ describe('a blue-green Rollout', () => {
     });
     // The idle color is what Argo Rollouts brings up as the preview.
     expect(rollout.spec.replicas).toBe(3);
-    expect(rollout.spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v2' });
+    expect(rollout.spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': 'v2', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v2' });
+    expect(rollout.spec.selector).toEqual({ matchLabels: { app: 'myapp' } });
     for (const service of ofKind(manifests, 'Service')) expect(service.spec.selector).toEqual({ app: 'myapp' });
     // The pre-promotion analysis measures the preview: nginx counts it on the preview Ingress.
     expect(find(manifests, 'AnalysisTemplate', 'myapp').spec.metrics[0].provider.prometheus.query)
@@ -551,7 +557,7 @@ describe('moving to Argo Rollouts: first the stable version alone, then the cana
 
   test('commit 1, stable alone: the first revision runs v1, with the plan already in place and the route at 100/0', () => {
     expect(containers(commit1).map((c: any) => c.image)).toEqual(['myapp:v1']);
-    expect(rollout(commit1).spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v1' });
+    expect(rollout(commit1).spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': 'v1', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v1' });
     expect(canaryStrategy(commit1).steps).toEqual(PLAN_STEPS);
     const weighted = find(commit1, 'VirtualService', 'myapp').spec.http.find((r: any) => r.name === 'weighted');
     expect(weighted.route.map((d: any) => [d.destination.host, d.weight])).toEqual([['myapp', 100], ['myapp-canary', 0]]);
@@ -559,7 +565,7 @@ describe('moving to Argo Rollouts: first the stable version alone, then the cana
 
   test('commit 2, the canary added: only the pod template changes, so the Rollout walks the plan from v1 to v2', () => {
     expect(containers(commit2).map((c: any) => c.image)).toEqual(['myapp:v2']);
-    expect(rollout(commit2).spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v2' });
+    expect(rollout(commit2).spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': 'v2', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v2' });
     const withoutTemplate = (manifests: K8sObject[]) => manifests.map((o) => o.kind === 'Rollout' ? { ...o, spec: { ...o.spec, template: undefined } } : o);
     expect(withoutTemplate(commit2)).toEqual(withoutTemplate(commit1).map((o) => o.kind === 'AnalysisTemplate' ? find(commit2, 'AnalysisTemplate', 'myapp') : o));
     // The analysis asks about the version it judges; everything else is byte-identical.

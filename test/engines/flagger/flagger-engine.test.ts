@@ -59,7 +59,8 @@ describe('the target Deployment <name>', () => {
     expect(deployment.spec.replicas).toBe(3);
     // Flagger's primary copies the Deployment with app=<name>-primary: the selector must not pin the version.
     expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp' } });
-    expect(deployment.spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v2' });
+    expect(deployment.spec.selector.matchLabels).not.toHaveProperty(['app.kubernetes.io/version']);
+    expect(deployment.spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': 'v2', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v2' });
     expect(deployment.spec.template.spec.containers.map((c: any) => c.image)).toEqual(['myapp:v2']);
     expect(ofKind(manifests, 'Service')).toEqual([]);
     expect(ofKind(manifests, 'Ingress').map((i) => i.metadata.name)).toEqual(['myapp']);
@@ -68,7 +69,7 @@ describe('the target Deployment <name>', () => {
   test('without a canary it runs the stable track', () => {
     const deployment = find(canary({}), 'Deployment', 'myapp');
     expect(deployment.spec.template.spec.containers[0].image).toBe('myapp:v1');
-    expect(deployment.spec.template.metadata.labels).toEqual({ app: 'myapp', version: 'v1' });
+    expect(deployment.spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': 'v1', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v1' });
     expect(deployment.spec.replicas).toBe(3);
     expect(find(canary({ stable: { version: 'v1', image: 'myapp:v1' } }), 'Deployment', 'myapp').spec.replicas).toBe(1);
   });
@@ -510,7 +511,7 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
     expect(manifests).toMatchSnapshot();
     expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'Ingress/myapp-preview', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
     const deployment = find(manifests, 'Deployment', 'myapp');
-    expect([deployment.spec.replicas, deployment.spec.template.metadata.labels]).toEqual([3, { app: 'myapp', version: 'v2' }]);
+    expect([deployment.spec.replicas, deployment.spec.template.metadata.labels]).toEqual([3, { 'app': 'myapp', 'version': 'v2', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v2' }]);
     expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp' } });
     const spec = canarySpec(manifests);
     expect(spec.provider).toBe('kubernetes');
