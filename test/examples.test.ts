@@ -9,6 +9,7 @@ import { addFlagger } from '../examples/flagger';
 import { addGatewayApi } from '../examples/gateway-api';
 import { addHeaderCanary } from '../examples/header-canary';
 import { addIstio } from '../examples/istio';
+import { addProductionRelease } from '../examples/production-release';
 import { addProgressivePlan } from '../examples/progressive-plan';
 import { addPromotion } from '../examples/promotion';
 import { addRollingUpdate } from '../examples/rolling-update';
@@ -18,7 +19,7 @@ import { objectIds, synthValid } from './util';
 const app = new App();
 const charts: Chart[] = [
   addHeaderCanary(app), addWeightCanary(app), addRollingUpdate(app), addPromotion(app), addBlueGreen(app), addIstio(app), addGatewayApi(app),
-  addProgressivePlan(app), addArgoBlueGreen(app), addFlagger(app),
+  addProgressivePlan(app), addArgoBlueGreen(app), addFlagger(app), addProductionRelease(app),
 ].flat();
 
 test.each(charts.map((c) => [c.node.id, c] as [string, Chart]))('example %s synthesizes valid objects', (_id, chart) => {
