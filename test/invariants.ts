@@ -101,9 +101,8 @@ function checkPodTemplate(where: string, template: any, spec: ReleaseSpec, track
   const expectedEnvVars = expectedEnv(spec, track);
   eq(`${where} env names (each once)`, [...new Set(env.map(([k]) => k))].length, env.length);
   eq(`${where} env`, Object.fromEntries(env), Object.fromEntries(expectedEnvVars));
-  // The order, but for where OTEL_RESOURCE_ATTRIBUTES stands: the README puts it before the
-  // user's variables, the library after them (a known gap, see track-deployment.test.ts).
-  const order = (vars: Array<[string, string]>) => vars.map(([k]) => k).filter((k) => k !== 'OTEL_RESOURCE_ATTRIBUTES');
+  // The order: the library's variables first (a user variable can read them), then the user's.
+  const order = (vars: Array<[string, string]>) => vars.map(([k]) => k);
   eq(`${where} env order`, order(env), order(expectedEnvVars));
   const merged = mergeSecurity(spec.container?.securityContext, track.container?.securityContext);
   const controls = [...new Set(checkPodSecurity(template.spec, template.metadata).map((v) => `${v.profile}/${v.control}`))].sort();

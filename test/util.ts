@@ -15,6 +15,7 @@ import { AnalysisTemplate, Rollout } from '@kubernetes-models/argo-rollouts/argo
 import { VirtualService as IstioVirtualService, DestinationRule as IstioDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
@@ -47,6 +48,7 @@ function model<T>(cls: new (data: T) => { validate(): void }, apiVersionOverride
 /** Core Kubernetes kinds, from `kubernetes-models` (the upstream OpenAPI schemas). */
 const KUBERNETES_MODELS: { [apiVersionKind: string]: Validator } = {
   'apps/v1/Deployment': model(Deployment),
+  'batch/v1/Job': model(Job),
   'v1/Service': model(Service),
   'v1/ServiceAccount': model(ServiceAccount),
   'v1/ConfigMap': model(ConfigMap),

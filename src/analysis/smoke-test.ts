@@ -1,6 +1,4 @@
 import { checkHeaderName, checkInteger, checkPath, fail } from '../private/validation';
-import type { HeaderMatch } from '../routing/header-match';
-import { HeaderMatchType } from '../routing/header-match';
 
 /**
  * Requests sent to a new version before it takes user traffic (the canary, or a blue-green
@@ -75,24 +73,6 @@ export function resolveSmokeTest(owner: string, smoke: SmokeTest | undefined): R
   const image = smoke.image ?? SMOKE_TEST_IMAGE;
   if (typeof image !== 'string' || image.length === 0 || /\s/.test(image)) fail(owner, 'smokeTest.image', image, 'must be a container image reference without white space');
   return { path, requests, expectedStatus, versionHeader: smoke.versionHeader, throughRouter: smoke.throughRouter, image };
-}
-
-/** The canary's rules, which requests through the router carry. */
-export interface SmokeTarget {
-  /** The canary's header rule, sent when the requests go through the router. */
-  readonly header?: HeaderMatch;
-  /** The canary's cookie rule, sent as `<cookie>=always` through the router. */
-  readonly cookie?: string;
-}
-
-/** The request headers that make the router send a request to the canary (through the router only). */
-export function routerHeaders(owner: string, target: SmokeTarget): string[] {
-  if (target.header?.type === HeaderMatchType.EXACT) return [`${target.header.name}: ${target.header.value}`];
-  if (target.cookie !== undefined) return [`Cookie: ${target.cookie}=always`];
-  if (target.header) {
-    fail(owner, 'smokeTest.throughRouter', 'a regex header rule', 'needs an exact header rule or a cookie rule on the canary: the smoke test cannot make up a value for a regular expression');
-  }
-  return [];
 }
 
 /** `s` as one POSIX shell word. */

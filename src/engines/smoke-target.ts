@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ResolvedSmokeTest, routerHeaders } from '../analysis/smoke-test';
+import { ResolvedSmokeTest } from '../analysis/smoke-test';
 import { fail } from '../private/validation';
-import { HeaderMatch } from '../routing/header-match';
+import { HeaderMatch, HeaderMatchType } from '../routing/header-match';
 import { ResolvedRelease } from './release-plan';
 
 /** Where a smoke test sends its requests, and with which headers. */
@@ -17,6 +17,17 @@ export interface CanaryRules {
   readonly header?: HeaderMatch;
   readonly cookie?: string;
 }
+
+/** The request headers that make the router send a request to the canary (through the router only). */
+export function routerHeaders(owner: string, target: CanaryRules): string[] {
+  if (target.header?.type === HeaderMatchType.EXACT) return [`${target.header.name}: ${target.header.value}`];
+  if (target.cookie !== undefined) return [`Cookie: ${target.cookie}=always`];
+  if (target.header) {
+    fail(owner, 'smokeTest.throughRouter', 'a regex header rule', 'needs an exact header rule or a cookie rule on the canary: the smoke test cannot make up a value for a regular expression');
+  }
+  return [];
+}
+
 
 /**
  * The requests of the release's smoke test: straight to `service` (its port, in the chart's

@@ -36,12 +36,15 @@ export function versionEnv(source: SignalSource, version: string, own: { [name: 
     const added = attributes.filter(([key]) => !given.includes(key)).map(([k, v]) => `${k}=${v}`);
     resource = kplus.EnvValue.fromValue([userValue, ...added].filter((s) => s !== '').join(','));
   }
+  // The library's variables first (a user variable can then read them as $(APP_VERSION)), in
+  // their places even where the user's value wins; then the user's own, in their order.
+  const { OTEL_RESOURCE_ATTRIBUTES: _merged, ...others } = user;
   return {
     APP_NAME: kplus.EnvValue.fromValue(source.name),
     APP_VERSION: kplus.EnvValue.fromValue(version),
     OTEL_SERVICE_NAME: kplus.EnvValue.fromValue(source.name),
-    ...user,
     OTEL_RESOURCE_ATTRIBUTES: resource,
+    ...others,
   };
 }
 

@@ -120,13 +120,8 @@ describe('the container', () => {
     expect(env('myapp-v2')).toEqual({ ...signals('v2'), LOG_LEVEL: 'debug', REGION: 'eu', FEATURE_X: 'on' });
   });
 
-  // Known gap (issue 15, part 2): the README gives every container "before your own variables"
-  // APP_NAME, APP_VERSION, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES; the library puts
-  // OTEL_RESOURCE_ATTRIBUTES after the user's, so a user variable cannot read it as
-  // $(OTEL_RESOURCE_ATTRIBUTES). The property model (release-model.ts, expectedEnv) predicts the
-  // README's order and the invariants leave this one position out. Fix: test instead of test.failing,
-  // and drop the exception in invariants.ts (checkPodTemplate, "env order").
-  test.failing('the library\'s variables come before the user\'s, OTEL_RESOURCE_ATTRIBUTES too', () => {
+  // A variable can use $(OTHER) only if OTHER comes earlier in the list: the library's come first.
+  test('the library\'s variables come before the user\'s, OTEL_RESOURCE_ATTRIBUTES too', () => {
     const manifests = synth({ container: { envVariables: { LOG_LEVEL: kplus.EnvValue.fromValue('info') } } });
 
     expect(container(find(manifests, 'Deployment', 'myapp-v1')).env.map((e: { name: string }) => e.name))
