@@ -175,6 +175,21 @@ describe('Flagger: a pre-rollout webhook to its load tester', () => {
   });
 });
 
+describe('the whole smoke test object, once per engine (its shape is what the cluster runs)', () => {
+  test('plain manifests: the Job', () => {
+    expect(find(canary({ smokeTest: { path: '/healthz', versionHeader: 'x-app-version' } }), 'Job', 'myapp-smoke-v2')).toMatchSnapshot();
+  });
+
+  test('Argo Rollouts: the AnalysisTemplate with its Job metric', () => {
+    expect(find(canary({ engine: DeliveryEngine.argoRollouts(), steps: PLAN }), 'AnalysisTemplate', 'myapp-smoke')).toMatchSnapshot();
+  });
+
+  test('Flagger: the pre-rollout webhook', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    expect(find(canary({ engine: DeliveryEngine.flagger(), steps: PLAN }, chart), 'Canary', 'myapp').spec.analysis.webhooks).toMatchSnapshot();
+  });
+});
+
 describe('bad input', () => {
   test.each([
     ['requests', { requests: 0 }, 'smokeTest.requests (0) must be a whole number between 1 and 1000'],
