@@ -9,6 +9,7 @@ import {
   BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter,
 } from '../../src';
 import { K8sObject, find } from '../util';
+import { applyRespectingArgo, isHealthy, pausedAt, promote, waitRollout } from './argo';
 import { NO_DATA, apply, get, kubectl, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
@@ -63,50 +64,6 @@ function canaryChart(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[
   new CanaryRelease(chart, 'myapp', { ...ports, stable: v1, ...props } as CanaryReleaseProps);
   return synthChart(chart);
 }
-
-/**
- * Applies as a GitOps tool set up as the README says (Argo CD's `ignoreDifferences` with
- * `RespectIgnoreDifferences=true`): the Services' `rollouts-pod-template-hash`, which Argo
- * Rollouts writes, is kept at its live value. A Service's selector is an atomic map, so an
- * apply that leaves the key out removes it (see the last test).
- */
-function applyRespectingArgo(objects: K8sObject[], ns: string): void {
-  apply(objects.map((o) => {
-    if (o.kind !== 'Service') return o;
-    let live: K8sObject | undefined;
-    try {
-      live = get('service', o.metadata.name, ns);
-    } catch {
-      return o; // not created yet
-    }
-    const hash = live.spec.selector?.['rollouts-pod-template-hash'];
-    return hash ? { ...o, spec: { ...o.spec, selector: { ...o.spec.selector, 'rollouts-pod-template-hash': hash } } } : o;
-  }));
-}
-
-const rollout = (ns: string) => get('rollout', 'myapp', ns);
-const isHealthy = (r: K8sObject) => r.status?.phase === 'Healthy' && r.status?.observedGeneration === String((r.metadata as any).generation);
-
-async function waitRollout(ns: string, what: string, check: (r: K8sObject) => boolean, timeoutMs = 120_000): Promise<K8sObject> {
-  let last: K8sObject | undefined;
-  try {
-    return await waitFor(`Rollout ${ns}/myapp: ${what}`, () => {
-      last = rollout(ns);
-      return check(last) ? last : undefined;
-    }, timeoutMs);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; its status: ${JSON.stringify(last?.status)}`);
-  }
-}
-
-/** What `kubectl argo rollouts promote myapp` does to a rollout paused at a step (promote.go, default case). */
-function promote(ns: string): void {
-  const r = rollout(ns);
-  if (r.spec.paused) kubectl(['patch', 'rollout', 'myapp', '-n', ns, '--type=merge', '-p', '{"spec":{"paused":false}}']);
-  kubectl(['patch', 'rollout', 'myapp', '-n', ns, '--subresource=status', '--type=merge', '-p', '{"status":{"pauseConditions":null}}']);
-}
-
-const pausedAt = (r: K8sObject, index: number) => r.status?.currentStepIndex === index && (r.status?.pauseConditions ?? []).some((c: any) => c.reason === 'CanaryPauseStep');
 
 describe.each(Object.keys(ROUTERS))('Argo Rollouts canary on %s', (id) => {
   const { router, manifestWeights, liveWeights } = ROUTERS[id];

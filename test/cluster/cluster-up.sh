@@ -273,7 +273,29 @@ PD_STAGE="starting kwok"; PD_CURRENT=kwok
 kwok_conf=$PD_RUN_DIR/kwok/kwok.yaml
 # Only the stages: with no KwokConfiguration object in it, kwok defaults its options (a
 # KwokConfiguration from a file is not defaulted: "node leases parallelism must be greater than 0").
-for f in "$KWOK_BIN"/stages/*.yaml; do echo "---"; cat "$f"; done >"$kwok_conf"
+# kwok's default stages (copied by the kwok build), then this project's, test/cluster/kwok-stages/
+# (read here, not at build time: they are not part of the binaries' cache key). A project file
+# named as a default one replaces it, and must be that default plus its lines marked
+# `# cdk8s-pd` (and its comment header): a kwok upgrade that changes the default is caught here.
+kwok_stages=$PD_CLUSTER_ROOT/kwok-stages
+for f in "$kwok_stages"/*.yaml; do
+  [[ -f $f ]] || continue
+  default=$KWOK_BIN/stages/$(basename "$f")
+  [[ -f $default ]] || continue
+  if ! diff -u "$default" <(grep -v -e '^#' -e '# cdk8s-pd$' "$f") >&2; then
+    pd_log "test/cluster/kwok-stages/$(basename "$f") is no longer kwok's default stage plus the lines marked cdk8s-pd (diff above): update the copy"
+    exit 1
+  fi
+done
+{
+  for f in "$KWOK_BIN"/stages/*.yaml; do
+    [[ -f "$kwok_stages/$(basename "$f")" ]] && continue
+    echo "---"; cat "$f"
+  done
+  for f in "$kwok_stages"/*.yaml; do
+    if [[ -f $f ]]; then echo "---"; cat "$f"; fi
+  done
+} >"$kwok_conf"
 # HOME points into the run dir so that a ~/.kwok/kwok.yaml of the user is not loaded too.
 # Node addresses are 127.0.0.1 and the kubelet port is kwok's own server, so anything the
 # API server sends "to a kubelet" (logs, exec, port-forward) stays on this machine.

@@ -12,7 +12,8 @@
 import { App, Chart } from 'cdk8s';
 import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, TrafficRouter } from '../../src';
 import { K8sObject, find } from '../util';
-import { apply, deploymentAvailable, get, kubectl, list, namespace, remove, synthChart, waitFor } from './kube';
+import { applyRespectingArgo, pausedAt, promote, rollout, settledOn, waitRollout } from './argo';
+import { apply, deploymentAvailable, get, list, namespace, remove, synthChart, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2' };
@@ -123,53 +124,7 @@ describe('plain manifests: a config change rolls only the track whose config cha
   });
 });
 
-// ---- Argo Rollouts ---------------------------------------------------------------------------
-// The helpers below are those of argo-rollouts.cluster.ts (a test file cannot import another:
-// its tests would run twice).
-
-/**
- * Applies as a GitOps tool set up as the README says (Argo CD's `ignoreDifferences` with
- * `RespectIgnoreDifferences=true`): the Services' `rollouts-pod-template-hash`, which Argo
- * Rollouts writes, is kept at its live value.
- */
-function applyRespectingArgo(objects: K8sObject[], ns: string): void {
-  apply(objects.map((o) => {
-    if (o.kind !== 'Service') return o;
-    let live: K8sObject | undefined;
-    try {
-      live = get('service', o.metadata.name, ns);
-    } catch {
-      return o; // not created yet
-    }
-    const hash = live.spec.selector?.['rollouts-pod-template-hash'];
-    return hash ? { ...o, spec: { ...o.spec, selector: { ...o.spec.selector, 'rollouts-pod-template-hash': hash } } } : o;
-  }));
-}
-
-const rollout = (ns: string) => get('rollout', 'myapp', ns);
-const isHealthy = (r: K8sObject) => r.status?.phase === 'Healthy' && r.status?.observedGeneration === String((r.metadata as any).generation);
-/** Healthy, and the version it runs is the stable one. */
-const settledOn = (version: string) => (r: K8sObject) =>
-  isHealthy(r) && r.status?.stableRS === r.status?.currentPodHash && r.spec.template.metadata.labels.version === version;
-const pausedAt = (r: K8sObject, index: number) => r.status?.currentStepIndex === index && (r.status?.pauseConditions ?? []).some((c: any) => c.reason === 'CanaryPauseStep');
-
-async function waitRollout(ns: string, what: string, check: (r: K8sObject) => boolean, timeoutMs = 120_000): Promise<K8sObject> {
-  let last: K8sObject | undefined;
-  try {
-    return await waitFor(`Rollout ${ns}/myapp: ${what}`, () => {
-      last = rollout(ns);
-      return check(last) ? last : undefined;
-    }, timeoutMs);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; its status: ${JSON.stringify(last?.status)}`);
-  }
-}
-
-/** What `kubectl argo rollouts promote myapp` does to a rollout paused at a step (promote.go, default case). */
-function promote(ns: string): void {
-  if (rollout(ns).spec.paused) kubectl(['patch', 'rollout', 'myapp', '-n', ns, '--type=merge', '-p', '{"spec":{"paused":false}}']);
-  kubectl(['patch', 'rollout', 'myapp', '-n', ns, '--subresource=status', '--type=merge', '-p', '{"status":{"pauseConditions":null}}']);
-}
+// ---- Argo Rollouts (the helpers in ./argo) ----------------------------------------------------
 
 describe('Argo Rollouts: every version the controller may return to finds its ConfigMap', () => {
   /** Paused for a human at 20%: the canary's and the stable's pods side by side. */

@@ -197,13 +197,14 @@ function jsonStream(onObject: (obj: any) => void): (chunk: string) => void {
 }
 
 /**
- * Watches the EndpointSlices of a Service and records, after every event, the versions of its
- * ready endpoints (from the pod name `<name>-<v>-<hash>-<id>` of each endpoint's targetRef).
+ * Watches the objects of a kind in a namespace (`kubectl get -w -o json --output-watch-events`,
+ * optionally narrowed by a label selector), calling `onEvent` with each event's type (ADDED,
+ * MODIFIED, DELETED) and object. The initial list arrives as ADDED events: `started` resolves
+ * once the first one is in, so at least one object must exist when the watch starts (else it
+ * rejects after 30 s).
  */
-export function watchReadyEndpoints(service: string, ns: string): { started: Promise<void>; states: string[][]; stop(): void } {
-  const slices = new Map<string, any>();
-  const states: string[][] = [];
-  const child = spawn(env('KUBECTL'), ['get', 'endpointslices', '-n', ns, '-l', `kubernetes.io/service-name=${service}`, '-w', '-o', 'json', '--output-watch-events'], {
+export function watch(kind: string, ns: string, onEvent: (type: string, obj: any) => void, selector?: string): { started: Promise<void>; stop(): void } {
+  const child = spawn(env('KUBECTL'), ['get', kind, '-n', ns, ...(selector ? ['-l', selector] : []), '-w', '-o', 'json', '--output-watch-events'], {
     env: { ...process.env, KUBECONFIG: env('KUBECONFIG') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -215,8 +216,23 @@ export function watchReadyEndpoints(service: string, ns: string): { started: Pro
   child.stderr.on('data', (d: string) => { stderr += d; });
   child.stdout.setEncoding('utf-8');
   child.stdout.on('data', jsonStream((event) => {
-    const slice = event.object;
-    if (event.type === 'DELETED') slices.delete(slice.metadata.name);
+    onEvent(event.type, event.object);
+    resolveStarted();
+  }));
+  const noEvent = setTimeout(() => rejectStarted(new Error(`no ${kind} event in ${ns}${selector ? ` for ${selector}` : ''} within 30 s: ${stderr.trim() || 'kubectl said nothing'}`)), 30_000);
+  started.then(() => clearTimeout(noEvent), () => undefined);
+  return { started, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * Watches the EndpointSlices of a Service and records, after every event, the versions of its
+ * ready endpoints (from the pod name `<name>-<v>-<hash>-<id>` of each endpoint's targetRef).
+ */
+export function watchReadyEndpoints(service: string, ns: string): { started: Promise<void>; states: string[][]; stop(): void } {
+  const slices = new Map<string, any>();
+  const states: string[][] = [];
+  const { started, stop } = watch('endpointslices', ns, (type, slice) => {
+    if (type === 'DELETED') slices.delete(slice.metadata.name);
     else slices.set(slice.metadata.name, slice);
     const versions: string[] = [];
     for (const s of slices.values()) {
@@ -228,10 +244,6 @@ export function watchReadyEndpoints(service: string, ns: string): { started: Pro
     }
     versions.sort();
     if (JSON.stringify(states[states.length - 1]) !== JSON.stringify(versions)) states.push(versions);
-    resolveStarted();
-  }));
-  // The initial list arrives as ADDED events: the watch has started once the first one is in.
-  const noEvent = setTimeout(() => rejectStarted(new Error(`no EndpointSlice event for Service ${ns}/${service} within 30 s: ${stderr.trim() || 'kubectl said nothing'}`)), 30_000);
-  started.then(() => clearTimeout(noEvent), () => undefined);
-  return { started, states, stop: () => child.kill('SIGTERM') };
+  }, `kubernetes.io/service-name=${service}`);
+  return { started, states, stop };
 }
