@@ -3,21 +3,11 @@
  * engine. A router of its own records them here; the built-in routers render the same model.
  */
 import { Testing } from 'cdk8s';
-import { Construct } from 'constructs';
 import {
   BlueGreenColor, BlueGreenRelease, CanaryRelease, DeliveryEngine, HeaderMatch, ReleaseRoutes, TrackRole, TrafficRouter, WeightsOwner,
 } from '../../src';
+import { RecordingRouter } from './recording-router';
 
-class RecordingRouter extends TrafficRouter {
-  public readonly displayName = 'RecordingRouter';
-  public readonly splitsTraffic = true;
-  public readonly routesBySubset = false;
-  public readonly servesHosts = true;
-  public routes?: ReleaseRoutes;
-  public bind(_scope: Construct, routes: ReleaseRoutes): void {
-    this.routes = routes;
-  }
-}
 
 const app = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };

@@ -5,13 +5,13 @@
  */
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
 import { Rollout } from '../../../imports/argoproj.io';
 import {
   BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
-  CanaryStep, DeliveryEngine, HeaderMatch, ReleaseOptions, ReleaseRoutes, TrafficRouter,
+  CanaryStep, DeliveryEngine, HeaderMatch, ReleaseOptions, TrafficRouter,
 } from '../../../src';
 import { K8sObject, find, objectIds, ofKind, ofKinds, synthValid } from '../../util';
+import { RecordingRouter } from '../../routing/recording-router';
 
 const app = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };
@@ -528,14 +528,7 @@ describe('bad input under Argo Rollouts', () => {
   });
 
   test('throws when a router of its own does not know Argo Rollouts', () => {
-    class PlainRouter extends TrafficRouter {
-      public readonly displayName = 'PlainRouter';
-      public readonly splitsTraffic = true;
-      public readonly routesBySubset = false;
-      public readonly servesHosts = false;
-      public bind(_scope: Construct, _routes: ReleaseRoutes): void {}
-    }
-    expect(() => canary({ router: new PlainRouter(), canary: v2 }))
+    expect(() => canary({ router: new RecordingRouter('PlainRouter'), canary: v2 }))
       .toThrow(`CanaryRelease 'myapp': router ("PlainRouter") cannot run under DeliveryEngine.argoRollouts(): its argoRolloutsRouting() returns no IArgoRolloutsRouting; use TrafficRouter.service(), .nginx(), .istio() or .gatewayApi(), or implement the contract`);
   });
 });

@@ -6,13 +6,13 @@
  * kubernetes provider. Every object is checked against the upstream CRD's schema (test/util.ts).
  */
 import { Chart, Duration, Testing } from 'cdk8s';
-import { Construct } from 'constructs';
 import {
   BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryAnalysis, CanaryRelease, CanaryReleaseProps,
-  CanaryStep, DeliveryEngine, FlaggerOptions, HeaderMatch, ReleaseRoutes, TrafficRouter,
+  CanaryStep, DeliveryEngine, FlaggerOptions, HeaderMatch, TrafficRouter,
 } from '../../../src';
 import { K8sObject, find, objectIds, ofKind, promqlExpressions, promqlSyntaxErrors, synthValid } from '../../util';
 import { promqlOperators } from '../../promql-operators';
+import { RecordingRouter } from '../../routing/recording-router';
 
 const app = { containerPort: 80, servicePort: 8080 };
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };
@@ -764,14 +764,7 @@ describe('bad input under Flagger', () => {
   });
 
   test('throws when a router of its own does not know Flagger', () => {
-    class PlainRouter extends TrafficRouter {
-      public readonly displayName = 'PlainRouter';
-      public readonly splitsTraffic = true;
-      public readonly routesBySubset = false;
-      public readonly servesHosts = false;
-      public bind(_scope: Construct, _routes: ReleaseRoutes): void {}
-    }
-    expect(() => canary({ router: new PlainRouter(), canary: v2 }))
+    expect(() => canary({ router: new RecordingRouter('PlainRouter'), canary: v2 }))
       .toThrow(`${E} router ("PlainRouter") cannot run under DeliveryEngine.flagger(): its flaggerRouting() returns no IFlaggerRouting; use TrafficRouter.nginx(), .istio() or .gatewayApi(), or implement the contract`);
   });
 });
