@@ -5,9 +5,9 @@
 import { BlueGreenSpec, CanarySpec, ReleaseSpec, RequestSpec, TrackSpec } from './arbitraries';
 import { describeViolations, checkPodSecurity } from './pod-security';
 import {
-  Outcome, appNameOf, engineOf, expectedArgoSteps, expectedCanaryOutcome, expectedEnv, expectedFlaggerSchedule, expectedObjects, expectedPodLabels, expectedPssControls,
-  expectedReplicaRatio, expectedSelection, isAbTest, isQualifiedName, mergeSecurity, newestTrack, promDuration, flaggerDuration, renderedWeight,
-  slug, trackOutcomeOf, weightTotalOf,
+  CONFIG_MAX_BYTES, DEFAULT_LOAD_TESTER_URL, ExpectedSmoke, Outcome, appNameOf, configFingerprint, engineOf, expectedArgoSteps, expectedCanaryOutcome, expectedConfig, expectedEnv,
+  expectedFlaggerSchedule, expectedObjects, expectedPodLabels, expectedPssControls, expectedReplicaRatio, expectedSelection, expectedSmoke, isAbTest, isConfigMapKey,
+  isQualifiedName, mergeSecurity, newestTrack, promDuration, flaggerDuration, renderedWeight, slug, smokeJobVersion, trackOutcomeOf, weightTotalOf,
 } from './release-model';
 import { Manifest, routeGatewayApi, routeIstio, routeNginx, serviceVersions } from './route-simulator';
 import { K8sObject, PATH_LABEL, podsSelectedBy, promqlExpressions, promqlSyntaxErrors } from './util';
@@ -44,6 +44,23 @@ export function checkApiServerExtras(manifests: K8sObject[]): void {
         if (rule.host !== undefined && /^\d+(\.\d+){3}$/.test(rule.host)) fail(`Ingress "${o.metadata.name}": host must be a DNS name, not an IP address`, rule.host);
       }
     }
+    if (o.kind === 'ConfigMap') {
+      // IsConfigMapKey, and at most 1 MiB of data (in bytes, as the API server counts).
+      const bytes = Object.entries<string>(o.data ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+      for (const key of Object.keys(o.data ?? {})) if (!isConfigMapKey(key)) fail(`ConfigMap "${o.metadata.name}": invalid key`, key);
+      if (bytes > CONFIG_MAX_BYTES) fail(`ConfigMap "${o.metadata.name}": more than 1 MiB of data`, `${bytes} bytes`);
+    }
+    const template = o.kind === 'Deployment' || o.kind === 'Rollout' || o.kind === 'Job' ? o.spec.template : undefined;
+    if (template) {
+      // Volume names, and the mount paths of a container, are unique.
+      const volumes = (template.spec.volumes ?? []).map((v: { name: string }) => v.name);
+      if (new Set(volumes).size !== volumes.length) fail(`${o.kind} "${o.metadata.name}": two volumes of one name`, volumes);
+      for (const c of template.spec.containers) {
+        const paths = (c.volumeMounts ?? []).map((m: { mountPath: string }) => m.mountPath);
+        if (new Set(paths).size !== paths.length) fail(`${o.kind} "${o.metadata.name}": two mounts at one path`, paths);
+        for (const m of c.volumeMounts ?? []) if (!volumes.includes(m.name)) fail(`${o.kind} "${o.metadata.name}": a mount of no volume`, m);
+      }
+    }
     if (o.kind === 'Deployment') {
       for (const c of o.spec.template.spec.containers) {
         const sc = c.securityContext ?? {};
@@ -77,7 +94,11 @@ export function checkUniqueNames(manifests: K8sObject[]): void {
 
 /** Exactly the expected objects, no more, no fewer. */
 export function checkInventory(manifests: K8sObject[], specs: ReleaseSpec[]): void {
-  const actual = manifests.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+  // A ConfigMap <name>-<v>-<10 hex> counts as <name>-<v>-#<fingerprint of its data>, as the model names it.
+  const id = (o: K8sObject) => (o.kind === 'ConfigMap' && /-[0-9a-f]{10}$/.test(o.metadata.name)
+    ? `ConfigMap/${o.metadata.name.slice(0, -11)}-#${configFingerprint(o.data ?? {})}`
+    : `${o.kind}/${o.metadata.name}`);
+  const actual = manifests.map(id).sort();
   const expected = specs.flatMap(expectedObjects).sort();
   eq('the objects emitted', actual, expected);
 }
@@ -128,6 +149,148 @@ function checkServicePorts(spec: ReleaseSpec, s: K8sObject): void {
   if (recommended.length > 0) fail(`Service "${s.metadata.name}" selects by a recommended label`, s.spec.selector);
 }
 
+/** A track's ConfigMaps: `<name>-<v>-<10 hex>`. */
+function trackConfigMaps(spec: ReleaseSpec, track: TrackSpec, manifests: K8sObject[]): K8sObject[] {
+  const prefix = `${appNameOf(spec)}-${slug(track.version)}-`;
+  return manifests.filter((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(prefix) && /^[0-9a-f]{10}$/.test(o.metadata.name.slice(prefix.length)));
+}
+
+/**
+ * Versioned configuration (README): every track with configuration, under every engine (also
+ * one a controller runs no pods of now: it returns to it), has exactly one ConfigMap
+ * `<name>-<v>-<10 hex>`, immutable, whose data is the shared `config` with the track's own
+ * merged over it; a track without configuration has none. Under Flagger its config tracking is
+ * off: the ConfigMaps are versioned already.
+ */
+function checkConfigMaps(spec: ReleaseSpec, manifests: K8sObject[]): void {
+  for (const track of tracksOf(spec)) {
+    const found = trackConfigMaps(spec, track, manifests);
+    const data = expectedConfig(spec, track);
+    const where = `the ConfigMap of ${appNameOf(spec)} ${track.version}`;
+    if (!data) {
+      eq(`${where}: none without configuration`, found.map((o) => o.metadata.name), []);
+      continue;
+    }
+    eq(`${where}: exactly one`, found.map((o) => o.metadata.name).length, 1);
+    eq(`${where}: immutable`, found[0].immutable, true);
+    eq(`${where}: data`, found[0].data, data);
+    if (engineOf(spec) === 'flagger') eq(`${where}: Flagger's config tracking`, found[0].metadata.annotations?.['flagger.app/config-tracking'], 'disabled');
+  }
+}
+
+/**
+ * What a track's pods read: their own track's ConfigMap, as `envFrom` (nothing else), or as a
+ * read-only volume of all its keys at configMountPath; and the track's Secrets, each read-only
+ * at its mount path. No other volume and no other mount.
+ */
+function checkTrackMounts(where: string, pod: any, spec: ReleaseSpec, track: TrackSpec, manifests: K8sObject[]): void {
+  const c = pod.containers[0];
+  const configMap = expectedConfig(spec, track) ? trackConfigMaps(spec, track, manifests)[0]?.metadata.name : undefined;
+  const asFiles = spec.configMountPath !== undefined;
+  eq(`${where} envFrom`, c.envFrom, configMap && !asFiles ? [{ configMapRef: { name: configMap } }] : undefined);
+  const volumes = new Map<string, any>((pod.volumes ?? []).map((v: { name: string }) => [v.name, v]));
+  const source = (v: any) => (v?.configMap ? `ConfigMap ${v.configMap.name}${v.configMap.items ? ' (some keys)' : ''}`
+    : v?.secret ? `Secret ${v.secret.secretName}${v.secret.items ? ' (some keys)' : ''}` : `no such volume: ${JSON.stringify(v)}`);
+  const mounts = (c.volumeMounts ?? []).map((m: any) => [source(volumes.get(m.name)), m.mountPath, m.readOnly === true]);
+  const expected = [
+    ...(configMap && asFiles ? [[`ConfigMap ${configMap}`, spec.configMountPath, true]] : []),
+    ...(track.secrets ?? []).map((secret) => [`Secret ${secret.secretName}`, secret.mountPath, true]),
+  ];
+  const sorted = (list: unknown[][]) => list.map((m) => JSON.stringify(m)).sort();
+  eq(`${where} mounts (source, path, read-only)`, sorted(mounts), sorted(expected));
+  eq(`${where} volumes, each mounted`, volumes.size, expected.length);
+}
+
+/** POSIX shell quoting of one word. */
+function shellWord(s: string): string {
+  return `'${s.replace(/'/g, '\'\\\'\'')}'`;
+}
+
+/**
+ * The smoke test's loop: it requests `<url><path>` (one word), with exactly the expected
+ * headers, `requests` times, wanting `expectedStatus`, and reads the version header when given.
+ */
+function checkSmokeScript(where: string, script: string, smoke: ExpectedSmoke): void {
+  const target = shellWord(`${smoke.url}${smoke.path}`);
+  if (!script.includes(target)) fail(`${where}: the smoke test does not request ${target}`, script);
+  for (const h of smoke.headers) if (!script.includes(`-H ${shellWord(h)}`)) fail(`${where}: the smoke test does not send the header ${h}`, script);
+  eq(`${where}: the smoke test's headers`, (script.match(/(^| )-H /g) ?? []).length, smoke.headers.length);
+  if (!new RegExp(`\\b${smoke.requests}\\b`).test(script)) fail(`${where}: the smoke test does not count ${smoke.requests} requests`, script);
+  if (!new RegExp(`\\b${smoke.expectedStatus}\\b`).test(script)) fail(`${where}: the smoke test does not want status ${smoke.expectedStatus}`, script);
+  if (smoke.versionHeader !== undefined && !script.includes(smoke.versionHeader)) fail(`${where}: the smoke test does not read ${smoke.versionHeader}`, script);
+}
+
+/**
+ * The pod that runs the smoke test (README): the image (needs `sh` and `curl`), the loop, no
+ * restart, Pod Security "restricted", and labels no Service of the chart selects.
+ */
+function checkSmokePod(where: string, template: any, smoke: ExpectedSmoke, manifests: K8sObject[]): void {
+  eq(`${where} containers`, template.spec.containers.length, 1);
+  const c = template.spec.containers[0];
+  eq(`${where} image`, c.image, smoke.image);
+  eq(`${where} command`, c.command.slice(0, 2), ['sh', '-c']);
+  checkSmokeScript(where, c.command[2], smoke);
+  eq(`${where} restartPolicy`, template.spec.restartPolicy, 'Never');
+  const violations = checkPodSecurity(template.spec, template.metadata);
+  if (violations.length > 0) fail(`${where} Pod Security Standards "restricted"`, describeViolations(violations));
+  const labels = template.metadata?.labels ?? {};
+  for (const service of manifests.filter((o) => o.kind === 'Service')) {
+    const selector: Record<string, string> = service.spec.selector ?? {};
+    if (Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v)) {
+      fail(`${where}: Service "${service.metadata.name}" selects the smoke test's pod`, { selector, labels });
+    }
+  }
+}
+
+/**
+ * The smoke test as each engine runs it (README, "A smoke test before traffic"): plain
+ * manifests, the Job `<name>-smoke-<v>` of the new version (the canary, or the idle color) and
+ * none without one; Argo Rollouts, the AnalysisTemplate `<name>-smoke` of one Job metric, which a
+ * canary's steps run before the first weight and a blue-green release's pre-promotion analysis
+ * names; Flagger, a pre-rollout webhook to its load tester that runs the loop with bash.
+ */
+function checkSmoke(spec: ReleaseSpec, manifests: K8sObject[]): void {
+  const name = appNameOf(spec);
+  const engine = engineOf(spec);
+  const smoke = expectedSmoke(spec);
+  if (engine === 'manifests') {
+    const v = smokeJobVersion(spec);
+    const jobs = manifests.filter((o) => o.kind === 'Job' && o.metadata.name.startsWith(`${name}-smoke-`));
+    eq(`the smoke Jobs of ${name}`, jobs.map((j) => j.metadata.name), smoke && v !== undefined ? [`${name}-smoke-${slug(v)}`] : []);
+    if (!smoke || v === undefined) return;
+    const where = `Job "${jobs[0].metadata.name}"`;
+    eq(`${where}: no retry, deleted a day after it finished`, [jobs[0].spec.backoffLimit, jobs[0].spec.ttlSecondsAfterFinished], [0, 24 * 60 * 60]);
+    checkSmokePod(where, jobs[0].spec.template, smoke, manifests);
+    return;
+  }
+  if (engine === 'argoRollouts') {
+    const templates = manifests.filter((o) => o.kind === 'AnalysisTemplate' && o.metadata.name === `${name}-smoke`);
+    eq(`AnalysisTemplates "${name}-smoke"`, templates.length, smoke ? 1 : 0);
+    const rollout = byId(manifests, 'Rollout', name);
+    if (!smoke) return;
+    const where = `AnalysisTemplate "${name}-smoke"`;
+    const metrics = templates[0].spec.metrics;
+    eq(`${where} metrics`, metrics.length, 1);
+    checkSmokePod(where, metrics[0].provider.job.spec.template, smoke, manifests);
+    if (spec.type === 'canary') {
+      const steps: any[] = rollout.spec.strategy.canary.steps;
+      const smokeStep = steps.findIndex((s) => s.analysis?.templates?.some((t: { templateName: string }) => t.templateName === `${name}-smoke`));
+      const firstWeight = steps.findIndex((s) => (s.setWeight ?? 0) > 0);
+      if (smokeStep < 0 || (firstWeight >= 0 && firstWeight < smokeStep)) fail(`Rollout "${name}": the smoke test's analysis must come before the first weight`, steps);
+    } else {
+      const names = (rollout.spec.strategy.blueGreen.prePromotionAnalysis?.templates ?? []).map((t: { templateName: string }) => t.templateName);
+      if (!names.includes(`${name}-smoke`)) fail(`Rollout "${name}": the pre-promotion analysis does not run the smoke test`, names);
+    }
+    return;
+  }
+  const hooks = byId(manifests, 'Canary', name).spec.analysis.webhooks ?? [];
+  eq(`Canary "${name}" webhooks`, hooks.length, smoke ? 1 : 0);
+  if (!smoke) return;
+  const loadTester = (spec.engine as { loadTesterUrl?: string }).loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL;
+  eq(`Canary "${name}" smoke test webhook`, [hooks[0].type, hooks[0].url, hooks[0].metadata?.type], ['pre-rollout', loadTester, 'bash']);
+  checkSmokeScript(`Canary "${name}" webhook`, hooks[0].metadata.cmd, smoke);
+}
+
 /** Plain manifests: a Deployment per track, Services selecting exactly their tracks' pods. */
 export function checkWorkloads(spec: ReleaseSpec, manifests: K8sObject[]): void {
   const name = appNameOf(spec);
@@ -138,6 +301,7 @@ export function checkWorkloads(spec: ReleaseSpec, manifests: K8sObject[]): void 
     eq(`${where} selector`, d.spec.selector, { matchLabels: { app: name, version: track.version } });
     eq(`${where} replicas`, d.spec.replicas, track.replicas ?? 1);
     checkPodTemplate(where, d.spec.template, spec, track);
+    checkTrackMounts(where, d.spec.template.spec, spec, track, manifests);
   }
   for (const [service, selected] of Object.entries(expectedSelection(spec))) {
     const s = byId(manifests, 'Service', service);
@@ -160,6 +324,7 @@ function checkRollout(spec: ReleaseSpec, manifests: K8sObject[]): void {
   eq(`${where} selector`, rollout.spec.selector, { matchLabels: { app: name } });
   checkSelectsOwnPods(where, rollout);
   checkPodTemplate(where, rollout.spec.template, spec, newest);
+  checkTrackMounts(where, rollout.spec.template.spec, spec, newest, manifests);
   for (const id of expectedObjects(spec).filter((o) => o.startsWith('Service/'))) {
     const s = byId(manifests, 'Service', id.slice('Service/'.length));
     eq(`Service "${s.metadata.name}" selector`, s.spec.selector, { app: name });
@@ -169,14 +334,17 @@ function checkRollout(spec: ReleaseSpec, manifests: K8sObject[]): void {
   const analysis = spec.analysis ? { templates: [{ templateName: byId(manifests, 'AnalysisTemplate', name).metadata.name }] } : undefined;
   if (spec.type === 'blueGreen') {
     eq(`${where} replicas`, rollout.spec.replicas, newest.replicas ?? 1);
-    eq(`${where} blueGreen`, rollout.spec.strategy.blueGreen, {
+    const { prePromotionAnalysis, ...blueGreen } = rollout.spec.strategy.blueGreen;
+    eq(`${where} blueGreen`, blueGreen, {
       activeService: byId(manifests, 'Service', name).metadata.name,
       previewService: spec.preview ?? true ? byId(manifests, 'Service', `${name}-preview`).metadata.name : undefined,
       autoPromotionEnabled: e.autoPromotion ?? false,
       maxUnavailable: 0,
       scaleDownDelaySeconds: e.scaleDownDelay,
-      prePromotionAnalysis: analysis,
     });
+    // Before promotion: the analysis and the smoke test (in any order), each an emitted template.
+    const templates = [...(spec.analysis ? [name] : []), ...(spec.smokeTest ? [`${name}-smoke`] : [])].map((t) => byId(manifests, 'AnalysisTemplate', t).metadata.name);
+    eq(`${where} prePromotionAnalysis`, prePromotionAnalysis?.templates.map((t: { templateName: string }) => t.templateName).sort(), templates.length > 0 ? templates.sort() : undefined);
     return;
   }
   eq(`${where} replicas`, rollout.spec.replicas, spec.stable.replicas ?? 1);
@@ -229,6 +397,7 @@ function checkFlagger(spec: ReleaseSpec, manifests: K8sObject[]): void {
   eq(`Deployment "${name}" selector`, d.spec.selector, { matchLabels: { app: name } });
   checkSelectsOwnPods(`Deployment "${name}"`, d);
   checkPodTemplate(`Deployment "${name}"`, d.spec.template, spec, newest);
+  checkTrackMounts(`Deployment "${name}"`, d.spec.template.spec, spec, newest, manifests);
   // A canary runs at stable's size; blue-green's new color at its own.
   eq(`Deployment "${name}" replicas`, d.spec.replicas, (spec.type === 'canary' ? spec.stable.replicas : newest.replicas) ?? 1);
   const canary = byId(manifests, 'Canary', name).spec;
@@ -460,6 +629,8 @@ export function checkRelease(spec: ReleaseSpec, manifests: K8sObject[], requests
   else checkFlagger(spec, manifests);
   checkNginxIngresses(spec, manifests);
   checkAnalysis(spec, manifests);
+  checkConfigMaps(spec, manifests);
+  checkSmoke(spec, manifests);
   if (routing && engine === 'manifests') checkRouting(spec, manifests, requests);
 }
 

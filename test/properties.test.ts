@@ -1,7 +1,8 @@
 /**
  * Property-based tests: generated props for both constructs, every router and every engine
- * (plain manifests, Argo Rollouts, Flagger), with plans (steps, canary.step) and analyses,
- * valid and not. For each: either construction throws an Error naming one of the props the
+ * (plain manifests, Argo Rollouts, Flagger), with plans (steps, canary.step), analyses,
+ * versioned configuration (config, configMountPath, a track's config and secrets) and smoke
+ * tests, valid and not. For each: either construction throws an Error naming one of the props the
  * model (release-model.ts) says are wrong, or the model says nothing is wrong, nothing throws,
  * every object passes the upstream schemas (synthValid) and the invariants (invariants.ts) hold.
  * And one plan gives the same weights under plain manifests' step, Argo Rollouts' setWeight
@@ -16,15 +17,15 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryStep, DeliveryEngine, TrafficRouter } from '../src';
 import {
-  BlueGreenSpec, CanarySpec, EngineKind, ReleaseSpec, RequestSpec, RouterSpec, blueGreenRelease, buildBlueGreenProps, buildCanaryProps, canaryRelease, engine, flaggerPlan,
+  BlueGreenSpec, CanarySpec, EngineKind, EngineSpec, ReleaseSpec, RequestSpec, RouterSpec, blueGreenRelease, buildBlueGreenProps, buildCanaryProps, canaryRelease, engine, flaggerPlan,
   requests,
 } from './arbitraries';
-import { checkChart } from './invariants';
+import { checkApiServerExtras, checkChart } from './invariants';
 import {
-  ObjectId, appNameOf, engineOf, expectedErrors, expectedObjects, flaggerGeneratedObjects, isAbTest, isFlaggerAbSchedule, isFlaggerPlanEndingWithPause, isShift, namesOneOf,
-  ownerOf, promDuration, slug, weightTotalOf, weightsInForce,
+  ObjectId, appNameOf, engineOf, expectedConfig, expectedErrors, expectedObjects, flaggerGeneratedObjects, isAbTest, isFlaggerAbSchedule, isFlaggerPlanEndingWithPause, isShift,
+  namesOneOf, ownerOf, promDuration, releaseTracks, slug, smokeJobVersion, weightTotalOf, weightsInForce,
 } from './release-model';
-import { K8sObject, find, synthValid } from './util';
+import { K8sObject, find, synthValid, validateObject } from './util';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_601);
 /** Scales every property's run count: FUZZ_RUNS is the run count of the main (single-release) properties. */
@@ -72,9 +73,14 @@ function promote(spec: CanarySpec): CanarySpec {
   return { ...spec, stable: canaryTrack, canary: undefined };
 }
 
+/** A chart of its own for the release, in the spec's namespace (none: the chart has none). */
+function chartFor(spec: ReleaseSpec): Chart {
+  return new Chart(Testing.app(), 'test', { namespace: spec.namespace });
+}
+
 /** The single-release property: throws naming a predicted prop, or builds valid objects on which every invariant holds. */
 function checkSingle(spec: ReleaseSpec, reqs: RequestSpec[] = []): void {
-  const chart = Testing.chart();
+  const chart = chartFor(spec);
   if (checkOutcome(spec, construct(chart, spec), expectedErrors(spec)) === 'built') {
     checkChart([spec], synthValid(chart), [reqs]);
   }
@@ -95,7 +101,7 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
 
   test('BlueGreenRelease, every router and engine', () => {
     assertProperty(blueGreenRelease(), RUNS, (spec) => {
-      const chart = Testing.chart();
+      const chart = chartFor(spec);
       if (checkOutcome(spec, construct(chart, spec), expectedErrors(spec)) === 'built') {
         checkChart([spec], synthValid(chart));
       }
@@ -115,14 +121,17 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
   test('the generators mix both sides: a good share of valid specs (the invariants run) and of invalid ones, under every engine', () => {
     const samples = fc.sample(fc.oneof(canaryRelease(), blueGreenRelease()), { seed: SEED, numRuns: 1500 });
     const validShare = (of: ReleaseSpec[]) => of.filter((s) => expectedErrors(s).length === 0).length / of.length;
-    // Engines, plans and analyses bring their own share of invalid values: about a third is valid.
-    expect(validShare(samples)).toBeGreaterThan(0.3);
+    // Engines, plans and analyses bring their own share of invalid values, and so do versioned
+    // configuration and the smoke test (issue 15: about 3 points more): about 30 % is valid (28
+    // to 32 % at the default seed and the seeds 1 to 5), and under each engine and construct at
+    // least a fifth (Flagger's the least, 21 to 25 %).
+    expect(validShare(samples)).toBeGreaterThan(0.25);
     expect(validShare(samples)).toBeLessThan(0.85);
     for (const engine of ['manifests', 'argoRollouts', 'flagger'] as EngineKind[]) {
       for (const type of ['canary', 'blueGreen']) {
         const some = samples.filter((s) => engineOf(s) === engine && s.type === type);
         expect({ engine, type, many: some.length > 150, validShare: validShare(some) }).toEqual({ engine, type, many: true, validShare: expect.any(Number) });
-        expect({ engine, type, atLeastAQuarter: validShare(some) > 0.25, atMostMost: validShare(some) < 0.85 }).toEqual({ engine, type, atLeastAQuarter: true, atMostMost: true });
+        expect({ engine, type, atLeastAFifth: validShare(some) > 0.2, atMostMost: validShare(some) < 0.85 }).toEqual({ engine, type, atLeastAFifth: true, atMostMost: true });
       }
     }
     // Plans of every shape: with plain manifests' step, and Flagger's ending either way.
@@ -130,6 +139,36 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
     expect(canaries.filter((s) => s.canary?.step !== undefined).length).toBeGreaterThan(10);
     expect(canaries.filter((s) => engineOf(s) === 'flagger' && !isAbTest(s) && s.steps !== undefined && isShift(s.steps[s.steps.length - 1])).length).toBeGreaterThan(10);
     expect(canaries.filter((s) => engineOf(s) === 'flagger' && isAbTest(s)).length).toBeGreaterThan(10);
+    // Versioned configuration, Secrets and the smoke test (of a new version) reach the invariants
+    // under every engine and construct; and each kind of refusal of them is drawn.
+    for (const engine of ['manifests', 'argoRollouts', 'flagger'] as EngineKind[]) {
+      for (const type of ['canary', 'blueGreen']) {
+        const valid = samples.filter((s) => engineOf(s) === engine && s.type === type && expectedErrors(s).length === 0);
+        const count = (f: (s: ReleaseSpec) => boolean) => valid.filter(f).length > 3;
+        expect({
+          engine,
+          type,
+          config: count((s) => releaseTracks(s).some((t) => expectedConfig(s, t) !== undefined)),
+          asFiles: count((s) => s.configMountPath !== undefined),
+          secrets: count((s) => releaseTracks(s).some((t) => t.secrets !== undefined)),
+          smokeOfANewVersion: count((s) => s.smokeTest !== undefined && smokeJobVersion(s) !== undefined),
+        }).toEqual({ engine, type, config: true, asFiles: true, secrets: true, smokeOfANewVersion: true });
+      }
+    }
+    const refused = (prop: RegExp) => samples.filter((s) => expectedErrors(s).some((e) => prop.test(e))).length > 1;
+    expect({
+      configKey: refused(/: (\w+\.)?config key$/),
+      configValue: refused(/: (\w+\.)?config\[/),
+      configSize: refused(/: config$/),
+      configMountPath: refused(/: configMountPath$/),
+      secretName: refused(/\.secrets\[\d\]\.secretName$/),
+      secretMountPath: refused(/\.secrets\[\d\]\.mountPath$/),
+      smokeField: refused(/: smokeTest\.(path|requests|expectedStatus)$/),
+      smokeThroughRouter: refused(/: smokeTest\.throughRouter$/),
+      smokeWhere: refused(/: smokeTest$/),
+    }).toEqual({
+      configKey: true, configValue: true, configSize: true, configMountPath: true, secretName: true, secretMountPath: true, smokeField: true, smokeThroughRouter: true, smokeWhere: true,
+    });
   });
 });
 
@@ -170,7 +209,7 @@ const several: fc.Arbitrary<{ namespaces: [string, string]; releases: Placed[] }
 const GROUP: Record<string, string> = {
   Deployment: 'apps', Service: '', Ingress: 'networking.k8s.io', VirtualService: 'networking.istio.io', DestinationRule: 'networking.istio.io',
   HTTPRoute: 'gateway.networking.k8s.io', Rollout: 'argoproj.io', AnalysisTemplate: 'argoproj.io', Canary: 'flagger.app', MetricTemplate: 'flagger.app',
-  PrometheusRule: 'monitoring.coreos.com',
+  PrometheusRule: 'monitoring.coreos.com', ConfigMap: '', Job: 'batch',
 };
 
 /** The location ingress-nginx merges a release's main Ingress into: namespace, class, host and path. */
@@ -200,12 +239,17 @@ function checkSeveral({ namespaces, releases }: { namespaces: [string, string]; 
   /** nginx location -> the owner whose main Ingress serves it. */
   const locations = new Map<string, string>();
   const built: Placed[] = [];
-  for (const placed of releases) {
-    const { spec, chart } = placed;
+  for (const { spec: drawn, chart } of releases) {
     const ns = namespaces[chart];
+    // The model knows the chart's namespace (Flagger's load tester calls <name>-canary.<namespace>).
+    const spec = { ...drawn, namespace: ns };
+    const placed = { spec, chart };
     const owner = ownerOf(spec);
     const key = (id: ObjectId) => `${GROUP[id.split('/')[0]]}/${id.split('/')[0]}/${ns}/${id.split('/')[1]}`;
-    const collision = (id: ObjectId, mine: string) => `${owner}: ${id.split('/')[0]} "${id.split('/')[1]}" in namespace "${ns}"${mine} is also ${claimed.get(key(id))}*`;
+    // A ConfigMap's id carries the model's fingerprint of its content, not the library's hash: up to it, the name.
+    const collision = (id: ObjectId, mine: string) => (id.startsWith('ConfigMap/')
+      ? `${owner}: ConfigMap "${id.split('/')[1].replace(/#[0-9a-f]+$/, '')}*`
+      : `${owner}: ${id.split('/')[0]} "${id.split('/')[1]}" in namespace "${ns}"${mine} is also ${claimed.get(key(id))}*`);
     const error = construct(charts[chart], spec);
     const expected = expectedErrors(spec);
     if (expected.length === 0) {
@@ -258,7 +302,7 @@ function validOnly<T extends ReleaseSpec>(arb: fc.Arbitrary<T>): fc.Arbitrary<T>
 }
 
 function synthOne(spec: ReleaseSpec): K8sObject[] {
-  const chart = Testing.chart();
+  const chart = chartFor(spec);
   const error = construct(chart, spec);
   if (error !== undefined) throw new Error(`${ownerOf(spec)}: ${(error as Error).message}`);
   return synthValid(chart);
@@ -286,8 +330,11 @@ function flaggerSchedule(spec: ReleaseSpec, manifests: K8sObject[]): unknown {
  * weightTotal other than 100 (without a canary its weights are out of 100: the plan must
  * change with the promotion).
  */
-const promotable = validOnly(canaryRelease().filter((s) => s.canary !== undefined
-  && !(engineOf(s) !== 'manifests' && s.steps !== undefined && weightTotalOf(s) !== 100)));
+const promotableUnder = (engineArb?: fc.Arbitrary<EngineSpec | undefined>) => validOnly(canaryRelease({ engine: engineArb }).filter((s) => s.canary !== undefined
+  && !(engineOf(s) !== 'manifests' && s.steps !== undefined && weightTotalOf(s) !== 100)
+  // configMountPath with nothing left to mount (only the old stable had configuration) goes with it.
+  && !(s.configMountPath !== undefined && expectedConfig(promote(s), promote(s).stable) === undefined)));
+const promotable = promotableUnder();
 
 function checkPromotion(spec: CanarySpec): void {
   const promoted = promote(spec);
@@ -321,7 +368,7 @@ test('promotion (stable becomes the canary, canary goes away) keeps the pod temp
 
 test('promotion of a Flagger A/B test (header or cookie rules; iterations or a plan of pauses) keeps its schedule', () => {
   // The same property, on a shape the one above draws rarely.
-  const abTests = promotable.filter((s) => engineOf(s) === 'flagger' && isAbTest(s));
+  const abTests = promotableUnder(engine('canary').filter((e) => e?.kind === 'flagger')).filter((s) => isAbTest(s));
   const samples = fc.sample(abTests, { seed: SEED, numRuns: 200 });
   expect(samples.filter((s) => s.steps === undefined).length).toBeGreaterThan(10);
   expect(samples.filter((s) => s.steps !== undefined).length).toBeGreaterThan(10);
@@ -336,7 +383,9 @@ test('blue-green cut-over (active flips) changes no object name, and with plain 
     const before = synthOne(spec);
     const after = synthOne(flipped);
     checkChart([flipped], after);
-    expect(ids(after)).toEqual(ids(before));
+    // But for plain manifests' smoke Job, which follows the idle color (a known gap, below).
+    const named = (manifests: K8sObject[]) => ids(manifests).filter((id) => !id.startsWith('Job/'));
+    expect(named(after)).toEqual(named(before));
     // Under a controller the flip is a new revision to preview: its template is the other color's.
     if (engineOf(spec) !== 'manifests') return;
     for (const d of before.filter((o) => o.kind === 'Deployment')) {
@@ -514,5 +563,80 @@ describe('regressions found by the properties', () => {
 
   test('throws when an nginx annotation key is not a qualified name (the API server rejects the Ingress)', () => {
     expect(() => TrafficRouter.nginx({ annotations: { 'bad key!': 'x' } })).toThrow('TrafficRouter.nginx: options.annotations key ("bad key!") must be an annotation key');
+  });
+});
+
+// ------------------------------------------------------------------ known gaps: the model and the library disagree
+
+/**
+ * Shapes the properties found (issue 15) where the library is wrong by the rules the model is
+ * written from (the README, the API server), reported with these reproductions. The generators
+ * leave them out (arbitraries.ts, withConfigAndSmoke), so that the properties stay green; each
+ * test pins what the library does today, and fails once it is fixed: then drop the test and let
+ * the generators draw the shape.
+ */
+describe('known gaps: the model refuses the release (or expects other objects), the library builds it', () => {
+  const stable = { version: 'v1', image: 'myapp:v1' };
+  const canary = { version: 'v2', image: 'myapp:v2' };
+  const base: CanarySpec = { type: 'canary', id: 'myapp', containerPort: 80, router: { kind: 'nginx', host: 'myapp.example.com' }, stable };
+
+  /** The model names exactly `prop`; the library builds the release. Its objects, unvalidated. */
+  function builds(spec: ReleaseSpec, prop: string): K8sObject[] {
+    expect(expectedErrors(spec)).toEqual([`${ownerOf(spec)}: ${prop}`]);
+    const chart = chartFor(spec);
+    expect(construct(chart, spec)).toBeUndefined();
+    return Testing.synth(chart) as K8sObject[];
+  }
+
+  test('config keys ".", ".." and "..data": the API server refuses such a ConfigMap key (IsConfigMapKey: "must not start with \'..\'")', () => {
+    for (const key of ['.', '..', '..data']) {
+      const manifests = builds({ ...base, config: { [key]: 'x' }, configMountPath: '/etc/myapp' }, 'config key');
+      expect(() => checkApiServerExtras(manifests)).toThrow(/^ConfigMap "myapp-v1-[0-9a-f]{10}": invalid key/);
+    }
+  });
+
+  test('the 1 MiB of a ConfigMap is counted in UTF-16 code units, not bytes: 600 Ki of "é" is 1.2 MB, which the API server refuses', () => {
+    const manifests = builds({ ...base, config: { NOTE: { repeat: 'é', times: 600 * 1024 } } }, 'config');
+    expect(() => checkApiServerExtras(manifests)).toThrow('more than 1 MiB of data: 1228804 bytes');
+  });
+
+  test('a ConfigMap <name>-<v>-<hash> of more than 63 characters (README: "Every object name is at most 63 characters")', () => {
+    const name = `app${'x'.repeat(46)}1`;
+    const manifests = builds({ ...base, name, config: { LOG_LEVEL: 'info' } }, 'name');
+    expect(() => manifests.forEach(validateObject)).toThrow(/ConfigMap "appx+1-v1-[0-9a-f]{10}".*at most 63 characters/);
+  });
+
+  test('a configuration of empty values only: the ConfigMap comes without data (cdk8s-plus drops a map of empty strings), the variable is not set', () => {
+    const spec: CanarySpec = { ...base, config: { FEATURE_X: '' } };
+    expect(expectedErrors(spec)).toEqual([]);
+    expect(expectedConfig(spec, stable)).toEqual({ FEATURE_X: '' });
+    const manifests = synthOne(spec);
+    expect(manifests.find((o) => o.kind === 'ConfigMap')?.data).toBeUndefined();
+  });
+
+  test('throughRouter on a canary without an exact header or a cookie rule: the requests land by weight (under a controller, at 0 before the first weight: all on stable)', () => {
+    const spec: CanarySpec = { ...base, engine: { kind: 'argoRollouts' }, canary, smokeTest: { throughRouter: 'http://myapp.example.com' } };
+    const template = find(builds(spec, 'smokeTest.throughRouter'), 'AnalysisTemplate', 'myapp-smoke');
+    expect(template.spec.metrics[0].provider.job.spec.template.spec.containers[0].command[2]).not.toContain(' -H ');
+  });
+
+  test('a smoke test of a canary with replicas: 0 (the rule: a canary with no pods receives no requests); the Job calls <name>-canary, which has no pods', () => {
+    const manifests = builds({ ...base, canary: { ...canary, replicas: 0 }, smokeTest: {} }, 'canary.replicas');
+    expect(find(manifests, 'Deployment', 'myapp-v2').spec.replicas).toBe(0);
+    expect(find(manifests, 'Job', 'myapp-smoke-v2').spec.template.spec.containers[0].command[2]).toContain("'http://myapp-canary:80/'");
+  });
+
+  test('two Secrets mounted at one directory written two ways ("/etc/db", "/etc/db/"): "each in its own directory" (README)', () => {
+    const secrets = [{ secretName: 'db', mountPath: '/etc/db' }, { secretName: 'db-2026', mountPath: '/etc/db/' }];
+    const manifests = builds({ ...base, stable: { ...stable, secrets } }, 'stable.secrets[1].mountPath');
+    expect(find(manifests, 'Deployment', 'myapp-v1').spec.template.spec.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual(['/etc/db', '/etc/db/']);
+  });
+
+  test('blue-green cut-over with a smoke test (plain manifests): a new Job runs against the old version, now idle (README: at cut-over "only selectors change")', () => {
+    const spec: BlueGreenSpec = { type: 'blueGreen', id: 'myapp', containerPort: 80, router: { kind: 'service' }, blue: stable, green: canary, active: 'blue', smokeTest: {} };
+    expect(expectedErrors(spec)).toEqual([]);
+    const jobs = (active: string) => ids(synthOne({ ...spec, active })).filter((id) => id.startsWith('Job/'));
+    expect(jobs('blue')).toEqual(['Job/myapp-smoke-v2']);
+    expect(jobs('green')).toEqual(['Job/myapp-smoke-v1']);
   });
 });

@@ -6,9 +6,11 @@
  * Written from the documented rules, not from the library's code, so that the property tests
  * compare two implementations.
  */
+import { createHash } from 'crypto';
 import { RE2JS } from 're2js';
 import {
-  AnalysisSpec, BlueGreenSpec, CanarySpec, ContainerSpec, EngineKind, MetadataSpec, ReleaseSpec, RequestSpec, RouterSpec, SecuritySpec, ShiftSpec, StepSpec, TrackSpec, TrafficSpec,
+  AnalysisSpec, BlueGreenSpec, CanarySpec, ConfigSpec, ContainerSpec, EngineKind, MetadataSpec, ReleaseSpec, RequestSpec, RouterSpec, SecuritySpec, ShiftSpec, SmokeSpec, StepSpec,
+  TrackSpec, TrafficSpec, configValueOf,
 } from './arbitraries';
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -188,9 +190,205 @@ export function expectedErrors(spec: ReleaseSpec): string[] {
     if (`${name}${suffix}`.length > 63) err('name');
   }
 
+  configErrors(spec, tracks, err);
+  smokeErrors(spec, err);
+
   if (spec.type === 'canary') canaryErrors(spec, err);
   else blueGreenErrors(spec, err);
   return errs;
+}
+
+// ------------------------------------------------------------------ versioned configuration
+
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/** What a ConfigMap holds: 1 MiB (the API server's limit; the library's rule counts keys and values), in bytes. */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+
+/**
+ * A key the API server takes in a ConfigMap (IsConfigMapKey): at most 253 letters, digits, '-',
+ * '_' and '.', and neither '.' nor '..' nor starting with '..' (a key is a file name in the
+ * volume, beside the `..data` link the kubelet writes).
+ */
+export function isConfigMapKey(key: string): boolean {
+  return key.length <= 253 && CONFIG_KEY.test(key) && key !== '.' && !key.startsWith('..');
+}
+
+/** A key `envFrom` takes as a variable (IsEnvVarName), not only as a file. */
+const isEnvName = (key: string): boolean => isConfigMapKey(key) && ENV_NAME.test(key);
+
+/** A mount path (README, "Versioned configuration"): an absolute directory other than '/', without '..' or ':'. */
+export function isMountPath(p: unknown): boolean {
+  return typeof p === 'string' && p.startsWith('/') && p !== '/' && !p.includes(':') && !p.split('/').includes('..') && p.length <= 1024;
+}
+
+/** The directory a mount path names: '/etc/a', '/etc/a/', '/etc//a' and '/etc/./a' are one. */
+export function mountDirectory(p: string): string {
+  return `/${p.split('/').filter((part) => part !== '' && part !== '.').join('/')}`;
+}
+
+/** The UTF-8 bytes of a configuration's keys and values (a long value counted without writing it out). */
+function configBytes(config: ConfigSpec): number {
+  return Object.entries(config).reduce((n, [k, v]) => n + Buffer.byteLength(k) + (typeof v === 'object' ? Buffer.byteLength(v.repeat) * v.times : Buffer.byteLength(String(v))), 0);
+}
+
+/** A track's configuration as given: the shared `config` with the track's own merged over it by key; undefined when empty. */
+function mergedConfigSpec(spec: ReleaseSpec, track: TrackSpec): ConfigSpec | undefined {
+  const merged = { ...spec.config, ...track.config };
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+/** The data of a track's ConfigMap (README): the shared `config`, the track's own over it by key; none when both are empty. */
+export function expectedConfig(spec: ReleaseSpec, track: TrackSpec): Record<string, string> | undefined {
+  const merged = mergedConfigSpec(spec, track);
+  return merged && Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, String(configValueOf(v))]));
+}
+
+/**
+ * Identifies a ConfigMap's content: the model does not know the library's hash (README: "named
+ * `<name>-<v>-<hash>` after its content"), only that equal content is an equal name and other
+ * content another. The inventory names ConfigMaps `<name>-<v>-#<fingerprint>` on both sides.
+ */
+export function configFingerprint(data: Record<string, string>): string {
+  const canonical = Object.keys(data).sort().map((k) => `${k.length}:${k}=${data[k].length}:${data[k]}`).join(';');
+  return createHash('sha1').update(canonical).digest('hex').slice(0, 12);
+}
+
+/** `ConfigMap/<name>-<v>-#<fingerprint>` of a track with configuration (see configFingerprint). */
+export function configMapId(spec: ReleaseSpec, track: TrackSpec): ObjectId | undefined {
+  const data = expectedConfig(spec, track);
+  return data && `ConfigMap/${appNameOf(spec)}-${slug(track.version)}-#${configFingerprint(data)}`;
+}
+
+/** The keys and values of a `config` map (`prop`: `config`, `canary.config`, ...). */
+function configMapErrors(prop: string, config: ConfigSpec | undefined, asFiles: boolean, err: (prop: string) => void): void {
+  for (const [key, value] of Object.entries(config ?? {})) {
+    // As environment variables, also a variable name (envFrom would skip any other key).
+    if (!isConfigMapKey(key) || (!asFiles && !isEnvName(key))) err(`${prop} key`);
+    if (typeof value === 'number') err(`${prop}[${JSON.stringify(key)}]`);
+  }
+}
+
+/**
+ * `config`, `configMountPath` and each track's `config` and `secrets` (README, "Versioned
+ * configuration"): keys a ConfigMap takes (as variables: variable names), string values, at
+ * most 1 MiB per track merged; Secrets by name (a DNS subdomain), each mounted in its own
+ * directory (not the configuration's either: configMountPath is taken in every track); and
+ * configMountPath needs some configuration to mount.
+ */
+function configErrors(spec: ReleaseSpec, tracks: Array<[string, TrackSpec]>, err: (prop: string) => void): void {
+  const asFiles = spec.configMountPath !== undefined;
+  if (asFiles && !isMountPath(spec.configMountPath)) err('configMountPath');
+  configMapErrors('config', spec.config, asFiles, err);
+  for (const [role, track] of tracks) {
+    configMapErrors(`${role}.config`, track.config, asFiles, err);
+    const taken = asFiles && isMountPath(spec.configMountPath) ? [mountDirectory(spec.configMountPath!)] : [];
+    (track.secrets ?? []).forEach((secret, i) => {
+      if (!isHost(secret.secretName, false)) err(`${role}.secrets[${i}].secretName`);
+      if (!isMountPath(secret.mountPath)) {
+        err(`${role}.secrets[${i}].mountPath`);
+        return;
+      }
+      if (taken.includes(mountDirectory(secret.mountPath))) err(`${role}.secrets[${i}].mountPath`);
+      taken.push(mountDirectory(secret.mountPath));
+    });
+    const merged = mergedConfigSpec(spec, track);
+    if (merged && configBytes(merged) > CONFIG_MAX_BYTES) err('config');
+    // README: "Every object name is at most 63 characters", the ConfigMap <name>-<v>-<hash> too.
+    if (merged && `${appNameOf(spec)}-${slug(track.version)}-0123456789`.length > 63) err('name');
+  }
+  if (asFiles && tracks.every(([, track]) => mergedConfigSpec(spec, track) === undefined)) err('configMountPath');
+}
+
+// ------------------------------------------------------------------ the smoke test
+
+/** The default image (README): public, small, pinned. */
+export const SMOKE_TEST_IMAGE = 'curlimages/curl:8.11.1';
+/** Where Flagger's load tester answers by default (README). */
+export const DEFAULT_LOAD_TESTER_URL = 'http://flagger-loadtester.test/';
+
+/** The version a plain-manifests smoke Job tests: the canary, or the idle color; none without one. */
+export function smokeJobVersion(spec: ReleaseSpec): string | undefined {
+  if (spec.type === 'canary') return spec.canary?.version;
+  return (spec.active === 'blue' ? spec.green : spec.blue)?.version;
+}
+
+/** What the smoke test sends, with its defaults (README, "A smoke test before traffic"). */
+export interface ExpectedSmoke {
+  readonly url: string;
+  readonly path: string;
+  readonly headers: string[];
+  readonly requests: number;
+  readonly expectedStatus: number;
+  readonly versionHeader?: string;
+  readonly image: string;
+}
+
+/**
+ * Where the smoke test's requests go: `throughRouter`, with the canary's exact header or its
+ * cookie (`<cookie>=always`); else straight to the new version's Service at the Service port,
+ * `<name>-canary` (blue-green: `<name>-preview`), which Flagger's load tester calls from its own
+ * namespace as `<name>-canary.<namespace>` (Flagger's blue-green preview is `<name>-canary` too).
+ */
+export function expectedSmoke(spec: ReleaseSpec): ExpectedSmoke | undefined {
+  const s = spec.smokeTest;
+  if (!s) return undefined;
+  const name = appNameOf(spec);
+  const port = spec.servicePort ?? spec.containerPort;
+  const service = spec.type === 'canary' || engineOf(spec) === 'flagger' ? `${name}-canary` : `${name}-preview`;
+  const t = spec.type === 'canary' ? spec.canary?.traffic : undefined;
+  const headers = s.throughRouter === undefined ? []
+    : t?.header?.kind === 'exact' ? [`${t.header.name}: ${t.header.value}`]
+      : t?.cookie !== undefined ? [`Cookie: ${t.cookie}=always`] : [];
+  return {
+    url: s.throughRouter ?? `http://${engineOf(spec) === 'flagger' ? `${service}.${spec.namespace}` : service}:${port}`,
+    path: s.path ?? '/',
+    headers,
+    requests: s.requests ?? 10,
+    expectedStatus: s.expectedStatus ?? 200,
+    versionHeader: s.versionHeader,
+    image: s.image ?? SMOKE_TEST_IMAGE,
+  };
+}
+
+/** `smokeTest` alone: a Prefix-style path, 1 to 1000 requests, a status of 100 to 599, a header name, a router URL without a path, an image. */
+function smokeFieldErrors(s: SmokeSpec, err: (prop: string) => void): void {
+  if (s.path !== undefined && !isPath(s.path)) err('smokeTest.path');
+  if (s.requests !== undefined && !isInt(s.requests, 1, 1000)) err('smokeTest.requests');
+  if (s.expectedStatus !== undefined && !isInt(s.expectedStatus, 100, 599)) err('smokeTest.expectedStatus');
+  if (s.versionHeader !== undefined && !(HEADER_NAME.test(s.versionHeader) && s.versionHeader.length <= 256)) err('smokeTest.versionHeader');
+  if (s.throughRouter !== undefined && !/^https?:\/\/[^\s/?#'"]+$/.test(s.throughRouter)) err('smokeTest.throughRouter');
+  if (s.image !== undefined && (s.image === '' || /\s/.test(s.image))) err('smokeTest.image');
+}
+
+/**
+ * Where a smoke test cannot run (README, "A smoke test before traffic"): a blue-green release
+ * without its preview (the test calls the idle color through it); an Argo Rollouts canary with
+ * TrafficRouter.service() (no pods before the first weight); under Flagger straight to the
+ * Service without the chart's namespace (the load tester calls `<name>-canary.<namespace>`);
+ * through the router to a canary the router cannot be asked for: neither an exact header rule
+ * nor a cookie rule (a regex has no value to send; with weights only, the requests land by
+ * weight, before the first weight all on stable); a canary of no pods (the README's rule: a
+ * version with no pods must not receive requests). And the names `<name>-smoke` (Argo
+ * Rollouts' AnalysisTemplate) and `<name>-smoke-<v>` (plain manifests' Job) fit 63 characters.
+ */
+function smokeErrors(spec: ReleaseSpec, err: (prop: string) => void): void {
+  const s = spec.smokeTest;
+  if (!s) return;
+  smokeFieldErrors(s, err);
+  const engine = engineOf(spec);
+  const name = appNameOf(spec);
+  if (spec.type === 'blueGreen' && spec.preview === false) err('smokeTest');
+  if (spec.type === 'canary' && engine === 'argoRollouts' && spec.router.kind === 'service') err('smokeTest');
+  if (engine === 'flagger' && s.throughRouter === undefined && spec.namespace === undefined) err('smokeTest');
+  if (spec.type === 'canary' && spec.canary) {
+    const t = spec.canary.traffic;
+    if (s.throughRouter !== undefined && t?.header?.kind !== 'exact' && t?.cookie === undefined) err('smokeTest.throughRouter');
+    if (spec.canary.replicas === 0) err('canary.replicas');
+  }
+  if (engine === 'argoRollouts' && `${name}-smoke`.length > 63) err('name');
+  const v = smokeJobVersion(spec);
+  if (engine === 'manifests' && v !== undefined && `${name}-smoke-${slug(v)}`.length > 63) err('name');
 }
 
 /** Whether the analysis brings its own queries for everything it measures (a router without metrics needs them). */
@@ -440,6 +638,8 @@ function engineFactoryErrors(spec: ReleaseSpec, errs: string[]): void {
     errs.push('DeliveryEngine.argoRollouts: options.scaleDownDelay');
   }
   if (e?.kind === 'flagger' && e.iterations !== undefined && !isInt(e.iterations, 1, 10_000)) errs.push('DeliveryEngine.flagger: options.iterations');
+  // An http(s) URL of Flagger's load tester, without white space or quotes (it goes into the webhook as it is).
+  if (e?.kind === 'flagger' && e.loadTesterUrl !== undefined && !/^https?:\/\/[^\s'"]+$/.test(e.loadTesterUrl)) errs.push('DeliveryEngine.flagger: options.loadTesterUrl');
 }
 
 function isNginxReserved(key: string): boolean {
@@ -610,7 +810,26 @@ export type ObjectId = string;
 export function expectedObjects(spec: ReleaseSpec): ObjectId[] {
   const engine = engineOf(spec);
   const out = engine === 'manifests' ? manifestsObjects(spec) : engine === 'argoRollouts' ? argoObjects(spec) : flaggerObjects(spec);
+  // The ConfigMap of every track with configuration, under every engine: a controller returns
+  // to the stable version's on an abort (README, "Versioned configuration").
+  for (const track of releaseTracks(spec)) {
+    const id = configMapId(spec, track);
+    if (id) out.push(id);
+  }
+  // The smoke test: plain manifests' Job of the new version; Argo Rollouts' AnalysisTemplate,
+  // which the Rollout's steps (blue-green: its pre-promotion analysis) name while no new version
+  // runs too; Flagger's is a webhook of the Canary.
+  const name = appNameOf(spec);
+  const v = smokeJobVersion(spec);
+  if (spec.smokeTest && engine === 'manifests' && v !== undefined) out.push(`Job/${name}-smoke-${slug(v)}`);
+  if (spec.smokeTest && engine === 'argoRollouts') out.push(`AnalysisTemplate/${name}-smoke`);
   return out;
+}
+
+/** Every track of the release: stable and canary, or the present colors. */
+export function releaseTracks(spec: ReleaseSpec): TrackSpec[] {
+  if (spec.type === 'canary') return spec.canary ? [spec.stable, spec.canary] : [spec.stable];
+  return [spec.blue, spec.green].filter((t): t is TrackSpec => t !== undefined);
 }
 
 function manifestsObjects(spec: ReleaseSpec): ObjectId[] {
@@ -789,7 +1008,8 @@ export function trackOutcomeOf(t: TrackSpec): Outcome {
 // ------------------------------------------------------------------ what the controllers are told
 
 /** An Argo Rollouts canary step, as the Rollout carries it. */
-export type ArgoStep = { setWeight: number } | { pause: { duration?: string } } | { setCanaryScale: { replicas?: number; matchTrafficWeight?: boolean } };
+export type ArgoStep = { setWeight: number } | { pause: { duration?: string } } | { setCanaryScale: { replicas?: number; matchTrafficWeight?: boolean } }
+| { analysis: { templates: Array<{ templateName: string }> } };
 
 /**
  * The Rollout's steps: shiftTraffic(w) is setWeight w, pause(d) a timed pause, pause() one that
@@ -800,11 +1020,14 @@ export function expectedArgoSteps(spec: CanarySpec): ArgoStep[] {
   const steps: ArgoStep[] = spec.steps && spec.steps.length > 0
     ? spec.steps.map((s) => (isShift(s) ? { setWeight: s.shiftTraffic } : { pause: s.pause !== undefined ? { duration: promDuration(s.pause) } : {} }))
     : [{ setWeight: spec.canary?.traffic?.weight ?? 0 }, { pause: {} }];
-  const replicas = spec.canary?.replicas;
+  // With a smoke test (README): first setCanaryScale (the canary's replicas, else 1), then the
+  // analysis <name>-smoke, then the plan: no weight before the smoke test passed.
+  const smoke: ArgoStep[] = spec.smokeTest ? [{ analysis: { templates: [{ templateName: `${appNameOf(spec)}-smoke` }] } }] : [];
+  const replicas = spec.canary?.replicas ?? (spec.smokeTest ? 1 : undefined);
   if (replicas === undefined) return steps;
   const firstTraffic = steps.findIndex((s) => 'setWeight' in s && s.setWeight > 0);
-  const sized: ArgoStep[] = [{ setCanaryScale: { replicas } }, ...steps];
-  if (firstTraffic >= 0) sized.splice(firstTraffic + 1, 0, { setCanaryScale: { matchTrafficWeight: true } });
+  const sized: ArgoStep[] = [{ setCanaryScale: { replicas } }, ...smoke, ...steps];
+  if (firstTraffic >= 0) sized.splice(firstTraffic + 1 + smoke.length, 0, { setCanaryScale: { matchTrafficWeight: true } });
   return sized;
 }
 
