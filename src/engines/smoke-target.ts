@@ -19,26 +19,28 @@ export interface CanaryRules {
 }
 
 /** The request headers that make the router send a request to the canary (through the router only). */
-export function routerHeaders(owner: string, target: CanaryRules): string[] {
+export function routerHeaders(owner: string, url: string, target: CanaryRules | undefined): string[] {
+  if (target === undefined) return []; // a blue-green preview host routes every request to the idle color
   if (target.header?.type === HeaderMatchType.EXACT) return [`${target.header.name}: ${target.header.value}`];
   if (target.cookie !== undefined) return [`Cookie: ${target.cookie}=always`];
   if (target.header) {
     fail(owner, 'smokeTest.throughRouter', 'a regex header rule', 'needs an exact header rule or a cookie rule on the canary: the smoke test cannot make up a value for a regular expression');
   }
-  return [];
+  return fail(owner, 'smokeTest.throughRouter', url, 'needs an exact header rule or a cookie rule on the canary: through the router a request without one lands by weight (before the first weight, on stable)');
 }
 
 
 /**
  * The requests of the release's smoke test: straight to `service` (its port, in the chart's
  * namespace; by `<service>.<namespace>` when `fromOtherNamespace`, e.g. Flagger's load
- * tester), or through the router with the canary's rules.
+ * tester), or through the router with the canary's rules (undefined for a blue-green preview,
+ * whose host needs none).
  */
-export function smokeRequests(scope: Construct, release: ResolvedRelease, service: string, rules: CanaryRules, fromOtherNamespace = false): SmokeRequests | undefined {
+export function smokeRequests(scope: Construct, release: ResolvedRelease, service: string, rules: CanaryRules | undefined, fromOtherNamespace = false): SmokeRequests | undefined {
   const smoke = release.smokeTest;
   if (!smoke) return undefined;
   if (smoke.throughRouter !== undefined) {
-    return { smoke, url: smoke.throughRouter, headers: routerHeaders(release.owner, rules) };
+    return { smoke, url: smoke.throughRouter, headers: routerHeaders(release.owner, smoke.throughRouter, rules) };
   }
   const namespace = Chart.of(scope).namespace;
   if (fromOtherNamespace && namespace === undefined) {

@@ -125,6 +125,9 @@ export class CanaryRelease extends Construct {
       checkTrackConfig(release, prop, track);
     }
     checkConfigMountPath(release, canary ? [stable, canary] : [stable]);
+    if (release.smokeTest && canary?.replicas === 0) {
+      fail(owner, 'canary.replicas', 0, 'must be at least 1 with smokeTest: the smoke test calls the canary\'s pods before its first weight, and a version with no pods answers with 503');
+    }
 
     if (release.engine.emitsDeployments) {
       for (const track of canary ? [stable, canary] : [stable]) {

@@ -1,4 +1,4 @@
-import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { objectMetadata } from '../private/metadata';
 import { lazyRequire } from '../private/upstream';
@@ -39,8 +39,8 @@ export function checkConfig(owner: string, prop: string, config: unknown, asFile
     fail(owner, prop, config, 'must be a map of keys to string values, e.g. { LOG_LEVEL: \'info\' }');
   }
   for (const [key, value] of Object.entries(config as { [key: string]: unknown })) {
-    if (!CONFIG_KEY.test(key) || key.length > 253) {
-      fail(owner, `${prop} key`, key, 'must be a ConfigMap key: at most 253 letters, digits, \'-\', \'_\' and \'.\'');
+    if (!CONFIG_KEY.test(key) || key.length > 253 || key === '.' || key.startsWith('..')) {
+      fail(owner, `${prop} key`, key, 'must be a ConfigMap key: at most 253 letters, digits, \'-\', \'_\' and \'.\', not \'.\' and not starting with \'..\'');
     }
     if (!asFiles && !ENV_NAME.test(key)) {
       fail(owner, `${prop} key`, key, 'must be an environment variable name (not starting with a digit) while config is consumed as environment variables; set configMountPath to mount it as files');
@@ -54,8 +54,9 @@ export function checkConfig(owner: string, prop: string, config: unknown, asFile
 
 /** Checks a mount path: absolute, no `..`, no `:`, not the root. */
 export function checkMountPath(owner: string, prop: string, path: unknown): string {
-  if (typeof path !== 'string' || !path.startsWith('/') || path === '/' || path.includes(':') || path.split('/').includes('..') || path.length > 1024) {
-    fail(owner, prop, path, 'must be an absolute directory path other than \'/\', without \'..\' or \':\', e.g. \'/etc/myapp\'');
+  if (typeof path !== 'string' || !path.startsWith('/') || path === '/' || path.endsWith('/') || path.includes('//') || path.includes(':')
+    || path.split('/').some((part) => part === '..' || part === '.') || path.length > 1024) {
+    fail(owner, prop, path, 'must be an absolute directory path other than \'/\', written one way only (no trailing \'/\', no \'//\', \'.\' or \'..\', no \':\'), e.g. \'/etc/myapp\'');
   }
   return path;
 }
@@ -89,11 +90,21 @@ export function configMapName(spec: ConfigSpec, track: ReleaseTrack, data: { [ke
   return `${spec.name}-${versionSlug(track.version)}-${createHash('sha256').update(canonical).digest('hex').slice(0, 10)}`;
 }
 
+/** The length of `s` in UTF-8, as the API server counts a ConfigMap's size. */
+function utf8Bytes(s: string): number {
+  let bytes = 0;
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
 /** Refuses a config larger than a ConfigMap holds. */
 export function checkConfigSize(spec: ConfigSpec, track: ReleaseTrack): void {
   const data = trackConfig(spec, track);
   if (data === undefined) return;
-  const bytes = Object.entries(data).reduce((n, [k, v]) => n + k.length + v.length, 0);
+  const bytes = Object.entries(data).reduce((n, [k, v]) => n + utf8Bytes(k) + utf8Bytes(v), 0);
   if (bytes > MAX_BYTES) {
     fail(spec.owner, 'config', `${bytes} bytes for version ${JSON.stringify(track.version)}`, 'must total at most 1 MiB (keys and values), what a ConfigMap holds');
   }
@@ -104,11 +115,12 @@ export function checkConfigSize(spec: ConfigSpec, track: ReleaseTrack): void {
  * config tracking is off for it (`flagger.app/config-tracking: disabled`): it is versioned
  * already, so Flagger's primary can use it as it is instead of a `-primary` copy.
  */
-export function trackConfigMap(scope: Construct, spec: ConfigSpec, track: ReleaseTrack): kplus.ConfigMap | undefined {
+export function trackConfigMap(scope: Construct, spec: ConfigSpec, track: ReleaseTrack): k8s.KubeConfigMap | undefined {
   const data = trackConfig(spec, track);
   if (data === undefined) return undefined;
   const name = configMapName(spec, track, data);
-  return new kplus.ConfigMap(scope, `Config-${versionSlug(track.version)}`, {
+  // The generated k8s class, not cdk8s-plus's ConfigMap: that one drops a map of empty values.
+  return new k8s.KubeConfigMap(scope, `Config-${versionSlug(track.version)}`, {
     metadata: objectMetadata(name, { ...spec.metadata.labels, app: spec.name, version: track.version }, {
       ...spec.metadata.annotations,
       'flagger.app/config-tracking': 'disabled',
@@ -123,6 +135,10 @@ export function checkTrackConfig(spec: ConfigSpec, prop: string, track: ReleaseT
   checkConfig(spec.owner, `${prop}.config`, track.config, spec.configMountPath !== undefined);
   checkSecrets(spec.owner, `${prop}.secrets`, track.secrets, spec.configMountPath !== undefined ? [spec.configMountPath] : []);
   checkConfigSize(spec, track);
+  const prefix = `${spec.name}-${versionSlug(track.version)}-`;
+  if (trackConfig(spec, track) !== undefined && prefix.length + 10 > 63) {
+    fail(spec.owner, 'name', spec.name, `is too long: the ConfigMap "${prefix}<hash>" would have ${prefix.length + 10} characters (the hash has 10), and at most 63 are allowed; shorten the name or the version`);
+  }
 }
 
 /** `configMountPath` needs configuration to mount: shared, or of some track. */
@@ -133,7 +149,7 @@ export function checkConfigMountPath(spec: ConfigSpec, tracks: ReleaseTrack[]): 
 }
 
 /** The ConfigMaps of these tracks, in order (a track without configuration has none). */
-export function trackConfigMaps(scope: Construct, spec: ConfigSpec, tracks: Array<ReleaseTrack | undefined>): kplus.ConfigMap[] {
+export function trackConfigMaps(scope: Construct, spec: ConfigSpec, tracks: Array<ReleaseTrack | undefined>): k8s.KubeConfigMap[] {
   return tracks.flatMap((track) => {
     const configMap = track ? trackConfigMap(scope, spec, track) : undefined;
     return configMap ? [configMap] : [];

@@ -42,7 +42,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
     ? analysisQueries(scope, release, plan.analysis, { version: newest.version, service: `${name}-preview`, route: `${name}-preview`, isCanary: false })
     : undefined;
   // The smoke test calls the new color through <name>-preview before the promotion.
-  const smoke = smokeRequests(scope, release, `${name}-preview`, {});
+  const smoke = smokeRequests(scope, release, `${name}-preview`, undefined);
 
   trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const activeService = releaseService(scope, 'Service', release, name, { app: name });

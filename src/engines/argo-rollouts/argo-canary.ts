@@ -73,7 +73,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   const surge = rollingUpdate(release, workload);
   const queries = plan.analysis ? analysisQueries(scope, release, plan.analysis, { version: newest.version, service: `${name}-canary`, route: name, isCanary: trafficRouted }) : undefined;
   // The smoke test calls the canary's pods through <name>-canary before the first weight.
-  const smoke = smokeRequests(scope, release, `${name}-canary`, plan);
+  const smoke = smokeRequests(scope, release, `${name}-canary`, canary ? plan : undefined);
 
   // Argo Rollouts adds its pod-template hash to these selectors: they select the app only.
   // Every track's ConfigMap, also of a version the controller runs no pods of now: it returns to it on abort or rollback.

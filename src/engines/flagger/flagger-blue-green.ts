@@ -39,7 +39,7 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
   const newest = idle ?? active;
   const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: false });
   // Flagger's load tester calls the new version through <name>-canary (which Flagger generates) from its own namespace.
-  const smoke = smokeRequests(scope, release, `${name}-canary`, {}, true);
+  const smoke = smokeRequests(scope, release, `${name}-canary`, undefined, true);
 
   trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const deployment = trackDeployment(scope, release, newest, DeploymentNaming.SINGLE);

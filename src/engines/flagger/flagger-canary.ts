@@ -60,7 +60,7 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   const newest = canary ?? stable;
   const queries = flaggerQueries(scope, release, { version: newest.version, isCanary: true });
   // Flagger's load tester calls the new version through <name>-canary (which Flagger generates) from its own namespace.
-  const smoke = smokeRequests(scope, release, `${name}-canary`, plan, true);
+  const smoke = smokeRequests(scope, release, `${name}-canary`, canary ? plan : undefined, true);
 
   // Every track's ConfigMap: Flagger's primary keeps running the stable version's.
   trackConfigMaps(scope, release, [stable, canary]);

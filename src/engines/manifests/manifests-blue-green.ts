@@ -25,7 +25,7 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
   const analysed = { version: active.version, service: name, route: name, isCanary: false };
   const queries = plan.analysis ? analysisQueries(scope, release, plan.analysis, analysed) : undefined;
   // The smoke test calls the idle color before the cut-over, through <name>-preview.
-  const smoke = idle ? smokeRequests(scope, release, `${name}-preview`, {}) : undefined;
+  const smoke = idle ? smokeRequests(scope, release, `${name}-preview`, undefined) : undefined;
 
   trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const blueDeployment = plan.blue ? trackDeployment(scope, release, plan.blue) : undefined;
