@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ResolvedSmokeTest } from '../analysis/smoke-test';
+import { ResolvedSmokeTest, smokePodTemplate, smokeScript } from '../analysis/smoke-test';
 import { fail } from '../private/validation';
 import { HeaderMatch, HeaderMatchType } from '../routing/header-match';
 import { ResolvedRelease } from './release-plan';
@@ -48,4 +48,9 @@ export function smokeRequests(scope: Construct, release: ResolvedRelease, servic
   }
   const host = fromOtherNamespace ? `${service}.${namespace}` : service;
   return { smoke, url: `http://${host}:${release.servicePort}`, headers: [] };
+}
+
+/** The pod that sends a smoke test's requests to `version` (a Job's template, or an Argo Job metric's). */
+export function smokePod(release: ResolvedRelease, version: string, requests: SmokeRequests): { [key: string]: any } {
+  return smokePodTemplate(requests.smoke, release.name, version, smokeScript(requests.smoke, requests.url, requests.headers));
 }

@@ -1,10 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { smokePodTemplate, smokeScript } from '../../analysis/smoke-test';
 import { objectMetadata } from '../../private/metadata';
 import { checkObjectName } from '../../private/object-names';
 import { ResolvedRelease, appMetadata } from '../release-plan';
-import { SmokeRequests } from '../smoke-target';
+import { SmokeRequests, smokePod } from '../smoke-target';
 
 /**
  * AnalysisTemplate `<name>-smoke`: one Job metric that runs the smoke test's loop. Argo Rollouts
@@ -26,7 +25,7 @@ export function smokeAnalysisTemplate(scope: Construct, release: ResolvedRelease
           job: {
             spec: {
               backoffLimit: 0,
-              template: smokePodTemplate(requests.smoke, release.name, version, smokeScript(requests.smoke, requests.url, requests.headers)),
+              template: smokePod(release, version, requests),
             },
           },
         },

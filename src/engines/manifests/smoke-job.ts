@@ -1,11 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { smokePodTemplate, smokeScript } from '../../analysis/smoke-test';
 import { objectMetadata } from '../../private/metadata';
 import { checkObjectName } from '../../private/object-names';
 import { versionSlug } from '../../workload/release-track';
 import { ResolvedRelease } from '../release-plan';
-import { SmokeRequests } from '../smoke-target';
+import { SmokeRequests, smokePod } from '../smoke-target';
 
 /** How long a finished smoke Job (and its pod's log) stays: a day, to read it and gate on it. */
 const TTL_SECONDS = 24 * 60 * 60;
@@ -30,7 +29,7 @@ export function smokeJob(scope: Construct, release: ResolvedRelease, version: st
     spec: {
       backoffLimit: 0,
       ttlSecondsAfterFinished: TTL_SECONDS,
-      template: smokePodTemplate(requests.smoke, release.name, version, smokeScript(requests.smoke, requests.url, requests.headers)),
+      template: smokePod(release, version, requests),
     },
   });
 }
