@@ -6,6 +6,8 @@ export { NginxRouterOptions } from './routing/nginx/nginx-options';
 export { IstioRouterOptions } from './routing/istio/istio-options';
 export { GatewayApiRouterOptions, GatewayParentRef } from './routing/gateway-api/gateway-api-options';
 export { ReleaseTrack, SecretMount } from './workload/release-track';
+export { DisruptionBudget } from './workload/disruption-budget';
+export { Autoscaling } from './workload/autoscaling';
 export * from './releases/canary-track';
 export * from './releases/release-options';
 export * from './engines/canary-step';

@@ -9,6 +9,8 @@ import { ResolvedSmokeTest } from '../analysis/smoke-test';
 import { fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
 import type { TrafficRouter } from '../routing/traffic-router';
+import { ResolvedAutoscaling } from '../workload/autoscaling';
+import { DisruptionBudget } from '../workload/disruption-budget';
 import { ReleaseTrack } from '../workload/release-track';
 import { ServiceSpec } from '../workload/release-service';
 import { WorkloadSpec } from '../workload/track-deployment';
@@ -20,6 +22,10 @@ export interface ResolvedRelease extends WorkloadSpec, ServiceSpec, AnalysedRele
   readonly analysis?: CanaryAnalysis;
   /** Requests sent to the new version before it takes traffic. */
   readonly smokeTest?: ResolvedSmokeTest;
+  /** Each track's budget (`DisruptionBudget.none()`: no PodDisruptionBudget). */
+  readonly disruptionBudget: DisruptionBudget;
+  /** The stable track's (each color's) autoscaler, when the tracks are autoscaled. */
+  readonly autoscaling?: ResolvedAutoscaling;
 }
 
 /** The labels (the release's plus `app: <name>`) and annotations every routing and controller object carries. */

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkObjectName, claimObjectNames } from '../private/object-names';
 import { checkHost, fail } from '../private/validation';
+import { checkRequests, refuseReplicas } from '../workload/autoscaling';
 import { trackContainerOpts } from '../workload/container-opts';
 import { checkConfigMountPath, checkTrackConfig } from '../workload/track-config';
 import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
@@ -127,7 +128,9 @@ export class BlueGreenRelease extends Construct {
 
     for (const [prop, track] of [['blue', blue], ['green', green]] as const) {
       if (!track) continue;
-      trackContainerOpts(owner, release.container, track);
+      if (release.autoscaling && track.replicas !== undefined) refuseReplicas(owner, prop, track.replicas);
+      const opts = trackContainerOpts(owner, release.container, track);
+      if (release.autoscaling) checkRequests(owner, release.autoscaling, prop, track.version, opts);
       checkTrackConfig(release, prop, track);
     }
     checkConfigMountPath(release, [blue, green].filter((t): t is ReleaseTrack => t !== undefined));

@@ -7,6 +7,7 @@ import { checkObjectName, claimObjectNames } from '../private/object-names';
 import { checkCookieName, checkInteger, fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
 import type { TrafficRouter } from '../routing/traffic-router';
+import { checkRequests, refuseReplicas } from '../workload/autoscaling';
 import { trackContainerOpts } from '../workload/container-opts';
 import { checkConfigMountPath, checkTrackConfig } from '../workload/track-config';
 import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
@@ -120,8 +121,10 @@ export class CanaryRelease extends Construct {
         fail(owner, 'canary.step', canary.step, `needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): ${unsteered(router)}`);
       }
     }
+    if (release.autoscaling && stable.replicas !== undefined) refuseReplicas(owner, 'stable', stable.replicas);
     for (const [prop, track] of canary ? [['stable', stable], ['canary', canary]] as const : [['stable', stable]] as const) {
-      trackContainerOpts(owner, release.container, track);
+      const opts = trackContainerOpts(owner, release.container, track);
+      if (release.autoscaling) checkRequests(owner, release.autoscaling, prop, track.version, opts);
       checkTrackConfig(release, prop, track);
     }
     checkConfigMountPath(release, canary ? [stable, canary] : [stable]);

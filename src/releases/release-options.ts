@@ -4,6 +4,8 @@ import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { SmokeTest } from '../analysis/smoke-test';
 import { DeliveryEngine } from '../engines/delivery-engine';
 import { TrafficRouter } from '../routing/traffic-router';
+import { Autoscaling } from '../workload/autoscaling';
+import { DisruptionBudget } from '../workload/disruption-budget';
 
 /** Props shared by `CanaryRelease` and `BlueGreenRelease`. */
 export interface ReleaseOptions {
@@ -89,6 +91,28 @@ export interface ReleaseOptions {
    * @see https://opentelemetry.io/docs/specs/semconv/resource/deployment-environment/
    */
   readonly environment?: string;
+
+  /**
+   * How many of each track's pods a node drain may take at once: a PodDisruptionBudget per
+   * track (per color) selecting exactly its pods. Under Argo Rollouts they select each version's
+   * ReplicaSets (stable and canary); under Flagger, `<name>-primary`'s pods and the canary's.
+   * A budget that would block every eviction of a track at its smallest size is refused.
+   * @default DisruptionBudget.maxUnavailable(1) - one pod of each track at a time: a drain never
+   * waits forever, even on a one-pod track, and a pod that is not Ready can always be evicted
+   * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+   */
+  readonly disruptionBudget?: DisruptionBudget;
+
+  /**
+   * Size each track with a HorizontalPodAutoscaler (autoscaling/v2) instead of `replicas`: the
+   * stable track (each color) between `minReplicas` and `maxReplicas`, a canary in proportion
+   * to its weight. Plain manifests: one per track, on its Deployment; Argo Rollouts: one on the
+   * Rollout; Flagger: one on its Deployment (`autoscalerRef`), which Flagger copies for
+   * `<name>-primary`. Tracks then set no `replicas`.
+   * @default - no autoscaler: each track runs its `replicas`
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+   */
+  readonly autoscaling?: Autoscaling;
 
   /**
    * How traffic enters the release.

@@ -6,7 +6,9 @@ import { DeliveryEngine } from '../engines/delivery-engine';
 import { ResolvedRelease } from '../engines/release-plan';
 import { QUALIFIED_NAME, RESERVED_LABELS, checkDns1035Label, checkLabels, checkPort, fail, isQualifiedName } from '../private/validation';
 import { TrafficRouter } from '../routing/traffic-router';
+import { resolveAutoscaling } from '../workload/autoscaling';
 import { checkContainerOpts } from '../workload/container-opts';
+import { checkDisruptionBudget } from '../workload/disruption-budget';
 import { checkConfig, checkMountPath } from '../workload/track-config';
 import { ReleaseOptions } from './release-options';
 
@@ -64,6 +66,8 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
     config,
     configMountPath,
     smokeTest: resolveSmokeTest(owner, props.smokeTest),
+    disruptionBudget: checkDisruptionBudget(owner, props.disruptionBudget),
+    autoscaling: resolveAutoscaling(owner, props.autoscaling),
     router: props.router ?? TrafficRouter.service(),
     analysis: props.analysis,
     engine: props.engine ?? DeliveryEngine.manifests(),

@@ -34,13 +34,21 @@ export enum DeploymentNaming {
   SINGLE = 'single',
 }
 
+/** How a track's Deployment is named and sized. */
+export interface TrackDeploymentOptions {
+  /** @default DeploymentNaming.PER_VERSION */
+  readonly naming?: DeploymentNaming;
+  /** Whether an autoscaler sizes it: then it has no `replicas`. */
+  readonly autoscaled?: boolean;
+}
+
 /**
  * The Deployment of one track. Per version, its selector is exactly `{app, version}` and its
  * pod template carries no path-derived label, so the same object survives a move from canary
  * to stable (Deployment selectors are immutable).
  */
-export function trackDeployment(scope: Construct, spec: WorkloadSpec, track: ReleaseTrack, naming = DeploymentNaming.PER_VERSION): kplus.Deployment {
-  const single = naming === DeploymentNaming.SINGLE;
+export function trackDeployment(scope: Construct, spec: WorkloadSpec, track: ReleaseTrack, options: TrackDeploymentOptions = {}): kplus.Deployment {
+  const single = options.naming === DeploymentNaming.SINGLE;
   const opts = trackContainerOpts(spec.owner, spec.container, track);
   const labels = { app: spec.name, version: track.version };
   const deployment = new kplus.Deployment(scope, single ? 'Deployment' : `Deployment-${versionSlug(track.version)}`, {
@@ -56,6 +64,8 @@ export function trackDeployment(scope: Construct, spec: WorkloadSpec, track: Rel
     automountServiceAccountToken: spec.automountServiceAccountToken,
   });
   deployment.select(kplus.LabelSelector.of({ labels: single ? { app: spec.name } : labels }));
+  // No `replicas`: applying the next commit would reset what the autoscaler chose.
+  if (options.autoscaled) deployment.markHasAutoscaler();
   const container = deployment.addContainer({
     name: spec.name,
     ...opts,
@@ -110,7 +120,7 @@ export interface TrackWorkloadJson {
  * `scope`, read, and removed again before anything is synthesized.
  */
 export function trackWorkloadJson(scope: Construct, spec: WorkloadSpec, track: ReleaseTrack): TrackWorkloadJson {
-  const deployment = trackDeployment(scope, spec, track);
+  const deployment = trackDeployment(scope, spec, track, {});
   const json = ApiObject.of(deployment).toJson() as { spec: TrackWorkloadJson };
   scope.node.tryRemoveChild(deployment.node.id);
   return { template: json.spec.template, strategy: json.spec.strategy };

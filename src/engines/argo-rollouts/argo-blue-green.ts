@@ -13,6 +13,8 @@ import { intOrString, rollingUpdate, rolloutObject } from './rollout';
 import { trackConfigMaps } from '../../workload/track-config';
 import { smokeRequests } from '../smoke-target';
 import { smokeAnalysisTemplate } from './smoke-analysis';
+import { ReleaseTrack } from '../../workload/release-track';
+import { argoBlueGreenBudgets, emitArgoCapacity } from './argo-capacity';
 
 /**
  * One Rollout `<name>` with the blue-green strategy over the Services `<name>` (active) and
@@ -44,6 +46,9 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   // The smoke test calls the new color through <name>-preview before the promotion.
   const smoke = smokeRequests(scope, release, `${name}-preview`, undefined);
 
+  const colors = ([['blue', plan.blue], ['green', plan.green]] as Array<[string, ReleaseTrack | undefined]>).filter((c): c is [string, ReleaseTrack] => c[1] !== undefined);
+  const budgets = argoBlueGreenBudgets(release, colors, colors.find(([, track]) => track === newest)!);
+
   trackConfigMaps(scope, release, [plan.blue, plan.green]);
   const activeService = releaseService(scope, 'Service', release, name, { app: name });
   const previewService = plan.preview ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name }) : undefined;
@@ -51,7 +56,7 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
   const analysis = plan.analysis && queries ? analysisTemplate(scope, release, plan.analysis, queries) : undefined;
   const smokeTemplate = smoke ? smokeAnalysisTemplate(scope, release, newest.version, smoke) : undefined;
   const prePromotion = [analysis, smokeTemplate].filter((t) => t !== undefined).map((t) => ({ templateName: t!.name }));
-  const rollout = rolloutObject(scope, release, workload, newest.replicas ?? 1, {
+  const rollout = rolloutObject(scope, release, workload, release.autoscaling ? undefined : newest.replicas ?? 1, {
     blueGreen: {
       activeService: name,
       previewService: previewService ? `${name}-preview` : undefined,
@@ -61,5 +66,6 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
       prePromotionAnalysis: prePromotion.length > 0 ? { templates: prePromotion } : undefined,
     },
   });
+  emitArgoCapacity(scope, release, budgets);
   return { activeService, previewService, rollout };
 }

@@ -16,6 +16,7 @@ import { intOrString, rollingUpdate, rolloutObject } from './rollout';
 import { trackConfigMaps } from '../../workload/track-config';
 import { smokeRequests } from '../smoke-target';
 import { smokeAnalysisTemplate } from './smoke-analysis';
+import { argoCanaryBudgets, emitArgoCapacity } from './argo-capacity';
 
 /**
  * One Rollout `<name>` replacing the per-track Deployments, its Services `<name>` and
@@ -61,6 +62,13 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   if (!trafficRouted && options.scaleDownDelay) {
     fail(owner, 'engine', `${ENGINE.replace('()', '')}({ scaleDownDelay: ${options.scaleDownDelay.toHumanString()} })`, 'needs a router that steers traffic: Argo Rollouts keeps old pods only with traffic routing');
   }
+  // Argo Rollouts reports every ReplicaSet's pods to the autoscaler (status.HPAReplicas): with
+  // the stable at full size beside a canary, each sync would grow the Rollout, and the stable with it.
+  // dynamicStableScale shrinks the stable as the canary grows, so the pods stay near the Rollout's size.
+  const dynamicStableScale = release.autoscaling !== undefined && trafficRouted;
+  if (dynamicStableScale && options.scaleDownDelay) {
+    fail(owner, 'engine', `${ENGINE.replace('()', '')}({ scaleDownDelay: ${options.scaleDownDelay.toHumanString()} })`, 'cannot be used with autoscaling: the library sets dynamicStableScale so the autoscaler does not grow the stable during a canary, and Argo Rollouts refuses dynamicStableScale with scaleDownDelaySeconds; remove scaleDownDelay');
+  }
   const argoRouting = router.argoRolloutsRouting();
   if (argoRouting === undefined) {
     fail(owner, 'router', router.displayName, `cannot run under ${ENGINE}: its argoRolloutsRouting() returns no IArgoRolloutsRouting; use TrafficRouter.service(), .nginx(), .istio() or .gatewayApi(), or implement the contract`);
@@ -75,6 +83,8 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   // The smoke test calls the canary's pods through <name>-canary before the first weight.
   const smoke = smokeRequests(scope, release, `${name}-canary`, canary ? plan : undefined);
 
+  const budgets = argoCanaryBudgets(release, plan, { trafficRouted, dynamicStableScale, canaryScale: canaryScale(plan, smokeTemplate) });
+
   // Argo Rollouts adds its pod-template hash to these selectors: they select the app only.
   // Every track's ConfigMap, also of a version the controller runs no pods of now: it returns to it on abort or rollback.
   trackConfigMaps(scope, release, [stable, canary]);
@@ -83,7 +93,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   const trafficRouting = argoRouting.bindArgoRolloutsCanary(scope, routes);
   const analysis = plan.analysis && queries ? analysisTemplate(scope, release, plan.analysis, queries) : undefined;
   if (smoke) smokeAnalysisTemplate(scope, release, newest.version, smoke);
-  const rollout = rolloutObject(scope, release, workload, stable.replicas ?? 1, {
+  const rollout = rolloutObject(scope, release, workload, release.autoscaling ? undefined : stable.replicas ?? 1, {
     canary: {
       // With TrafficRouter.service() the Service `<name>` keeps selecting every pod (replica
       // ratio). So it does with Istio subsets: they are subsets of `<name>`'s endpoints, and
@@ -92,13 +102,20 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
       canaryService: `${name}-canary`,
       trafficRouting: trafficRouting && plan.weightTotal !== 100 ? { ...trafficRouting, maxTrafficWeight: plan.weightTotal } : trafficRouting,
       scaleDownDelaySeconds: trafficRouted && options.scaleDownDelay ? options.scaleDownDelay.toSeconds() : undefined,
+      dynamicStableScale: dynamicStableScale || undefined,
       maxSurge: intOrString(surge.maxSurge, RolloutSpecStrategyCanaryMaxSurge),
       maxUnavailable: intOrString(surge.maxUnavailable, RolloutSpecStrategyCanaryMaxUnavailable),
       steps,
       analysis: analysis ? { templates: [{ templateName: analysis.name }] } : undefined,
     },
   });
+  emitArgoCapacity(scope, release, budgets);
   return { service, canaryService, rollout };
+}
+
+/** The canary's own size before its first weight: `canary.replicas`, else one pod for the smoke test. */
+function canaryScale(plan: CanaryPlan, smokeTemplate: string | undefined): number | undefined {
+  return plan.canary?.replicas ?? (smokeTemplate ? 1 : undefined);
 }
 
 /**
@@ -114,7 +131,7 @@ function rolloutSteps(plan: CanaryPlan, smokeTemplate: string | undefined): Roll
       : { pause: step.duration ? { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(promDuration(step.duration)) } : {} })
     : [{ setWeight: plan.weight ?? 0 }, { pause: {} }];
   const smoke: RolloutSpecStrategyCanarySteps[] = smokeTemplate ? [{ analysis: { templates: [{ templateName: smokeTemplate }] } }] : [];
-  const replicas = plan.canary?.replicas ?? (smokeTemplate ? 1 : undefined);
+  const replicas = canaryScale(plan, smokeTemplate);
   if (replicas === undefined) return steps;
   // The canary's own size while it gets no traffic, then the traffic's share of the pods.
   const firstTraffic = steps.findIndex((s) => (s.setWeight ?? 0) > 0);

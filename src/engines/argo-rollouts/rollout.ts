@@ -28,12 +28,13 @@ export function intOrString<T>(value: string | number | undefined, cls: { fromNu
 }
 
 /**
- * The Rollout: its typed spec (so a wrong field does not compile) and, as plain JSON, the pod
+ * The Rollout: without `replicas` when an autoscaler sizes it (the controller starts it at
+ * one, and applying the next commit leaves the autoscaler's choice). Its typed spec (so a wrong field does not compile) and, as plain JSON, the pod
  * template. The template does not go through the generated class: its converters would drop
  * fields whose JSON names they spell differently (`setHostnameAsFQDN`, `hostIPC`) and
  * int-or-string ports.
  */
-export function rolloutObject(scope: Construct, release: ResolvedRelease, workload: TrackWorkloadJson, replicas: number, strategy: RolloutSpecStrategy): ApiObject {
+export function rolloutObject(scope: Construct, release: ResolvedRelease, workload: TrackWorkloadJson, replicas: number | undefined, strategy: RolloutSpecStrategy): ApiObject {
   const { Rollout } = argoRolloutsApi();
   const manifest = Rollout.manifest({
     metadata: objectMetadata(release.name, appMetadata(release).labels, release.metadata.annotations),

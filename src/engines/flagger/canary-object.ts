@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { Canary, CanarySpecAnalysis, CanarySpecAnalysisMatch, CanarySpecAnalysisWebhooks, CanarySpecIngressRef, CanarySpecProvider } from '../../../imports/flagger.app';
+import type { Canary, CanarySpecAnalysis, CanarySpecAutoscalerRef, CanarySpecAnalysisMatch, CanarySpecAnalysisWebhooks, CanarySpecIngressRef, CanarySpecProvider } from '../../../imports/flagger.app';
 import { objectMetadata } from '../../private/metadata';
 import { flaggerApi } from '../../private/upstream';
 import { CanaryMetricQueries } from '../../analysis/canary-analysis';
@@ -17,6 +17,8 @@ export interface FlaggerCanarySpec {
   readonly queries?: CanaryMetricQueries;
   /** Flagger's webhooks, e.g. the smoke test's. */
   readonly webhooks?: CanarySpecAnalysisWebhooks[];
+  /** The autoscaler of the Deployment `<name>`, which Flagger copies for `<name>-primary`. */
+  readonly autoscalerRef?: CanarySpecAutoscalerRef;
 }
 
 /** The Canary `<name>`, with the analysis as MetricTemplates. */
@@ -30,6 +32,7 @@ export function canaryObject(scope: Construct, release: ResolvedRelease, spec: F
     spec: {
       provider: routing.provider as CanarySpecProvider,
       targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: release.name },
+      autoscalerRef: spec.autoscalerRef,
       ingressRef: routing.ingressRef as CanarySpecIngressRef | undefined,
       service: { ...routing.service, port: release.servicePort, targetPort: release.containerPort },
       analysis: {

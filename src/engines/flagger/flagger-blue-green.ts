@@ -15,6 +15,8 @@ import { flaggerQueries } from './metric-templates';
 import { trackConfigMaps } from '../../workload/track-config';
 import { smokeRequests } from '../smoke-target';
 import { DEFAULT_LOAD_TESTER_URL, smokeWebhook } from './smoke-webhook';
+import { fixedSize } from '../track-capacity';
+import { emitFlaggerCapacity, flaggerBudgets, flaggerGeneratedAutoscaler } from './flagger-capacity';
 
 /**
  * Flagger's blue-green mode (`provider: kubernetes`, `iterations`): one Deployment `<name>`
@@ -41,14 +43,29 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
   // Flagger's load tester calls the new version through <name>-canary (which Flagger generates) from its own namespace.
   const smoke = smokeRequests(scope, release, `${name}-canary`, undefined, true);
 
+  // Flagger rolls a promoted color into <name>-primary at the size it runs (its autoscaler's
+  // choice), so the new color takes the active's capacity; before, it runs at least as many pods as the active's minimum.
+  const { autoscaling } = release;
+  const activeProp = plan.activeIsBlue ? 'blue' : 'green';
+  const newestProp = idle ? (plan.activeIsBlue ? 'green' : 'blue') : activeProp;
+  const fixed = fixedSize(newestProp, newest);
+  const budgets = flaggerBudgets(release, {
+    primaryProp: activeProp,
+    canaryProp: newestProp,
+    primaryFewest: autoscaling ? [autoscaling.minReplicas, 'autoscaling.minReplicas'] : fixed,
+    canaryFewest: autoscaling ? [autoscaling.minReplicas, 'autoscaling.minReplicas'] : fixed,
+  });
+
   trackConfigMaps(scope, release, [plan.blue, plan.green]);
-  const deployment = trackDeployment(scope, release, newest, DeploymentNaming.SINGLE);
+  const deployment = trackDeployment(scope, release, newest, { naming: DeploymentNaming.SINGLE, autoscaled: autoscaling !== undefined });
+  const autoscalerRef = emitFlaggerCapacity(scope, release, budgets, autoscaling);
   router.bind(scope, routes);
   canaryObject(scope, release, {
     routing: { provider: 'kubernetes', service: {} },
     schedule: { interval: flaggerDuration(promDuration(release.analysis?.interval ?? defaultInterval())), iterations: options.iterations ?? 10 },
     queries,
+    autoscalerRef,
     webhooks: smoke ? [smokeWebhook(smoke, options.loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL)] : undefined,
   });
-  return { deployment, generated: flaggerGeneratedObjects(name), generatedBy: 'Flagger' };
+  return { deployment, generated: flaggerGeneratedObjects(name, flaggerGeneratedAutoscaler(release)), generatedBy: 'Flagger' };
 }

@@ -15,6 +15,9 @@ import { flaggerQueries } from './metric-templates';
 import { trackConfigMaps } from '../../workload/track-config';
 import { smokeRequests } from '../smoke-target';
 import { DEFAULT_LOAD_TESTER_URL, smokeWebhook } from './smoke-webhook';
+import { canaryBounds } from '../../workload/autoscaling';
+import { fixedSize } from '../track-capacity';
+import { emitFlaggerCapacity, flaggerBudgets, flaggerGeneratedAutoscaler } from './flagger-capacity';
 
 /**
  * One Deployment `<name>` running the newest version (Flagger copies it into `<name>-primary`
@@ -62,10 +65,25 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   // Flagger's load tester calls the new version through <name>-canary (which Flagger generates) from its own namespace.
   const smoke = smokeRequests(scope, release, `${name}-canary`, canary ? plan : undefined, true);
 
+  // Flagger runs the canary at the Deployment's size; autoscaled, in proportion to the most
+  // traffic the plan gives it before the promotion (an A/B test's share is unknown: up to the stable's maximum).
+  const { autoscaling } = release;
+  const maxPercent = Math.max(0, ...(schedule.stepWeights ?? []));
+  const scaledCanary = autoscaling ? canaryBounds(autoscaling, maxPercent, 100, abTest) : undefined;
+  const fixed = fixedSize('stable', stable);
+  const budgets = flaggerBudgets(release, {
+    primaryProp: 'stable',
+    canaryProp: 'canary',
+    primaryFewest: autoscaling ? [autoscaling.minReplicas, 'autoscaling.minReplicas'] : fixed,
+    canaryFewest: scaledCanary ? [scaledCanary.minReplicas, 'its autoscaler\'s minimum, autoscaling.minReplicas in proportion to the plan\'s largest weight'] : [fixed[0], `Flagger runs it at the stable's size, ${fixed[1]}`],
+    canaryBounds: scaledCanary,
+  });
+
   // Every track's ConfigMap: Flagger's primary keeps running the stable version's.
   trackConfigMaps(scope, release, [stable, canary]);
-  const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, DeploymentNaming.SINGLE);
+  const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, { naming: DeploymentNaming.SINGLE, autoscaled: autoscaling !== undefined });
+  const autoscalerRef = emitFlaggerCapacity(scope, release, budgets, scaledCanary);
   const routing = flaggerRouting.bindFlaggerCanary(scope, routes);
-  canaryObject(scope, release, { routing, schedule, queries, webhooks: smoke ? [smokeWebhook(smoke, options.loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL)] : undefined });
-  return { deployment, generated: flaggerGeneratedObjects(name, routing.generatedObjects), generatedBy: 'Flagger' };
+  canaryObject(scope, release, { routing, schedule, queries, autoscalerRef, webhooks: smoke ? [smokeWebhook(smoke, options.loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL)] : undefined });
+  return { deployment, generated: flaggerGeneratedObjects(name, [...flaggerGeneratedAutoscaler(release), ...routing.generatedObjects ?? []]), generatedBy: 'Flagger' };
 }

@@ -11,6 +11,8 @@ import { trackBackend } from './track-backend';
 import { trackConfigMaps } from '../../workload/track-config';
 import { smokeRequests } from '../smoke-target';
 import { smokeJob } from './smoke-job';
+import { ReleaseTrack } from '../../workload/release-track';
+import { checkBudgets, deploymentAutoscaler, emitAutoscalers, emitBudgets, fixedSize, versionBudget } from '../track-capacity';
 
 /** Plain manifests: a Deployment per color, the Services, the router's objects, alerts for the active color. */
 export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueGreenObjects {
@@ -27,9 +29,18 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
   // The smoke test calls the idle color before the cut-over, through <name>-preview.
   const smoke = idle ? smokeRequests(scope, release, `${name}-preview`, undefined) : undefined;
 
+  // Each color between the same bounds: the idle one can take the active's load at the cut-over.
+  const { autoscaling } = release;
+  const colors = ([['blue', plan.blue], ['green', plan.green]] as const).filter((c): c is readonly ['blue' | 'green', ReleaseTrack] => c[1] !== undefined);
+  const budgets = colors.map(([prop, track]) => versionBudget(release, prop, track, autoscaling ? [autoscaling.minReplicas, 'autoscaling.minReplicas'] : fixedSize(prop, track)));
+  checkBudgets(release, budgets);
+
   trackConfigMaps(scope, release, [plan.blue, plan.green]);
-  const blueDeployment = plan.blue ? trackDeployment(scope, release, plan.blue) : undefined;
-  const greenDeployment = plan.green ? trackDeployment(scope, release, plan.green) : undefined;
+  const autoscaled = { autoscaled: autoscaling !== undefined };
+  const blueDeployment = plan.blue ? trackDeployment(scope, release, plan.blue, autoscaled) : undefined;
+  const greenDeployment = plan.green ? trackDeployment(scope, release, plan.green, autoscaled) : undefined;
+  emitBudgets(scope, release, budgets);
+  if (autoscaling) emitAutoscalers(scope, release, colors.map(([, track]) => deploymentAutoscaler(release, track, autoscaling)));
   // Only a router that picks subsets of `<name>` needs it to select both colors.
   const activeService = releaseService(scope, 'Service', release, name, router.routesBySubset ? { app: name } : { app: name, version: active.version });
   const previewService = plan.preview && idle ? releaseService(scope, 'PreviewService', release, `${name}-preview`, { app: name, version: idle.version }) : undefined;

@@ -11,6 +11,9 @@ import { trackBackend } from './track-backend';
 import { trackConfigMaps } from '../../workload/track-config';
 import { smokeRequests } from '../smoke-target';
 import { smokeJob } from './smoke-job';
+import { fail } from '../../private/validation';
+import { canaryBounds } from '../../workload/autoscaling';
+import { checkBudgets, deploymentAutoscaler, emitAutoscalers, emitBudgets, fixedSize, versionBudget } from '../track-capacity';
 
 /** Plain manifests: a Deployment per track, the Services, the router's objects, alerts for the analysis. */
 export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
@@ -31,9 +34,31 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
   // The smoke test calls the canary before its first weight: straight through <name>-canary.
   const smoke = canary ? smokeRequests(scope, release, `${name}-canary`, plan) : undefined;
 
+  // The stable track between the autoscaling bounds; the canary, while it takes requests, in proportion to its weight.
+  const { autoscaling } = release;
+  const matchesRequests = plan.header !== undefined || plan.cookie !== undefined;
+  const canaryScaled = autoscaling && canary && (matchesRequests || weight > 0) ? canaryBounds(autoscaling, weight, plan.weightTotal, matchesRequests) : undefined;
+  if (canaryScaled && canary?.replicas !== undefined) {
+    fail(release.owner, 'canary.replicas', canary.replicas, `cannot be set while the canary takes requests with autoscaling: its autoscaler sizes it from ${canaryScaled.minReplicas} to ${canaryScaled.maxReplicas} pods `
+      + '(the stable\'s bounds in proportion to its weight); remove replicas');
+  }
+  const budgets = [versionBudget(release, 'stable', stable, autoscaling ? [autoscaling.minReplicas, 'autoscaling.minReplicas'] : fixedSize('stable', stable))];
+  if (canary) {
+    budgets.push(versionBudget(release, 'canary', canary, canaryScaled
+      ? [canaryScaled.minReplicas, 'its autoscaler\'s minimum, autoscaling.minReplicas in proportion to its weight'] : fixedSize('canary', canary)));
+  }
+  checkBudgets(release, budgets);
+
   trackConfigMaps(scope, release, [stable, canary]);
-  const stableDeployment = trackDeployment(scope, release, stable);
-  const canaryDeployment = canary ? trackDeployment(scope, release, canary) : undefined;
+  const stableDeployment = trackDeployment(scope, release, stable, { autoscaled: autoscaling !== undefined });
+  const canaryDeployment = canary ? trackDeployment(scope, release, canary, { autoscaled: canaryScaled !== undefined }) : undefined;
+  emitBudgets(scope, release, budgets);
+  if (autoscaling) {
+    emitAutoscalers(scope, release, [
+      deploymentAutoscaler(release, stable, autoscaling),
+      ...canary && canaryScaled ? [deploymentAutoscaler(release, canary, canaryScaled)] : [],
+    ]);
+  }
   // `<name>` selects every track when the router splits by replica ratio or by subset;
   // otherwise only stable, so a client that bypasses the router never lands on the canary.
   const everyTrack = !router.splitsTraffic || router.routesBySubset;
