@@ -15,6 +15,7 @@ import { AnalysisTemplate, Rollout } from '@kubernetes-models/argo-rollouts/argo
 import { VirtualService as IstioVirtualService, DestinationRule as IstioDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -55,6 +56,7 @@ const KUBERNETES_MODELS: { [apiVersionKind: string]: Validator } = {
   'v1/Secret': model(Secret),
   'networking.k8s.io/v1/Ingress': model(Ingress),
   'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
+  'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
 };
 
 /**
