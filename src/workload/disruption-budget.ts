@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { objectMetadata } from '../private/metadata';
-import { fail, show } from '../private/validation';
+import { fail } from '../private/validation';
 
 /** A percentage as Kubernetes' int-or-string takes it: `'0%'` to `'100%'`. */
 const PERCENT = /^(\d{1,3})%$/;
@@ -136,7 +136,8 @@ export interface TrackBudget {
 export function checkTrackBudget(owner: string, budget: DisruptionBudget, track: TrackBudget): void {
   if (!emitsBudget(budget) || track.fewestPods === 0) return;
   if (evictionsAllowed(budget, track.fewestPods) > 0) return;
-  const factory = budget._minAvailable !== undefined ? `minAvailable(${show(budget._minAvailable)})` : `maxUnavailable(${show(budget._maxUnavailable)})`;
+  const arg = (v: number | string | undefined) => typeof v === 'string' ? `'${v}'` : String(v);
+  const factory = budget._minAvailable !== undefined ? `minAvailable(${arg(budget._minAvailable)})` : `maxUnavailable(${arg(budget._maxUnavailable)})`;
   fail(owner, 'disruptionBudget', `DisruptionBudget.${factory}`, `would block every eviction of the ${track.prop} track's pods when it runs ${track.fewestPods} (${track.fewestBecause}): `
     + 'a node drain would wait on them forever; use DisruptionBudget.maxUnavailable(1), a lower minAvailable, or give the track more pods');
 }
