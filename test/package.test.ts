@@ -169,7 +169,8 @@ describe('a fresh cdk8s app that installs the tarball', () => {
   test('the canary: Deployments per version, Services, and nginx Ingresses with the canary annotations', () => {
     const shop = charts['shop.k8s.yaml'];
     expect(objectIds(shop).sort()).toEqual([
-      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Ingress/myapp', 'Ingress/myapp-canary', 'Service/myapp', 'Service/myapp-canary',
+      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Ingress/myapp', 'Ingress/myapp-canary',
+      'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary',
     ]);
     expect(shop.every((o) => o.metadata.namespace === 'shop')).toBe(true);
     expect(find(shop, 'Deployment', 'myapp-v1').spec.replicas).toBe(3);
@@ -191,7 +192,8 @@ describe('a fresh cdk8s app that installs the tarball', () => {
   test('the blue-green release: the active Service and HTTPRoute on blue, the preview on green', () => {
     const pay = charts['pay.k8s.yaml'];
     expect(objectIds(pay).sort()).toEqual([
-      'Deployment/payments-1-4-2', 'Deployment/payments-1-5-0', 'HTTPRoute/payments', 'HTTPRoute/payments-preview', 'Service/payments', 'Service/payments-preview',
+      'Deployment/payments-1-4-2', 'Deployment/payments-1-5-0', 'HTTPRoute/payments', 'HTTPRoute/payments-preview',
+      'PodDisruptionBudget/payments-1-4-2', 'PodDisruptionBudget/payments-1-5-0', 'Service/payments', 'Service/payments-preview',
     ]);
     expect(find(pay, 'Deployment', 'payments-1-5-0').spec.template.spec.serviceAccountName).toBe('payments');
     expect(find(pay, 'Service', 'payments').spec.selector).toEqual({ app: 'payments', version: '1.4.2' });
