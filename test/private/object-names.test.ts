@@ -27,10 +27,10 @@ test('several releases with different names compose in one chart and pass the sc
   const manifests = synthValid(chart);
 
   expect(objectIds(manifests)).toEqual([
-    'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary',
-    'Deployment/cart-1-4-2', 'Deployment/cart-1-5-0', 'Service/cart', 'Service/cart-canary',
-    'Deployment/checkout-v7', 'Deployment/checkout-v8', 'Service/checkout', 'Service/checkout-preview', 'Ingress/checkout', 'Ingress/checkout-preview',
-    'Deployment/search-v1', 'Service/search',
+    'Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary',
+    'Deployment/cart-1-4-2', 'Deployment/cart-1-5-0', 'PodDisruptionBudget/cart-1-4-2', 'PodDisruptionBudget/cart-1-5-0', 'Service/cart', 'Service/cart-canary',
+    'Deployment/checkout-v7', 'Deployment/checkout-v8', 'PodDisruptionBudget/checkout-v7', 'PodDisruptionBudget/checkout-v8', 'Service/checkout', 'Service/checkout-preview', 'Ingress/checkout', 'Ingress/checkout-preview',
+    'Deployment/search-v1', 'PodDisruptionBudget/search-v1', 'Service/search',
   ]);
   // Each Service selects its own app's pods only, although versions repeat across apps.
   expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);
@@ -57,8 +57,8 @@ test('the same release name in two namespaces is fine', () => {
   new CanaryRelease(staging, 'myapp', { ...port, stable: track('v1') });
   new CanaryRelease(production, 'myapp', { ...port, stable: track('v1') });
 
-  expect(synthValid(staging).map((o) => `${o.metadata.namespace}/${o.kind}/${o.metadata.name}`)).toEqual(['staging/Deployment/myapp-v1', 'staging/Service/myapp']);
-  expect(synthValid(production).map((o) => `${o.metadata.namespace}/${o.kind}/${o.metadata.name}`)).toEqual(['production/Deployment/myapp-v1', 'production/Service/myapp']);
+  expect(synthValid(staging).map((o) => `${o.metadata.namespace}/${o.kind}/${o.metadata.name}`)).toEqual(['staging/Deployment/myapp-v1', 'staging/PodDisruptionBudget/myapp-v1', 'staging/Service/myapp']);
+  expect(synthValid(production).map((o) => `${o.metadata.namespace}/${o.kind}/${o.metadata.name}`)).toEqual(['production/Deployment/myapp-v1', 'production/PodDisruptionBudget/myapp-v1', 'production/Service/myapp']);
 });
 
 test('the same name in two apps is fine (each app is its own output)', () => {

@@ -155,7 +155,7 @@ describe('generated names within 63 characters', () => {
     const name = 'a'.repeat(57);
     const chart = Testing.chart();
     new CanaryRelease(chart, 'myapp', { ...base, name, stable: v1 });
-    expect(objectIds(synthValid(chart))).toEqual([`Deployment/${name}-v1`, `Service/${name}`]);
+    expect(objectIds(synthValid(chart))).toEqual([`Deployment/${name}-v1`, `PodDisruptionBudget/${name}-v1`, `Service/${name}`]);
   });
 
   test('throws when <name>-preview would exceed 63 characters', () => {

@@ -16,7 +16,7 @@ describe('BlueGreenRelease with TrafficRouter.service() (the default router)', (
   test('blue v1 active with a preview of green v2', () => {
     const { manifests } = synth({ ...myapp, blue: v1, green: v2, active: BlueGreenColor.BLUE });
 
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-preview']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-preview']);
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp-preview'), manifests)).toEqual(['myapp-v2']);
     expect(find(manifests, 'Service', 'myapp').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 80 }]);
@@ -37,7 +37,7 @@ describe('BlueGreenRelease with TrafficRouter.service() (the default router)', (
   test('the idle color absent (after cut-over): no preview Service', () => {
     const { release, manifests } = synth({ ...myapp, green: v2, active: BlueGreenColor.GREEN });
 
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v2', 'Service/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v2', 'Service/myapp']);
     expect(release.previewService).toBeUndefined();
     expect(release.blueDeployment).toBeUndefined();
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v2']);
@@ -46,7 +46,7 @@ describe('BlueGreenRelease with TrafficRouter.service() (the default router)', (
   test('preview: false leaves out the preview Service', () => {
     const { release, manifests } = synth({ ...myapp, blue: v1, green: v2, active: BlueGreenColor.BLUE, preview: false });
 
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp']);
     expect(release.previewService).toBeUndefined();
   });
 
@@ -65,7 +65,7 @@ describe('BlueGreenRelease with TrafficRouter.nginx()', () => {
   test('without previewHost: one Ingress <name> to the active Service', () => {
     const { manifests } = synth({ ...myapp, blue: v1, green: v2, active: BlueGreenColor.BLUE, router: TrafficRouter.nginx({ host: 'myapp.example.com' }) });
 
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'Ingress/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'Ingress/myapp']);
     const ingress = find(manifests, 'Ingress', 'myapp');
     expect(ingress.spec.ingressClassName).toBe('nginx');
     expect(ingress.spec.rules).toEqual([{
@@ -90,7 +90,7 @@ describe('BlueGreenRelease with TrafficRouter.nginx()', () => {
     });
 
     expect(objectIds(manifests)).toEqual([
-      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'Ingress/myapp', 'Ingress/myapp-preview',
+      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'Ingress/myapp', 'Ingress/myapp-preview',
     ]);
     const main = find(manifests, 'Ingress', 'myapp');
     const preview = find(manifests, 'Ingress', 'myapp-preview');
@@ -144,7 +144,7 @@ describe('cut-over', () => {
     expect(JSON.stringify(find(cleanedUp.manifests, 'Deployment', 'myapp-v2'))).toBe(JSON.stringify(find(cutOver.manifests, 'Deployment', 'myapp-v2')));
     expect(JSON.stringify(find(cleanedUp.manifests, 'Service', 'myapp'))).toBe(JSON.stringify(find(cutOver.manifests, 'Service', 'myapp')));
     expect(ofKind(cleanedUp.manifests, 'Deployment').map((d) => d.metadata.name)).toEqual(['myapp-v2']);
-    expect(objectIds(cleanedUp.manifests)).toEqual(['Deployment/myapp-v2', 'Service/myapp', 'Ingress/myapp']);
+    expect(objectIds(cleanedUp.manifests)).toEqual(['Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Ingress/myapp']);
   });
 
   test('a version keeps its construct path whichever color is active', () => {

@@ -14,10 +14,10 @@ function synth(props: CanaryReleaseProps, id = 'myapp'): { release: CanaryReleas
 }
 
 describe('CanaryRelease with TrafficRouter.service() (the default router)', () => {
-  test('stable only: one Deployment and the Service clients call', () => {
+  test('stable only: one Deployment, its PodDisruptionBudget and the Service clients call', () => {
     const { manifests } = synth({ ...myapp, stable: v1 });
 
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Service/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'PodDisruptionBudget/myapp-v1', 'Service/myapp']);
     const deployment = find(manifests, 'Deployment', 'myapp-v1');
     expect(deployment.spec.replicas).toBe(3);
     expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp', version: 'v1' } });
@@ -32,7 +32,7 @@ describe('CanaryRelease with TrafficRouter.service() (the default router)', () =
   test('a canary is a replica-ratio split: <name> selects every track, <name>-canary only the canary', () => {
     const { manifests } = synth({ ...myapp, stable: v1, canary: v2, router: TrafficRouter.service() });
 
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary']);
     expect(find(manifests, 'Deployment', 'myapp-v1').spec.replicas).toBe(3);
     expect(find(manifests, 'Deployment', 'myapp-v2').spec.replicas).toBe(1);
     expect(find(manifests, 'Service', 'myapp').spec.selector).toEqual({ app: 'myapp' });
@@ -70,7 +70,7 @@ describe('CanaryRelease with TrafficRouter.service() (the default router)', () =
     const { release, manifests } = synth({ ...myapp, name: 'shop', stable: v1, canary: v2 }, 'ShopRelease');
 
     expect(release.name).toBe('shop');
-    expect(objectIds(manifests)).toEqual(['Deployment/shop-v1', 'Deployment/shop-v2', 'Service/shop', 'Service/shop-canary']);
+    expect(objectIds(manifests)).toEqual(['Deployment/shop-v1', 'Deployment/shop-v2', 'PodDisruptionBudget/shop-v1', 'PodDisruptionBudget/shop-v2', 'Service/shop', 'Service/shop-canary']);
     expect(find(manifests, 'Deployment', 'shop-v1').spec.template.metadata.labels.app).toBe('shop');
   });
 
@@ -86,7 +86,7 @@ describe('CanaryRelease with TrafficRouter.service() (the default router)', () =
     const deployment = find(manifests, 'Deployment', 'myapp-1-4-2');
     expect(deployment.spec.selector.matchLabels).toEqual({ app: 'myapp', version: '1.4.2' });
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp-canary'), manifests)).toEqual(['myapp-1-5-0']);
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-1-4-2', 'Deployment/myapp-1-5-0', 'Service/myapp', 'Service/myapp-canary']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-1-4-2', 'Deployment/myapp-1-5-0', 'PodDisruptionBudget/myapp-1-4-2', 'PodDisruptionBudget/myapp-1-5-0', 'Service/myapp', 'Service/myapp-canary']);
     expect(find(manifests, 'Deployment', 'myapp-1-5-0').spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': '1.5.0', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': '1.5.0' });
     expect(find(manifests, 'Service', 'myapp-canary').spec.selector).toEqual({ app: 'myapp', version: '1.5.0' });
   });
@@ -102,7 +102,7 @@ describe('CanaryRelease with TrafficRouter.nginx()', () => {
     });
 
     expect(objectIds(manifests)).toEqual([
-      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary',
+      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary',
     ]);
     // A client that bypasses the Ingress never lands on the canary.
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);
@@ -123,10 +123,10 @@ describe('CanaryRelease with TrafficRouter.nginx()', () => {
     }
   });
 
-  test('no canary: the stable Deployment, the Service and the main Ingress only', () => {
+  test('no canary: the stable Deployment and its PodDisruptionBudget, the Service and the main Ingress only', () => {
     const { manifests } = synth({ ...myapp, stable: v1, router: TrafficRouter.nginx() });
 
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Service/myapp', 'Ingress/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'PodDisruptionBudget/myapp-v1', 'Service/myapp', 'Ingress/myapp']);
     expect(find(manifests, 'Ingress', 'myapp').metadata.annotations).toBeUndefined();
     // Behind a router <name> selects the stable version: a client that bypasses the Ingress never lands on a canary.
     expect(find(manifests, 'Service', 'myapp').spec.selector).toEqual({ app: 'myapp', version: 'v1' });
@@ -171,11 +171,11 @@ describe('promotion', () => {
     // Same construct path: cdk8s keeps the same object, whatever role the version plays.
     expect(after.release.stableDeployment.node.path).toBe(before.release.canaryDeployment!.node.path);
 
-    expect(objectIds(after.manifests)).toEqual(['Deployment/myapp-v2', 'Service/myapp', 'Ingress/myapp']);
+    expect(objectIds(after.manifests)).toEqual(['Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Ingress/myapp']);
     expect(podsSelectedBy(find(after.manifests, 'Service', 'myapp'), after.manifests)).toEqual(['myapp-v2']);
     expect(JSON.stringify(find(after.manifests, 'Ingress', 'myapp'))).toBe(JSON.stringify(find(before.manifests, 'Ingress', 'myapp')));
     // Commit 1: v2 runs as many pods as v1 and gets every request through the canary Ingress.
-    expect(objectIds(before.manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary']);
+    expect(objectIds(before.manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary']);
     expect(v2Before.spec.replicas).toBe(3);
     expect(podsSelectedBy(find(before.manifests, 'Service', 'myapp'), before.manifests)).toEqual(['myapp-v1']);
     expect(podsSelectedBy(find(before.manifests, 'Service', 'myapp-canary'), before.manifests)).toEqual(['myapp-v2']);
@@ -189,7 +189,7 @@ describe('promotion', () => {
     const v2Before = find(before.manifests, 'Deployment', 'myapp-v2');
     const v2After = find(after.manifests, 'Deployment', 'myapp-v2');
     expect(JSON.stringify(v2After)).toBe(JSON.stringify(v2Before));
-    expect(objectIds(after.manifests)).toEqual(['Deployment/myapp-v2', 'Service/myapp']);
+    expect(objectIds(after.manifests)).toEqual(['Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v2', 'Service/myapp']);
     expect(JSON.stringify(find(after.manifests, 'Service', 'myapp'))).toBe(JSON.stringify(find(before.manifests, 'Service', 'myapp')));
   });
 

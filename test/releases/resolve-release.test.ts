@@ -38,8 +38,8 @@ test('metadata labels and annotations are on every object', () => {
   const manifests = everyObject(shared);
 
   expect(objectIds(manifests)).toEqual([
-    'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary',
-    'Deployment/checkout-v1', 'Deployment/checkout-v2', 'Service/checkout', 'Service/checkout-preview', 'Ingress/checkout', 'Ingress/checkout-preview',
+    'Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary',
+    'Deployment/checkout-v1', 'Deployment/checkout-v2', 'PodDisruptionBudget/checkout-v1', 'PodDisruptionBudget/checkout-v2', 'Service/checkout', 'Service/checkout-preview', 'Ingress/checkout', 'Ingress/checkout-preview',
   ]);
   for (const o of manifests) {
     expect(o.metadata.labels).toMatchObject({ 'team': 'shop', 'example.com/cost-center': 'web', 'app': o.metadata.name.startsWith('myapp') ? 'myapp' : 'checkout' });
@@ -47,10 +47,10 @@ test('metadata labels and annotations are on every object', () => {
   }
   // The canary annotations are still there, next to the user's.
   expect(find(manifests, 'Ingress', 'myapp-canary').metadata.annotations?.['nginx.ingress.kubernetes.io/canary-by-header']).toBe('stage');
-  // Exactly: the user's labels, app, and on a Deployment its version; the user's annotations, and on the canary Ingress the canary ones.
+  // Exactly: the user's labels, app, and on a Deployment or a PodDisruptionBudget its version; the user's annotations, and on the canary Ingress the canary ones.
   for (const o of manifests) {
     const app = o.metadata.name.startsWith('myapp') ? 'myapp' : 'checkout';
-    const version = o.kind === 'Deployment' ? { version: o.metadata.name.slice(app.length + 1) } : {};
+    const version = o.kind === 'Deployment' || o.kind === 'PodDisruptionBudget' ? { version: o.metadata.name.slice(app.length + 1) } : {};
     expect([o.kind, o.metadata.name, o.metadata.labels]).toEqual([o.kind, o.metadata.name, { 'team': 'shop', 'example.com/cost-center': 'web', app, ...version }]);
     const canary = o.kind === 'Ingress' && o.metadata.name === 'myapp-canary';
     const annotations = Object.keys(o.metadata.annotations ?? {}).filter((k) => !(canary && k.startsWith('nginx.ingress.kubernetes.io/canary')));
@@ -63,6 +63,7 @@ test('metadata labels never reach a selector', () => {
 
   for (const s of ofKind(manifests, 'Service')) expect(Object.keys(s.spec.selector).sort()).toEqual(s.spec.selector.version ? ['app', 'version'] : ['app']);
   for (const d of ofKind(manifests, 'Deployment')) expect(Object.keys(d.spec.selector.matchLabels).sort()).toEqual(['app', 'version']);
+  for (const b of ofKind(manifests, 'PodDisruptionBudget')) expect(Object.keys(b.spec.selector.matchLabels).sort()).toEqual(['app', 'version']);
 });
 
 test('podMetadata labels and annotations are on every pod, and on nothing else', () => {

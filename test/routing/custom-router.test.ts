@@ -109,7 +109,7 @@ describe('a router of its own under Argo Rollouts', () => {
   test('the Rollout routes through it: its trafficRouting, and the TraefikService starting at 0% to the canary', () => {
     const router = new TraefikRouter();
     const manifests = canary({ router, steps: PLAN, canary: v2, engine: DeliveryEngine.argoRollouts() });
-    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'TraefikService/myapp', 'Rollout/myapp']);
+    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'TraefikService/myapp', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']);
     const rollout = find(manifests, 'Rollout', 'myapp');
     validateObject(rollout);
     expect(rollout.spec.strategy.canary.trafficRouting).toEqual({ traefik: { weightedTraefikServiceName: 'myapp' } });

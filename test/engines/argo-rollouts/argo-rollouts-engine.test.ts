@@ -52,7 +52,7 @@ describe('a canary Rollout per router', () => {
     // Services included, so a change to any default shows up here in review. The other tests assert
     // fields, and snapshot a router's own kinds at most.
     expect(manifests).toMatchSnapshot();
-    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'AnalysisTemplate/myapp', 'Rollout/myapp']);
+    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'AnalysisTemplate/myapp', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']);
     expect(ofKind(manifests, 'Deployment')).toEqual([]);
     const strategy = canaryStrategy(manifests);
     expect(strategy.stableService).toBe('myapp');
@@ -84,7 +84,7 @@ describe('a canary Rollout per router', () => {
     const manifests = canary({ router: TrafficRouter.istio({ hosts: ['myapp.com'], gateways: ['istio-system/public'] }), steps: PLAN, canary: { ...v2, traffic: TESTER_RULES } });
     // The VirtualService is the point: the one Argo Rollouts expects to find and reweights.
     expect(ofKind(manifests, 'VirtualService')).toMatchSnapshot();
-    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'VirtualService/myapp', 'Rollout/myapp']);
+    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'VirtualService/myapp', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']);
     const strategy = canaryStrategy(manifests);
     expect([strategy.stableService, strategy.canaryService]).toEqual(['myapp', 'myapp-canary']);
     expect(strategy.trafficRouting).toEqual({ istio: { virtualService: { name: 'myapp', routes: ['weighted'] } } });
@@ -106,7 +106,7 @@ describe('a canary Rollout per router', () => {
     const manifests = canary({ router: TrafficRouter.istio({ subsets: true }), steps: PLAN, canary: { ...v2, traffic: TESTER_RULES } });
     // The VirtualService and the DestinationRule are the point: the ones Argo Rollouts expects to find and edits.
     expect(ofKinds(manifests, 'VirtualService', 'DestinationRule')).toMatchSnapshot();
-    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'VirtualService/myapp', 'DestinationRule/myapp', 'Rollout/myapp']);
+    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'VirtualService/myapp', 'DestinationRule/myapp', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']);
     // Argo Rollouts writes its pod-template hashes into the subsets' labels.
     expect(find(manifests, 'DestinationRule', 'myapp').spec).toEqual({ host: 'myapp', subsets: [{ name: 'stable' }, { name: 'canary' }] });
     const strategy = canaryStrategy(manifests);
@@ -129,7 +129,7 @@ describe('a canary Rollout per router', () => {
     const manifests = canary({ router: gatewayApi(), steps: PLAN, canary: { ...v2, traffic: TESTER_RULES } });
     // The HTTPRoute is the point: the one the Gateway API plugin expects to find and reweights.
     expect(ofKind(manifests, 'HTTPRoute')).toMatchSnapshot();
-    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'HTTPRoute/myapp', 'Rollout/myapp']);
+    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'HTTPRoute/myapp', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']);
     const strategy = canaryStrategy(manifests);
     expect([strategy.stableService, strategy.canaryService]).toEqual(['myapp', 'myapp-canary']);
     expect(strategy.trafficRouting).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'myapp' } } });
@@ -144,7 +144,7 @@ describe('a canary Rollout per router', () => {
 
   test('TrafficRouter.service(): Argo Rollouts\' basic canary (the weight is a share of the pods), no stableService', () => {
     const manifests = canary({ steps: PLAN, canary: { version: 'v2', image: 'myapp:v2' } });
-    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'Rollout/myapp']);
+    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-canary', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']);
     const strategy = canaryStrategy(manifests);
     expect(strategy.trafficRouting).toBeUndefined();
     expect(strategy.stableService).toBeUndefined();
@@ -409,7 +409,7 @@ describe('a blue-green Rollout', () => {
     const manifests = synthValid(chart);
     // The whole chart, once per construct under Argo Rollouts (see the canary Rollout's through nginx above).
     expect(manifests).toMatchSnapshot();
-    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-preview', 'Ingress/myapp', 'Ingress/myapp-preview', 'AnalysisTemplate/myapp', 'Rollout/myapp']);
+    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-preview', 'Ingress/myapp', 'Ingress/myapp-preview', 'AnalysisTemplate/myapp', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']);
     const rollout = find(manifests, 'Rollout', 'myapp');
     expect(rollout.spec.strategy).toEqual({
       blueGreen: {
@@ -445,17 +445,17 @@ describe('a blue-green Rollout', () => {
 
   test('Istio by host and Gateway API: the routes point at <name> and <name>-preview, whose selectors Argo Rollouts switches', () => {
     const istio = blueGreen({ router: TrafficRouter.istio({ hosts: ['myapp.com'], gateways: ['istio-system/public'] }), previewHost: 'preview.myapp.com' });
-    expect(objectIds(istio)).toEqual(['Service/myapp', 'Service/myapp-preview', 'VirtualService/myapp', 'VirtualService/myapp-preview', 'Rollout/myapp']);
+    expect(objectIds(istio)).toEqual(['Service/myapp', 'Service/myapp-preview', 'VirtualService/myapp', 'VirtualService/myapp-preview', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']);
     expect(find(istio, 'VirtualService', 'myapp').spec.http).toEqual([{ name: 'active', route: [{ destination: { host: 'myapp', port: { number: 8080 } } }] }]);
     expect(find(istio, 'VirtualService', 'myapp-preview').spec.http[0].route[0].destination.host).toBe('myapp-preview');
     const gateway = blueGreen({ router: gatewayApi(), previewHost: 'preview.myapp.com' });
-    expect(objectIds(gateway)).toEqual(['Service/myapp', 'Service/myapp-preview', 'HTTPRoute/myapp', 'HTTPRoute/myapp-preview', 'Rollout/myapp']);
+    expect(objectIds(gateway)).toEqual(['Service/myapp', 'Service/myapp-preview', 'HTTPRoute/myapp', 'HTTPRoute/myapp-preview', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']);
     expect(find(gateway, 'HTTPRoute', 'myapp').spec.rules[0].backendRefs).toEqual([{ name: 'myapp', port: 8080 }]);
   });
 
   test('with only the active color: its template, and the preview Service waits for the next version', () => {
     const manifests = blueGreen({ router: TrafficRouter.istio(), green: undefined });
-    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-preview', 'VirtualService/myapp', 'Rollout/myapp']);
+    expect(objectIds(manifests)).toEqual(['Service/myapp', 'Service/myapp-preview', 'VirtualService/myapp', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1']);
     const rollout = find(manifests, 'Rollout', 'myapp');
     expect([rollout.spec.replicas, rollout.spec.template.metadata.labels.version]).toEqual([3, 'v1']);
   });
@@ -556,11 +556,14 @@ describe('moving to Argo Rollouts: first the stable version alone, then the cana
     expect(weighted.route.map((d: any) => [d.destination.host, d.weight])).toEqual([['myapp', 100], ['myapp-canary', 0]]);
   });
 
-  test('commit 2, the canary added: only the pod template changes, so the Rollout walks the plan from v1 to v2', () => {
+  test('commit 2, the canary added: only the pod template changes (and the canary\'s budget is added), so the Rollout walks the plan from v1 to v2', () => {
     expect(containers(commit2).map((c: any) => c.image)).toEqual(['myapp:v2']);
     expect(rollout(commit2).spec.template.metadata.labels).toEqual({ 'app': 'myapp', 'version': 'v2', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v2' });
     const withoutTemplate = (manifests: K8sObject[]) => manifests.map((o) => o.kind === 'Rollout' ? { ...o, spec: { ...o.spec, template: undefined } } : o);
-    expect(withoutTemplate(commit2)).toEqual(withoutTemplate(commit1).map((o) => o.kind === 'AnalysisTemplate' ? find(commit2, 'AnalysisTemplate', 'myapp') : o));
+    // The one new object: the PodDisruptionBudget of v2's pods, after the stable's.
+    const canaryBudget = find(commit2, 'PodDisruptionBudget', 'myapp-v2');
+    expect(canaryBudget.spec.selector).toEqual({ matchLabels: { app: 'myapp', version: 'v2' } });
+    expect(withoutTemplate(commit2)).toEqual([...withoutTemplate(commit1).map((o) => o.kind === 'AnalysisTemplate' ? find(commit2, 'AnalysisTemplate', 'myapp') : o), canaryBudget]);
     // The analysis asks about the version it judges; everything else is byte-identical.
     expect(JSON.stringify(find(commit2, 'AnalysisTemplate', 'myapp')).replace(/v2/g, 'v1')).toEqual(JSON.stringify(find(commit1, 'AnalysisTemplate', 'myapp')));
   });

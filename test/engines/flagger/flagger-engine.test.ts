@@ -53,7 +53,7 @@ const analysisOf = (manifests: K8sObject[]) => canarySpec(manifests).analysis;
 describe('the target Deployment <name>', () => {
   test('runs the canary\'s image at stable.replicas, labelled app and version, selecting {app} only; no Services, VirtualService or canary Ingress', () => {
     const manifests = canary({ canary: v2 });
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'Ingress/myapp', 'Canary/myapp']);
     const deployment = find(manifests, 'Deployment', 'myapp');
     expect(deployment.metadata.labels).toEqual({ app: 'myapp', version: 'v2' });
     expect(deployment.spec.replicas).toBe(3);
@@ -113,7 +113,7 @@ describe('a Canary per router', () => {
 
   test('Istio: provider istio, service.hosts and gateways from the router; no VirtualService or DestinationRule', () => {
     const manifests = canary({ router: istio(), canary: v2 });
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'Canary/myapp']);
     const spec = canarySpec(manifests);
     expect(spec.provider).toBe('istio');
     expect(spec.ingressRef).toBeUndefined();
@@ -128,7 +128,7 @@ describe('a Canary per router', () => {
 
   test('Gateway API: provider gatewayapi:v1, gatewayRefs from parentRefs, hosts from hostnames, the path as a uri prefix match; no HTTPRoute', () => {
     const manifests = canary({ router: gatewayApi('/shop'), canary: v2 });
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'Canary/myapp']);
     const spec = canarySpec(manifests);
     expect(spec.provider).toBe('gatewayapi:v1');
     expect(spec.service).toEqual({
@@ -203,7 +203,7 @@ describe('the plan as stepWeights and interval', () => {
 describe('the analysis', () => {
   test('on Istio too: MetricTemplates, never Flagger\'s built-in request-success-rate and request-duration, whose "no data" fails the check', () => {
     const manifests = canary({ canary: v2, analysis: rollback(), router: istio() });
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
     expect(analysisOf(manifests).metrics).toEqual([
       { name: 'error-rate', interval: '2m', templateRef: { name: 'myapp-error-rate' }, thresholdRange: { max: 5 } },
       { name: 'latency-p99', interval: '2m', templateRef: { name: 'myapp-latency-p99' }, thresholdRange: { max: 0.5 } },
@@ -238,7 +238,7 @@ describe('the analysis', () => {
 
   test('another Prometheus: MetricTemplates <name>-error-rate and <name>-latency-p99 with the router\'s queries, and templateRefs', () => {
     const manifests = canary({ canary: v2, analysis: rollback(OTHER_PROMETHEUS) }, new Chart(Testing.app(), 'shop', { namespace: 'shop' }));
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'Ingress/myapp', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
     const errorRate = find(manifests, 'MetricTemplate', 'myapp-error-rate');
     expect(errorRate.spec.provider).toEqual({ type: 'prometheus', address: OTHER_PROMETHEUS });
     // ingress-nginx counts the canary's requests on the main Ingress <name>, with the canary upstream in `canary`.
@@ -399,7 +399,7 @@ describe('header and cookie rules: Flagger\'s A/B test', () => {
       { name: 'error-rate', interval: '2m', templateRef: { name: 'myapp-error-rate' }, thresholdRange: { max: 5 } },
       { name: 'latency-p99', interval: '2m', templateRef: { name: 'myapp-latency-p99' }, thresholdRange: { max: 0.5 } },
     ]);
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'Ingress/myapp', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
     const spec = canarySpec(manifests);
     expect([spec.provider, spec.ingressRef, spec.targetRef]).toEqual([
       'nginx', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'myapp' }, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'myapp' },
@@ -509,7 +509,7 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
     const manifests = blueGreen({ previewHost: 'preview.myapp.example.com', analysis: rollback() });
     // The whole chart, once per construct under Flagger (see the canary through nginx above).
     expect(manifests).toMatchSnapshot();
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'Ingress/myapp-preview', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'Ingress/myapp', 'Ingress/myapp-preview', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
     const deployment = find(manifests, 'Deployment', 'myapp');
     expect([deployment.spec.replicas, deployment.spec.template.metadata.labels]).toEqual([3, { 'app': 'myapp', 'version': 'v2', 'app.kubernetes.io/name': 'myapp', 'app.kubernetes.io/version': 'v2' }]);
     expect(deployment.spec.selector).toEqual({ matchLabels: { app: 'myapp' } });
@@ -550,13 +550,13 @@ describe('blue-green: Flagger\'s kubernetes provider', () => {
 
   test('after cut-over (one color): the Deployment runs it, nothing to preview', () => {
     const manifests = blueGreen({ green: undefined });
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'Ingress/myapp', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'Ingress/myapp', 'Canary/myapp']);
     expect(find(manifests, 'Deployment', 'myapp').spec.template.metadata.labels.version).toBe('v1');
   });
 
   test('Istio by host: VirtualServices to the hosts <name> and <name>-canary; MetricTemplates name the preview\'s version', () => {
     const manifests = blueGreen({ router: TrafficRouter.istio({ hosts: ['myapp.com'], gateways: ['istio-system/public-gateway'] }), previewHost: 'preview.myapp.com', analysis: rollback(OTHER_PROMETHEUS) });
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'VirtualService/myapp', 'VirtualService/myapp-preview', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'VirtualService/myapp', 'VirtualService/myapp-preview', 'MetricTemplate/myapp-error-rate', 'MetricTemplate/myapp-latency-p99', 'Canary/myapp']);
     expect(find(manifests, 'VirtualService', 'myapp').spec.http[0].route[0].destination.host).toBe('myapp');
     expect(find(manifests, 'VirtualService', 'myapp-preview').spec.http[0].route[0].destination.host).toBe('myapp-canary');
     expect(find(manifests, 'MetricTemplate', 'myapp-error-rate').spec.query).toContain('destination_version="v2"');
@@ -601,9 +601,9 @@ describe('one release spec, three engines', () => {
     engine,
   });
   const engines: Array<[string, () => DeliveryEngine, string[]]> = [
-    ['manifests', () => DeliveryEngine.manifests(), ['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary', 'PrometheusRule/myapp']],
-    ['argoRollouts', () => DeliveryEngine.argoRollouts(), ['Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'AnalysisTemplate/myapp', 'Rollout/myapp']],
-    ['flagger', () => DeliveryEngine.flagger(), ['Deployment/myapp', 'Ingress/myapp', 'MetricTemplate/myapp-error-rate', 'Canary/myapp']],
+    ['manifests', () => DeliveryEngine.manifests(), ['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary', 'PrometheusRule/myapp']],
+    ['argoRollouts', () => DeliveryEngine.argoRollouts(), ['Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'AnalysisTemplate/myapp', 'Rollout/myapp', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2']],
+    ['flagger', () => DeliveryEngine.flagger(), ['Deployment/myapp', 'PodDisruptionBudget/myapp-primary', 'PodDisruptionBudget/myapp', 'Ingress/myapp', 'MetricTemplate/myapp-error-rate', 'Canary/myapp']],
   ];
 
   test.each(engines)('%s: the same props synthesize valid objects', (_name, engine, ids) => {

@@ -65,7 +65,7 @@ describe('steps and the canary\'s step pick the rendered weight', () => {
 
   test('nginx at step 1 (5%): the canary Ingress is at 5 out of 100, and nothing else says so', () => {
     const manifests = canary({ router: TrafficRouter.nginx({ host: 'myapp.example.com' }), steps: PLAN, canary: { ...v2, step: 1 } });
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary']);
     expect(find(manifests, 'Ingress', 'myapp-canary').metadata.annotations).toMatchObject({
       'nginx.ingress.kubernetes.io/canary-weight': '5',
       'nginx.ingress.kubernetes.io/canary-weight-total': '100',
@@ -270,7 +270,7 @@ describe('the whole chart under plain manifests', () => {
 
     expect(manifests).toMatchSnapshot();
     expect(objectIds(manifests)).toEqual([
-      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary', 'PrometheusRule/myapp',
+      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'Ingress/myapp', 'Ingress/myapp-canary', 'PrometheusRule/myapp',
     ]);
     for (const o of manifests) expect([o.kind, o.metadata.name, o.metadata.namespace, o.metadata.labels?.team]).toEqual([o.kind, o.metadata.name, 'shop', 'shop']);
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);
@@ -305,7 +305,7 @@ describe('the whole chart under plain manifests', () => {
 
     expect(manifests).toMatchSnapshot();
     expect(objectIds(manifests)).toEqual([
-      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'Ingress/myapp', 'Ingress/myapp-preview', 'PrometheusRule/myapp',
+      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'Ingress/myapp', 'Ingress/myapp-preview', 'PrometheusRule/myapp',
     ]);
     for (const o of manifests) expect([o.kind, o.metadata.name, o.metadata.namespace, o.metadata.labels?.team]).toEqual([o.kind, o.metadata.name, 'shop', 'shop']);
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);

@@ -20,7 +20,7 @@ describe('TrafficRouter.gatewayApi() on a CanaryRelease', () => {
     const manifests = canary({ canary: { ...v2, traffic: { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary', weight: 10 } } });
     // The HTTPRoute is the point: header, then cookie always, cookie never, then the weights, in that order.
     expect(ofKind(manifests, 'HTTPRoute')).toMatchSnapshot();
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'HTTPRoute/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'HTTPRoute/myapp']);
     const route = find(manifests, 'HTTPRoute', 'myapp');
     expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(route.spec.parentRefs).toEqual([{ name: 'public', namespace: 'gateways', sectionName: 'https' }]);
@@ -62,7 +62,7 @@ describe('TrafficRouter.gatewayApi() on a CanaryRelease', () => {
   test('no canary: one rule to stable', () => {
     const manifests = canary({});
     expect(find(manifests, 'HTTPRoute', 'myapp').spec.rules).toEqual([{ name: 'stable', matches: [{ path: PATH }], backendRefs: [{ name: 'myapp', port: 8080 }] }]);
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Service/myapp', 'HTTPRoute/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'PodDisruptionBudget/myapp-v1', 'Service/myapp', 'HTTPRoute/myapp']);
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), manifests)).toEqual(['myapp-v1']);
   });
 
@@ -107,7 +107,7 @@ describe('TrafficRouter.gatewayApi() on a BlueGreenRelease', () => {
     expect(preview.spec.rules[0].backendRefs).toEqual([{ name: 'myapp-preview', port: 8080 }]);
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp'), deployments)).toEqual(['myapp-v1']);
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp-preview'), deployments)).toEqual(['myapp-v2']);
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'HTTPRoute/myapp', 'HTTPRoute/myapp-preview']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'HTTPRoute/myapp', 'HTTPRoute/myapp-preview']);
     const main = find(manifests, 'HTTPRoute', 'myapp');
     expect([main.spec.hostnames, main.spec.parentRefs]).toEqual([['myapp.com'], [{ name: 'public', namespace: 'gateways', sectionName: 'https' }]]);
     expect(preview.spec.rules).toEqual([{ name: 'preview', matches: [{ path: PATH }], backendRefs: [{ name: 'myapp-preview', port: 8080 }] }]);

@@ -19,7 +19,7 @@ describe('TrafficRouter.istio() on a CanaryRelease', () => {
       router: TrafficRouter.istio({ hosts: ['myapp.com'], gateways: ['istio-system/public'], subsets: true }),
     });
     expect(objectIds(manifests)).toEqual([
-      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'VirtualService/myapp', 'DestinationRule/myapp',
+      'Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-canary', 'VirtualService/myapp', 'DestinationRule/myapp',
     ]);
     const vs = find(manifests, 'VirtualService', 'myapp');
     expect(vs.apiVersion).toBe('networking.istio.io/v1');
@@ -101,7 +101,7 @@ describe('TrafficRouter.istio() on a CanaryRelease', () => {
       { name: 'stable', route: [{ destination: { host: 'myapp', subset: 'v1', port: { number: 8080 } } }] },
     ]);
     expect(find(manifests, 'DestinationRule', 'myapp').spec.subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }]);
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Service/myapp', 'VirtualService/myapp', 'DestinationRule/myapp']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'PodDisruptionBudget/myapp-v1', 'Service/myapp', 'VirtualService/myapp', 'DestinationRule/myapp']);
     expect(find(manifests, 'VirtualService', 'myapp').spec.hosts).toEqual(['myapp']);
     expect(find(manifests, 'DestinationRule', 'myapp').spec.host).toBe('myapp');
     // <name> selects the app, not the version: the subsets pick the track, and a canary added later joins it.
@@ -168,7 +168,7 @@ describe('TrafficRouter.istio() on a BlueGreenRelease', () => {
     expect(preview.spec.gateways).toEqual(['istio-system/public']);
     expect(preview.spec.http[0].route[0].destination.host).toBe('myapp-preview');
     expect(podsSelectedBy(find(manifests, 'Service', 'myapp-preview'), deployments)).toEqual(['myapp-v2']);
-    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'VirtualService/myapp', 'VirtualService/myapp-preview']);
+    expect(objectIds(manifests)).toEqual(['Deployment/myapp-v1', 'Deployment/myapp-v2', 'PodDisruptionBudget/myapp-v1', 'PodDisruptionBudget/myapp-v2', 'Service/myapp', 'Service/myapp-preview', 'VirtualService/myapp', 'VirtualService/myapp-preview']);
     expect([vs.spec.hosts, vs.spec.gateways]).toEqual([['myapp.com'], ['istio-system/public']]);
     expect(preview.spec.http).toEqual([{ name: 'preview', route: [{ destination: { host: 'myapp-preview', port: { number: 8080 } } }] }]);
   });
