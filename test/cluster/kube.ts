@@ -5,6 +5,7 @@
  * KUBECONFIG, KUBECTL and FAKE_PROMETHEUS_URL.
  */
 import { execFileSync, spawn } from 'child_process';
+import { request } from 'https';
 import { Chart, Testing, Yaml } from 'cdk8s';
 import { K8sObject } from '../util';
 
@@ -121,6 +122,51 @@ export function readyEndpointVersions(service: string, namespace: string): strin
     }
   }
   return versions.sort();
+}
+
+/** The API server's answer to a request: its HTTP status code and body (a Status, for most errors). */
+export interface ApiAnswer {
+  readonly code: number;
+  readonly body: any;
+}
+
+/**
+ * Asks the API server to evict a pod, as `kubectl drain` does: a POST of a policy/v1 Eviction to
+ * the pod's `eviction` subresource. Resolves with the HTTP status code (201 evicted, 429 refused by
+ * a disruption budget) rather than throwing, which `kubectl create --raw` would do without it.
+ * Sent straight to the API server with the kubeconfig's own credentials.
+ */
+export function evict(pod: string, ns: string): Promise<ApiAnswer> {
+  const config = JSON.parse(kubectl(['config', 'view', '--raw', '--minify', '-o', 'json']));
+  const { server, 'certificate-authority-data': ca } = config.clusters[0].cluster;
+  const { 'client-certificate-data': cert, 'client-key-data': key } = config.users[0].user;
+  const data = (b64: string) => Buffer.from(b64, 'base64');
+  const body = JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: ns } });
+  const url = new URL(`/api/v1/namespaces/${ns}/pods/${pod}/eviction`, server);
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      ca: data(ca),
+      cert: data(cert),
+      key: data(key),
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      timeout: 30_000,
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf-8');
+      res.on('data', (chunk: string) => { text += chunk; });
+      res.on('end', () => {
+        try {
+          resolve({ code: res.statusCode ?? 0, body: JSON.parse(text) });
+        } catch {
+          resolve({ code: res.statusCode ?? 0, body: text });
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer to the eviction of ${ns}/${pod} within 30 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Telling the fake Prometheus what to answer. */
