@@ -139,7 +139,7 @@ export function checkTrackBudget(owner: string, budget: DisruptionBudget, track:
   const arg = (v: number | string | undefined) => typeof v === 'string' ? `'${v}'` : String(v);
   const factory = budget._minAvailable !== undefined ? `minAvailable(${arg(budget._minAvailable)})` : `maxUnavailable(${arg(budget._maxUnavailable)})`;
   fail(owner, 'disruptionBudget', `DisruptionBudget.${factory}`, `would block every eviction of the ${track.prop} track's pods when it runs ${track.fewestPods} (${track.fewestBecause}): `
-    + 'a node drain would wait on them forever; use DisruptionBudget.maxUnavailable(1), a lower minAvailable, or give the track more pods');
+    + 'a node drain would wait on them forever; use DisruptionBudget.maxUnavailable(1) or a lower minAvailable, or run more pods at that point (replicas, or autoscaling.minReplicas)');
 }
 
 /** The PodDisruptionBudget of one track (policy/v1). */

@@ -108,7 +108,7 @@ describe('a budget that would block every eviction is refused', () => {
   test('throws when minAvailable equals a track\'s replicas', () => {
     expect(() => canary({ disruptionBudget: DisruptionBudget.minAvailable(3), canary: { ...v2, replicas: 4 } })).toThrow(
       'CanaryRelease \'myapp\': disruptionBudget ("DisruptionBudget.minAvailable(3)") would block every eviction of the stable track\'s pods when it runs 3 (stable.replicas): '
-      + 'a node drain would wait on them forever; use DisruptionBudget.maxUnavailable(1), a lower minAvailable, or give the track more pods');
+      + 'a node drain would wait on them forever; use DisruptionBudget.maxUnavailable(1) or a lower minAvailable, or run more pods at that point (replicas, or autoscaling.minReplicas)');
   });
 
   test('throws when a percentage rounds up to every pod of the smallest track: 50% of the canary\'s one pod', () => {

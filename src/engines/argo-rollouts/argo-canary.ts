@@ -83,7 +83,9 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   // The smoke test calls the canary's pods through <name>-canary before the first weight.
   const smoke = smokeRequests(scope, release, `${name}-canary`, canary ? plan : undefined);
 
-  const budgets = argoCanaryBudgets(release, plan, { trafficRouted, dynamicStableScale, canaryScale: canaryScale(plan, smokeTemplate) });
+  const budgets = argoCanaryBudgets(release, plan, {
+    trafficRouted, dynamicStableScale, canaryScale: canaryScale(plan, smokeTemplate), maxSurge: surge.maxSurge,
+  });
 
   // Argo Rollouts adds its pod-template hash to these selectors: they select the app only.
   // Every track's ConfigMap, also of a version the controller runs no pods of now: it returns to it on abort or rollback.

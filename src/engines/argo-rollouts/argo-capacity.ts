@@ -15,16 +15,17 @@ export function rolloutSize(release: ResolvedRelease, prop: string, track: Relea
  * ReplicaSets (utils/replicaset/canary.go): with traffic routing the canary runs
  * `ceil(weight × replicas / weightTotal)` pods (or its setCanaryScale replicas first), and the
  * stable all `replicas`, or, with dynamicStableScale, `ceil((weightTotal - weight) × replicas /
- * weightTotal)`; without it (basic canary) the canary runs its share rounded to the nearest pod
- * and the stable the rest.
+ * weightTotal)`; without traffic routing (a basic canary) the split of `basicCanaryCounts`.
  */
-export function argoCanaryBudgets(release: ResolvedRelease, plan: CanaryPlan, options: { trafficRouted: boolean; dynamicStableScale: boolean; canaryScale?: number }): TrackBudget[] {
+export function argoCanaryBudgets(release: ResolvedRelease, plan: CanaryPlan, options: ArgoCanarySizing): TrackBudget[] {
   const { stable, canary } = plan;
   const [replicas, because] = rolloutSize(release, 'stable', stable);
   const total = plan.weightTotal;
   const weights = (plan.steps.length > 0 ? plan.stepWeights : [plan.weight ?? 0]).filter((w) => w > 0 && w < total);
-  const canaryPods = (w: number) => options.trafficRouted ? Math.ceil((w * replicas) / total) : Math.floor((w * replicas) / total + 0.5);
-  const stablePods = (w: number) => options.dynamicStableScale ? Math.ceil(((total - w) * replicas) / total) : options.trafficRouted ? replicas : replicas - canaryPods(w);
+  const surge = surgePods(options.maxSurge, replicas);
+  const canaryPods = (w: number) => options.trafficRouted ? Math.ceil((w * replicas) / total) : basicCanaryCounts(replicas, w, total, surge)[0];
+  const stablePods = (w: number) => options.dynamicStableScale ? Math.ceil(((total - w) * replicas) / total)
+    : options.trafficRouted ? replicas : basicCanaryCounts(replicas, w, total, surge)[1];
   const fewest = (sizes: Array<[number, string]>): [number, string] => sizes.filter(([n]) => n > 0).reduce((a, b) => (b[0] < a[0] ? b : a), [Infinity, ''] as [number, string]);
 
   const stableFewest = fewest([[replicas, because], ...weights.map((w): [number, string] => [stablePods(w), `at weight ${w} of ${total}, from ${replicas} (${because})`])]);
@@ -37,6 +38,51 @@ export function argoCanaryBudgets(release: ResolvedRelease, plan: CanaryPlan, op
   }
   checkBudgets(release, budgets);
   return budgets;
+}
+
+/** How the Rollout sizes a canary: what argoCanaryBudgets needs besides the plan. */
+export interface ArgoCanarySizing {
+  readonly trafficRouted: boolean;
+  readonly dynamicStableScale: boolean;
+  /** The canary's setCanaryScale replicas before its first weight. */
+  readonly canaryScale?: number;
+  /** The Rollout's maxSurge (the release's strategy). */
+  readonly maxSurge?: string | number;
+}
+
+/**
+ * The Rollout's maxSurge in pods, as Argo Rollouts resolves it (utils/replicaset resolveFenceposts,
+ * like a Deployment's): a percentage of the replicas rounded up; Argo's default is 25%.
+ */
+function surgePods(maxSurge: string | number | undefined, replicas: number): number {
+  const value = maxSurge ?? '25%';
+  return typeof value === 'number' ? value : Math.ceil((Number(value.replace('%', '')) * replicas) / 100);
+}
+
+/**
+ * A basic canary's `[canary, stable]` pods at `weight`, as Argo Rollouts v1.9.1 approximates it
+ * (utils/replicaset/canary.go approximateWeightedCanaryStableReplicaCounts): of the floor and
+ * the ceiling of the canary's share, over `replicas` and (with a surge) `replicas + 1` pods, the
+ * closest to the weight; the larger canary on a tie; never 0 canary pods at a weight between 0
+ * and the total with two or more pods.
+ */
+export function basicCanaryCounts(replicas: number, weight: number, total: number, surge: number): [number, number] {
+  if (replicas === 0) return [0, 0];
+  const ceil = Math.ceil((replicas * weight) / total);
+  const floor = Math.floor((replicas * weight) / total);
+  const tied = (pods: number) => (pods * (weight / total)) % 1 === 0.5; // as Go's math.Modf(pods * (weight / total))
+  const zeroAllowed = weight === total || weight === 0 || (replicas === 1 && surge === 0);
+  const options: Array<[number, number]> = [];
+  if (ceil < replicas || zeroAllowed) options.push([ceil, replicas]);
+  if (!tied(replicas) && (floor !== 0 || zeroAllowed)) options.push([floor, replicas]);
+  if (surge > 0) {
+    options.push([ceil, replicas + 1]);
+    if (!tied(replicas + 1) && (floor !== 0 || zeroAllowed)) options.push([floor, replicas + 1]);
+  }
+  if (options.length === 0) return [0, replicas];
+  const delta = ([canary, all]: [number, number]) => Math.abs((canary * total) / all - weight);
+  const best = options.reduce((a, b) => (delta(b) < delta(a) ? b : a));
+  return [best[0], best[1] - best[0]];
 }
 
 /** Each present color runs the Rollout's replicas (the preview too: no previewReplicaCount). */

@@ -75,7 +75,9 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
     primaryProp: 'stable',
     canaryProp: 'canary',
     primaryFewest: autoscaling ? [autoscaling.minReplicas, 'autoscaling.minReplicas'] : fixed,
-    canaryFewest: scaledCanary ? [scaledCanary.minReplicas, 'its autoscaler\'s minimum, autoscaling.minReplicas in proportion to the plan\'s largest weight'] : [fixed[0], `Flagger runs it at the stable's size, ${fixed[1]}`],
+    canaryFewest: scaledCanary
+      ? [scaledCanary.minReplicas, abTest ? 'its autoscaler\'s minimum: an A/B test sends it a share nobody knows, so it starts at one pod' : 'its autoscaler\'s minimum, autoscaling.minReplicas in proportion to the plan\'s largest weight']
+      : [fixed[0], `Flagger runs it at the stable's size, ${fixed[1]}`],
     canaryBounds: scaledCanary,
   });
 

@@ -56,6 +56,19 @@ describe('a budget per version, over its ReplicaSets', () => {
       'CanaryRelease \'myapp\': disruptionBudget ("DisruptionBudget.minAvailable(1)") would block every eviction of the canary track\'s pods when it runs 1 (its share at weight 10 of 100, from 4 (stable.replicas))');
   });
 
+  test('a basic canary (service()) never rounds the canary to 0 pods: at 10% of 2 it runs 1, beside 2 stable (a surge of 1)', () => {
+    // Argo Rollouts v1.9.1, utils/replicaset/canary.go approximateWeightedCanaryStableReplicaCounts.
+    const steps = [CanaryStep.shiftTraffic(10), CanaryStep.pause()];
+    expect(() => canary({ router: TrafficRouter.service(), steps, stable: { ...v1, replicas: 2 }, disruptionBudget: DisruptionBudget.minAvailable(1) })).toThrow(
+      'would block every eviction of the canary track\'s pods when it runs 1 (its share at weight 10 of 100, from 2 (stable.replicas))');
+  });
+
+  test('a basic canary at 50% of 3 runs 2 and 2 (a surge of 1 reaches the weight exactly): minAvailable(1) leaves room', () => {
+    const steps = [CanaryStep.shiftTraffic(50), CanaryStep.pause()];
+    const manifests = canary({ router: TrafficRouter.service(), steps, stable: { ...v1, replicas: 3 }, disruptionBudget: DisruptionBudget.minAvailable(1) });
+    expect(ofKind(manifests, 'PodDisruptionBudget').map((b) => b.spec.minAvailable)).toEqual([1, 1]);
+  });
+
   test('a budget that leaves room at the canary\'s smallest size is accepted', () => {
     const manifests = canary({ disruptionBudget: DisruptionBudget.minAvailable(1), stable: { ...v1, replicas: 20 } });
     expect(ofKind(manifests, 'PodDisruptionBudget').map((b) => b.spec.minAvailable)).toEqual([1, 1]);
