@@ -10,7 +10,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  BlueGreenColor, BlueGreenReleaseProps, CanaryAnalysis, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, ReleaseOptions, TrafficRouter,
+  BlueGreenColor, BlueGreenReleaseProps, CanaryAnalysis, CanaryReleaseProps, CanaryStep, DeliveryEngine, DisruptionBudget, HeaderMatch, ReleaseOptions, TrafficRouter,
 } from '../src';
 
 // ---------------------------------------------------------------- specs
@@ -123,6 +123,23 @@ export type RouterSpec =
   | { readonly kind: 'istio'; readonly hosts?: string[]; readonly gateways?: string[]; readonly subsets?: boolean }
   | { readonly kind: 'gatewayApi'; readonly parentRefs: Array<{ name: string; namespace?: string; sectionName?: string }>; readonly hostnames?: string[]; readonly path?: string };
 
+/**
+ * `disruptionBudget`: `DisruptionBudget.maxUnavailable(value)`, `.minAvailable(value)`, `.none()`,
+ * or (invalid) a plain object in its place.
+ */
+export type BudgetSpec =
+  | { readonly kind: 'maxUnavailable' | 'minAvailable'; readonly value: number | string }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'plainObject' };
+
+/** `autoscaling`, as the prop takes it. */
+export interface AutoscalingSpec {
+  readonly minReplicas?: number;
+  readonly maxReplicas: number;
+  readonly cpuUtilization?: number;
+  readonly memoryUtilization?: number;
+}
+
 export interface MetadataSpec {
   readonly labels?: Record<string, string>;
   readonly annotations?: Record<string, string>;
@@ -148,6 +165,9 @@ interface CommonSpec {
   /** Mount each track's configuration here as files, instead of as environment variables. */
   readonly configMountPath?: string;
   readonly smokeTest?: SmokeSpec;
+  /** Left out: the default, DisruptionBudget.maxUnavailable(1). */
+  readonly disruptionBudget?: BudgetSpec;
+  readonly autoscaling?: AutoscalingSpec;
   /**
    * The namespace of the chart the release is built in (not a prop: the test builds the chart
    * with it). Flagger's load tester calls `<name>-canary.<namespace>`, so it matters there.
@@ -748,6 +768,154 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+// ---------------------------------------------------------------- capacity: disruption budgets and autoscaling
+
+/**
+ * `disruptionBudget`: mostly what the factories take; minAvailable, which a small track's size
+ * makes refused, often; now and then an argument a factory refuses, or a plain object.
+ */
+export const disruptionBudget: fc.Arbitrary<BudgetSpec> = fc.oneof(
+  { arbitrary: fc.constantFrom<number | string>(1, 2, '25%', '50%', '100%', 1_000_000).map((value): BudgetSpec => ({ kind: 'maxUnavailable', value })), weight: 12 },
+  { arbitrary: fc.constantFrom<number | string>(1, 2, 3, '10%', '50%', '99%').map((value): BudgetSpec => ({ kind: 'minAvailable', value })), weight: 6 },
+  { arbitrary: fc.constant<BudgetSpec>({ kind: 'none' }), weight: 4 },
+  {
+    arbitrary: fc.oneof(
+      fc.constantFrom<number | string>(0, '0%', -1, 1.5, '101%', '05%', '1', 1_000_001).map((value): BudgetSpec => ({ kind: 'maxUnavailable', value })),
+      fc.constantFrom<number | string>(0, '100%', '0%', -2, 2.5, 'x%').map((value): BudgetSpec => ({ kind: 'minAvailable', value })),
+      fc.constant<BudgetSpec>({ kind: 'plainObject' }),
+    ),
+    weight: 1,
+  },
+);
+
+/** `autoscaling`: minReplicas (2 when left out) to a maxReplicas at or above it; now and then a value it refuses. */
+export const autoscaling: fc.Arbitrary<AutoscalingSpec> = fc.record({
+  minReplicas: maybe(fc.integer({ min: 1, max: 5 }), 3, 2),
+  span: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 15 })),
+  cpuUtilization: maybe(fc.constantFrom(50, 70, 80, 100, 150), 1, 2),
+  memoryUtilization: maybe(fc.constantFrom(60, 80, 120), 1, 3),
+  invalid: fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 24 },
+    { arbitrary: fc.constantFrom('minAboveMax', 'minZero', 'minFraction', 'maxZero', 'maxFraction', 'maxTooMany', 'cpuZero', 'cpuTooMuch', 'memoryFraction'), weight: 1 },
+  ),
+}).map(({ minReplicas, span, invalid, ...targets }): AutoscalingSpec => {
+  const a: AutoscalingSpec = { ...defined({ minReplicas, ...targets }), maxReplicas: (minReplicas ?? 2) + span };
+  switch (invalid) {
+    case 'minAboveMax': return { ...a, maxReplicas: (minReplicas ?? 2) - 1 };
+    case 'minZero': return { ...a, minReplicas: 0 };
+    case 'minFraction': return { ...a, minReplicas: 1.5 };
+    case 'maxZero': return { ...a, maxReplicas: 0 };
+    case 'maxFraction': return { ...a, maxReplicas: 2.5 };
+    case 'maxTooMany': return { ...a, maxReplicas: 1_000_001 };
+    case 'cpuZero': return { ...a, cpuUtilization: 0 };
+    case 'cpuTooMuch': return { ...a, cpuUtilization: 1001 };
+    case 'memoryFraction': return { ...a, memoryUtilization: 7.5 };
+    default: return a;
+  }
+});
+
+/** Plain manifests: the canary takes requests (a header or cookie rule, or a weight in force above 0), so an autoscaler sizes it. */
+function canaryTakesRequests(spec: CanarySpec): boolean {
+  const t = spec.canary?.traffic;
+  if (t?.header !== undefined || t?.cookie !== undefined) return true;
+  const step = spec.canary?.step;
+  if (step !== undefined && spec.steps !== undefined && Number.isInteger(step) && step >= 0 && step < spec.steps.length) {
+    const shifts = spec.steps.slice(0, step + 1).filter((s): s is ShiftSpec => 'shiftTraffic' in s);
+    return shifts.length > 0 && shifts[shifts.length - 1].shiftTraffic > 0;
+  }
+  return (t?.weight ?? 0) > 0;
+}
+
+/** A container with a request of each resource asked for (a given one kept). */
+function withRequests(c: ContainerSpec | undefined, cpu: boolean, memory: boolean): ContainerSpec {
+  const r = c?.resources ?? {};
+  return {
+    ...c,
+    resources: {
+      ...r,
+      ...(cpu ? { cpu: { ...r.cpu, request: r.cpu?.request ?? 250 } } : {}),
+      ...(memory ? { memory: { ...r.memory, request: r.memory?.request ?? 64 } } : {}),
+    },
+  };
+}
+
+/**
+ * What an autoscaled release needs, as a user writes it: no replicas on a track the autoscaler
+ * sizes (stable, each color; under plain manifests a canary that takes requests), a request of
+ * every resource it targets (in the release's container, and in a track's that sets resources
+ * of its own: they replace the release's), and under Argo Rollouts no scaleDownDelay beside a
+ * router that steers traffic.
+ */
+function fitForAutoscaling<T extends ReleaseSpec>(spec: T, a: AutoscalingSpec, fits: { replicas: boolean; canaryReplicas: boolean; requests: boolean; delay: boolean }): T {
+  const cpu = fits.requests && (a.cpuUtilization !== undefined || a.memoryUtilization === undefined);
+  const memory = fits.requests && a.memoryUtilization !== undefined;
+  const fit = <S extends TrackSpec>(t: S, sized: boolean): S => {
+    const { replicas: _replicas, ...rest } = t;
+    const own = t.container?.resources !== undefined && (cpu || memory) ? { container: withRequests(t.container, cpu, memory) } : {};
+    return { ...(sized ? rest : t), ...own } as S;
+  };
+  const engineKind = spec.engine?.kind ?? 'manifests';
+  const out: Record<string, unknown> = { ...spec, ...(cpu || memory ? { container: withRequests(spec.container, cpu, memory) } : {}) };
+  if (spec.type === 'canary') {
+    out.stable = fit(spec.stable, fits.replicas);
+    if (spec.canary) out.canary = fit(spec.canary, fits.canaryReplicas && engineKind === 'manifests' && canaryTakesRequests(spec));
+  } else {
+    if (spec.blue) out.blue = fit(spec.blue, fits.replicas);
+    if (spec.green) out.green = fit(spec.green, fits.replicas);
+  }
+  if (fits.delay && spec.engine?.kind === 'argoRollouts' && spec.type === 'canary' && spec.router.kind !== 'service') {
+    const { scaleDownDelay: _delay, ...engineSpec } = spec.engine;
+    out.engine = engineSpec;
+  }
+  return out as unknown as T;
+}
+
+/**
+ * Room for minAvailable(value), as a user gives it: the stable track (each color) and a canary
+ * of a given size run at least `value + 1` pods (3 for a percentage), an autoscaled release
+ * from that many. A canary's share of the pods under a controller, or of the autoscaler's
+ * minimum, may still leave it too few: refused.
+ */
+function roomFor<T extends ReleaseSpec>(spec: T, value: number | string): T {
+  const need = typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 10 ? value + 1 : 3;
+  const out: Record<string, unknown> = { ...spec };
+  const a = spec.autoscaling;
+  if (a !== undefined) {
+    if (typeof a.minReplicas !== 'number' || a.minReplicas < need) out.autoscaling = { ...a, minReplicas: need, maxReplicas: Math.max(need, a.maxReplicas) };
+    return out as T;
+  }
+  const grown = (t: TrackSpec, always: boolean): TrackSpec => ((t.replicas === undefined && always) || (t.replicas !== undefined && t.replicas > 0 && t.replicas < need) ? { ...t, replicas: need } : t);
+  if (spec.type === 'canary') {
+    out.stable = grown(spec.stable, true);
+    if (spec.canary) out.canary = grown(spec.canary, false);
+  } else {
+    if (spec.blue) out.blue = grown(spec.blue, true);
+    if (spec.green) out.green = grown(spec.green, true);
+  }
+  return out as T;
+}
+
+/**
+ * `disruptionBudget` and `autoscaling`, drawn for a release that is otherwise complete: about
+ * half the releases keep the default budget, a quarter are autoscaled, and an autoscaled
+ * release mostly fits it (fitForAutoscaling), now and then not: replicas kept (more often a
+ * canary's that takes requests: a rarer shape), a request missing, and half the time a
+ * scaleDownDelay kept (it is rare itself). With minAvailable the
+ * tracks mostly have room for it (roomFor).
+ */
+export function withCapacity<T extends ReleaseSpec>(spec: T): fc.Arbitrary<T> {
+  return fc.record({
+    budget: maybe(disruptionBudget, 1, 1),
+    scaled: maybe(autoscaling, 1, 3),
+    fits: fc.record({ replicas: pick([true, 30], [false, 1]), canaryReplicas: pick([true, 5], [false, 1]), requests: pick([true, 30], [false, 1]), delay: fc.boolean() }),
+    roomy: pick([true, 3], [false, 1]),
+  }).map(({ budget, scaled, fits, roomy }) => {
+    let out = { ...spec, ...defined({ disruptionBudget: budget, autoscaling: scaled }) };
+    if (scaled !== undefined) out = fitForAutoscaling(out, scaled, fits);
+    return budget?.kind === 'minAvailable' && roomy ? roomFor(out, budget.value) : out;
+  });
+}
+
 // ---------------------------------------------------------------- releases
 
 function common(id: fc.Arbitrary<string>, name: fc.Arbitrary<string | undefined>, routerSpec: RouterSpec, engineSpec: EngineSpec | undefined) {
@@ -817,7 +985,7 @@ export function canaryRelease(options: ReleaseArbOptions = {}): fc.Arbitrary<Can
         return { ...spec, steps, canary: { ...spec.canary, traffic: withStep, step } };
       }));
     });
-  }).chain((spec) => withConfigAndSmoke(spec));
+  }).chain((spec) => withConfigAndSmoke(spec)).chain((spec) => withCapacity(spec));
 }
 
 export function blueGreenRelease(options: ReleaseArbOptions = {}): fc.Arbitrary<BlueGreenSpec> {
@@ -832,7 +1000,7 @@ export function blueGreenRelease(options: ReleaseArbOptions = {}): fc.Arbitrary<
     // previewHost needs a router that serves hosts: rare with TrafficRouter.service(); common
     // under a controller with ingress-nginx, whose analysis measures the preview through it
     previewHost: r.kind === 'service' ? maybe(host, 1, 10) : maybe(host, e !== undefined && e.kind !== 'manifests' && r.kind === 'nginx' ? 3 : 1),
-  })).chain((spec) => withConfigAndSmoke(spec));
+  })).chain((spec) => withConfigAndSmoke(spec)).chain((spec) => withCapacity(spec));
 }
 
 /** Requests that exercise the traffic rules: the header (matching or not), cookies, neither. */
@@ -974,7 +1142,20 @@ function buildOptions(spec: ReleaseSpec): ReleaseOptions {
     config: buildConfig(spec.config),
     configMountPath: spec.configMountPath,
     smokeTest: spec.smokeTest,
+    disruptionBudget: buildBudget(spec.disruptionBudget),
+    autoscaling: spec.autoscaling,
   };
+}
+
+/** The budget a spec names, through its factory (which may throw); a plain object in its place is what the release must refuse. */
+export function buildBudget(spec: BudgetSpec | undefined): DisruptionBudget | undefined {
+  if (spec === undefined) return undefined;
+  switch (spec.kind) {
+    case 'maxUnavailable': return DisruptionBudget.maxUnavailable(spec.value);
+    case 'minAvailable': return DisruptionBudget.minAvailable(spec.value);
+    case 'none': return DisruptionBudget.none();
+    case 'plainObject': return { maxUnavailable: 1 } as unknown as DisruptionBudget;
+  }
 }
 
 export function buildCanaryProps(spec: CanarySpec): CanaryReleaseProps {

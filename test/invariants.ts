@@ -5,9 +5,10 @@
 import { BlueGreenSpec, CanarySpec, ReleaseSpec, RequestSpec, TrackSpec } from './arbitraries';
 import { describeViolations, checkPodSecurity } from './pod-security';
 import {
-  CONFIG_MAX_BYTES, DEFAULT_LOAD_TESTER_URL, ExpectedSmoke, Outcome, appNameOf, configFingerprint, engineOf, expectedArgoSteps, expectedCanaryOutcome, expectedConfig, expectedEnv,
-  expectedFlaggerSchedule, expectedObjects, expectedPodLabels, expectedPssControls, expectedReplicaRatio, expectedSelection, expectedSmoke, isAbTest, isConfigMapKey,
-  isQualifiedName, mergeSecurity, newestTrack, promDuration, flaggerDuration, renderedWeight, slug, smokeJobVersion, trackOutcomeOf, weightTotalOf,
+  CONFIG_MAX_BYTES, DEFAULT_LOAD_TESTER_URL, ExpectedSmoke, Outcome, appNameOf, budgetOf, configFingerprint, engineOf, expectedArgoSteps, expectedAutoscalerRef, expectedAutoscalers,
+  expectedBudgets, expectedCanaryOutcome, expectedConfig, expectedEnv, expectedFlaggerSchedule, expectedMetrics, expectedObjects, expectedPodLabels, expectedPssControls,
+  expectedReplicaRatio, expectedSelection, expectedSmoke, isAbTest, isConfigMapKey, isQualifiedName, mergeSecurity, newestTrack, promDuration, flaggerDuration, renderedWeight, slug,
+  smokeJobVersion, trackOutcomeOf, weightTotalOf,
 } from './release-model';
 import { Manifest, routeGatewayApi, routeIstio, routeNginx, serviceVersions } from './route-simulator';
 import { K8sObject, PATH_LABEL, podsSelectedBy, promqlExpressions, promqlSyntaxErrors } from './util';
@@ -299,7 +300,8 @@ export function checkWorkloads(spec: ReleaseSpec, manifests: K8sObject[]): void 
     const d = byId(manifests, 'Deployment', `${name}-${slug(track.version)}`);
     const where = `Deployment "${d.metadata.name}"`;
     eq(`${where} selector`, d.spec.selector, { matchLabels: { app: name, version: track.version } });
-    eq(`${where} replicas`, d.spec.replicas, track.replicas ?? 1);
+    // An autoscaled Deployment has no replicas: the autoscaler sizes it.
+    eq(`${where} replicas`, d.spec.replicas, autoscaled(spec, 'Deployment', d.metadata.name) ? undefined : track.replicas ?? 1);
     checkPodTemplate(where, d.spec.template, spec, track);
     checkTrackMounts(where, d.spec.template.spec, spec, track, manifests);
   }
@@ -332,8 +334,9 @@ function checkRollout(spec: ReleaseSpec, manifests: K8sObject[]): void {
   }
   const e = spec.engine as { scaleDownDelay?: number; autoPromotion?: boolean };
   const analysis = spec.analysis ? { templates: [{ templateName: byId(manifests, 'AnalysisTemplate', name).metadata.name }] } : undefined;
+  const scaled = autoscaled(spec, 'Rollout', name);
   if (spec.type === 'blueGreen') {
-    eq(`${where} replicas`, rollout.spec.replicas, newest.replicas ?? 1);
+    eq(`${where} replicas`, rollout.spec.replicas, scaled ? undefined : newest.replicas ?? 1);
     const { prePromotionAnalysis, ...blueGreen } = rollout.spec.strategy.blueGreen;
     eq(`${where} blueGreen`, blueGreen, {
       activeService: byId(manifests, 'Service', name).metadata.name,
@@ -347,10 +350,12 @@ function checkRollout(spec: ReleaseSpec, manifests: K8sObject[]): void {
     eq(`${where} prePromotionAnalysis`, prePromotionAnalysis?.templates.map((t: { templateName: string }) => t.templateName).sort(), templates.length > 0 ? templates.sort() : undefined);
     return;
   }
-  eq(`${where} replicas`, rollout.spec.replicas, spec.stable.replicas ?? 1);
+  eq(`${where} replicas`, rollout.spec.replicas, scaled ? undefined : spec.stable.replicas ?? 1);
   const strategy = rollout.spec.strategy.canary;
   const router = spec.router;
   const routed = router.kind !== 'service';
+  // Autoscaled with traffic routing, the stable shrinks as the canary grows (README, "Capacity").
+  eq(`${where} dynamicStableScale`, strategy.dynamicStableScale, scaled && routed ? true : undefined);
   const total = weightTotalOf(spec);
   eq(`${where} canaryService`, strategy.canaryService, byId(manifests, 'Service', `${name}-canary`).metadata.name);
   // With Istio subsets the subsets are of <name>'s endpoints: <name> must keep every pod.
@@ -361,6 +366,8 @@ function checkRollout(spec: ReleaseSpec, manifests: K8sObject[]): void {
   const trafficRouting = strategy.trafficRouting;
   if (!routed) {
     eq(`${where} trafficRouting (a basic canary)`, trafficRouting, undefined);
+    // The model sizes a basic canary's pods with this surge (argoBasicCanaryPods).
+    eq(`${where} maxSurge (a basic canary)`, strategy.maxSurge, '25%');
     return;
   }
   eq(`${where} maxTrafficWeight`, trafficRouting.maxTrafficWeight, total !== 100 ? total : undefined);
@@ -399,10 +406,13 @@ function checkFlagger(spec: ReleaseSpec, manifests: K8sObject[]): void {
   checkPodTemplate(`Deployment "${name}"`, d.spec.template, spec, newest);
   checkTrackMounts(`Deployment "${name}"`, d.spec.template.spec, spec, newest, manifests);
   // A canary runs at stable's size; blue-green's new color at its own.
-  eq(`Deployment "${name}" replicas`, d.spec.replicas, (spec.type === 'canary' ? spec.stable.replicas : newest.replicas) ?? 1);
+  eq(`Deployment "${name}" replicas`, d.spec.replicas, autoscaled(spec, 'Deployment', name) ? undefined : (spec.type === 'canary' ? spec.stable.replicas : newest.replicas) ?? 1);
   const canary = byId(manifests, 'Canary', name).spec;
   const where = `Canary "${name}"`;
   eq(`${where} targetRef`, canary.targetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name });
+  // The autoscaler Flagger copies for <name>-primary: an emitted one, with the stable's bounds where the canary's differ.
+  eq(`${where} autoscalerRef`, canary.autoscalerRef, expectedAutoscalerRef(spec));
+  if (canary.autoscalerRef) byId(manifests, 'HorizontalPodAutoscaler', canary.autoscalerRef.name);
   eq(`${where} ports`, [canary.service.port, canary.service.targetPort], [spec.servicePort ?? spec.containerPort, spec.containerPort]);
   const provider = spec.type === 'blueGreen' ? 'kubernetes' : { nginx: 'nginx', istio: 'istio', gatewayApi: 'gatewayapi:v1', service: '(none)' }[spec.router.kind];
   eq(`${where} provider`, canary.provider, provider);
@@ -570,6 +580,124 @@ function checkNginxIngresses(spec: ReleaseSpec, manifests: K8sObject[]): void {
   }
 }
 
+// ------------------------------------------------------------------ capacity: disruption budgets and autoscaling
+
+/** Whether the model says an autoscaler sizes the workload `<kind>/<name>` of the release. */
+function autoscaled(spec: ReleaseSpec, kind: string, name: string): boolean {
+  return expectedAutoscalers(spec).some((h) => h.target.kind === kind && h.target.name === name);
+}
+
+/** The release's labels on one of its objects (README: `metadata` labels go on every object), `app` the library's own. */
+function checkReleaseLabels(where: string, o: K8sObject, spec: ReleaseSpec): void {
+  const labels = o.metadata.labels ?? {};
+  eq(`${where} app label`, labels.app, appNameOf(spec));
+  for (const [k, v] of Object.entries(spec.metadata?.labels ?? {})) eq(`${where} label ${k}`, labels[k], v);
+  for (const [k, v] of Object.entries(spec.metadata?.annotations ?? {})) eq(`${where} annotation ${k}`, o.metadata.annotations?.[k], v);
+}
+
+/**
+ * The release's budgets and autoscalers (README, "Capacity"): each PodDisruptionBudget with
+ * the selector, the budget as given (maxUnavailable or minAvailable, the default
+ * maxUnavailable 1) and `unhealthyPodEvictionPolicy: AlwaysAllow`; each autoscaler on its
+ * workload, between its bounds, on the utilisation targets.
+ */
+function checkCapacity(spec: ReleaseSpec, manifests: K8sObject[]): void {
+  const budget = budgetOf(spec);
+  for (const b of expectedBudgets(spec)) {
+    const pdb = byId(manifests, 'PodDisruptionBudget', b.name);
+    const where = `PodDisruptionBudget "${b.name}"`;
+    const value = budget.kind === 'maxUnavailable' || budget.kind === 'minAvailable' ? { [budget.kind]: budget.value } : {};
+    eq(`${where} spec`, pdb.spec, { selector: { matchLabels: b.selector }, ...value, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    checkReleaseLabels(where, pdb, spec);
+  }
+  for (const h of expectedAutoscalers(spec)) {
+    const hpa = byId(manifests, 'HorizontalPodAutoscaler', h.name);
+    const where = `HorizontalPodAutoscaler "${h.name}"`;
+    eq(`${where} spec`, hpa.spec, { scaleTargetRef: h.target, minReplicas: h.minReplicas, maxReplicas: h.maxReplicas, metrics: expectedMetrics(spec) });
+    checkReleaseLabels(where, hpa, spec);
+  }
+}
+
+/** Pods of one workload (one version's, for a Rollout), or a Job's. */
+interface PodSet {
+  readonly id: string;
+  readonly labels: Record<string, string>;
+  readonly job: boolean;
+}
+
+/**
+ * Every set of pods that runs in the namespace: each Deployment's, each version of a Rollout
+ * (the newest track's template emitted, the other tracks' as the model says their pods are
+ * labelled), Flagger's `<name>-primary` (the stable track's pods, or the active color's, with
+ * `app: <name>-primary`), and the pods of Jobs: the smoke Job, an AnalysisTemplate's Job.
+ */
+function podSets(manifests: K8sObject[], specs: ReleaseSpec[]): PodSet[] {
+  const sets: PodSet[] = [];
+  for (const o of manifests) {
+    const labels = (template: any): Record<string, string> => template?.metadata?.labels ?? {};
+    if (o.kind === 'Deployment') sets.push({ id: `Deployment/${o.metadata.name}`, labels: labels(o.spec.template), job: false });
+    if (o.kind === 'Rollout') sets.push({ id: `Rollout/${o.metadata.name}@${labels(o.spec.template).version}`, labels: labels(o.spec.template), job: false });
+    if (o.kind === 'Job') sets.push({ id: `Job/${o.metadata.name}`, labels: labels(o.spec.template), job: true });
+    if (o.kind === 'AnalysisTemplate') {
+      for (const m of o.spec.metrics) if (m.provider.job) sets.push({ id: `AnalysisTemplate/${o.metadata.name}/${m.name}`, labels: labels(m.provider.job.spec.template), job: true });
+    }
+  }
+  for (const spec of specs) {
+    const name = appNameOf(spec);
+    const tracks = spec.type === 'canary' ? [spec.stable, ...(spec.canary ? [spec.canary] : [])] : [spec.blue, spec.green].filter((t): t is TrackSpec => t !== undefined);
+    if (engineOf(spec) === 'argoRollouts') {
+      for (const t of tracks.filter((track) => track !== newestTrack(spec))) sets.push({ id: `Rollout/${name}@${t.version}`, labels: expectedPodLabels(spec, t), job: false });
+    }
+    if (engineOf(spec) === 'flagger') {
+      const primary = spec.type === 'canary' ? spec.stable : (spec.active === 'blue' ? spec.blue : spec.green)!;
+      sets.push({ id: `Deployment/${name}-primary`, labels: { ...expectedPodLabels(spec, primary), app: `${name}-primary` }, job: false });
+    }
+  }
+  return sets;
+}
+
+/**
+ * Budgets over the namespace's pods: every PodDisruptionBudget selects exactly one set of pods,
+ * a workload's (never a Job's, such as the smoke test's), the one of its track the model names;
+ * no two budgets select the same pods (every eviction of such a pod would fail).
+ */
+export function checkBudgetSelection(manifests: K8sObject[], specs: ReleaseSpec[]): void {
+  const sets = podSets(manifests, specs);
+  const selectedBy = new Map<string, string>();
+  const expected = new Map(specs.flatMap((s) => expectedBudgets(s)).map((b) => [b.name, b.pods]));
+  for (const pdb of manifests.filter((o) => o.kind === 'PodDisruptionBudget')) {
+    const where = `PodDisruptionBudget "${pdb.metadata.name}"`;
+    const selector: Record<string, string> = pdb.spec.selector?.matchLabels ?? {};
+    if (Object.keys(selector).length === 0 || pdb.spec.selector.matchExpressions !== undefined) fail(`${where}: a selector of labels only, and not empty`, pdb.spec.selector);
+    const selected = sets.filter((p) => Object.entries(selector).every(([k, v]) => p.labels[k] === v));
+    eq(`${where} selects the pods of exactly one track`, selected.map((p) => p.id), [expected.get(pdb.metadata.name)]);
+    if (selected[0].job) fail(`${where} selects a Job's pods`, selected[0]);
+    const other = selectedBy.get(selected[0].id);
+    if (other !== undefined) fail(`${where} and "${other}" both select the pods of ${selected[0].id}`, selector);
+    selectedBy.set(selected[0].id, pdb.metadata.name);
+  }
+}
+
+/**
+ * Autoscalers over the namespace's workloads: each names an emitted workload (apiVersion, kind
+ * and name), which has no replicas (the autoscaler sizes it); at least 1 pod, minReplicas at most
+ * maxReplicas; no two on one workload.
+ */
+export function checkAutoscalerTargets(manifests: K8sObject[]): void {
+  const targets = new Map<string, string>();
+  for (const hpa of manifests.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
+    const where = `HorizontalPodAutoscaler "${hpa.metadata.name}"`;
+    const ref = hpa.spec.scaleTargetRef;
+    const workload = manifests.find((o) => o.apiVersion === ref.apiVersion && o.kind === ref.kind && o.metadata.name === ref.name);
+    if (!workload) fail(`${where}: its scaleTargetRef names no emitted workload`, ref);
+    eq(`${where}: the workload it scales has no replicas`, workload.spec.replicas, undefined);
+    if (!(hpa.spec.minReplicas >= 1 && hpa.spec.minReplicas <= hpa.spec.maxReplicas)) fail(`${where}: 1 <= minReplicas <= maxReplicas`, hpa.spec);
+    const key = `${ref.kind}/${ref.name}`;
+    if (targets.has(key)) fail(`${where} and "${targets.get(key)}" both scale ${key}`, ref);
+    targets.set(key, hpa.metadata.name);
+  }
+}
+
 /** Where requests land, through each router as its controller evaluates the objects. */
 export function checkRouting(spec: ReleaseSpec, manifests: K8sObject[], requests: RequestSpec[]): void {
   const name = appNameOf(spec);
@@ -631,6 +759,7 @@ export function checkRelease(spec: ReleaseSpec, manifests: K8sObject[], requests
   checkAnalysis(spec, manifests);
   checkConfigMaps(spec, manifests);
   checkSmoke(spec, manifests);
+  checkCapacity(spec, manifests);
   if (routing && engine === 'manifests') checkRouting(spec, manifests, requests);
 }
 
@@ -653,5 +782,7 @@ export function checkChart(specs: ReleaseSpec[], manifests: K8sObject[], request
   checkApiServerExtras(manifests);
   checkInventory(manifests, specs);
   checkDestinations(manifests, specs);
+  checkBudgetSelection(manifests, specs);
+  checkAutoscalerTargets(manifests);
   specs.forEach((spec, i) => checkRelease(spec, manifests, requests[i] ?? [], !sharesNginxLocation(spec, specs)));
 }

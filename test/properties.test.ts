@@ -1,10 +1,11 @@
 /**
  * Property-based tests: generated props for both constructs, every router and every engine
  * (plain manifests, Argo Rollouts, Flagger), with plans (steps, canary.step), analyses,
- * versioned configuration (config, configMountPath, a track's config and secrets) and smoke
- * tests, valid and not. For each: either construction throws an Error naming one of the props the
- * model (release-model.ts) says are wrong, or the model says nothing is wrong, nothing throws,
- * every object passes the upstream schemas (synthValid) and the invariants (invariants.ts) hold.
+ * versioned configuration (config, configMountPath, a track's config and secrets), smoke
+ * tests, disruption budgets and autoscaling, valid and not. For each: either construction throws
+ * an Error naming one of the props the model (release-model.ts) says are wrong, or the model says
+ * nothing is wrong, nothing throws, every object passes the upstream schemas (synthValid) and the
+ * invariants (invariants.ts) hold.
  * And one plan gives the same weights under plain manifests' step, Argo Rollouts' setWeight
  * and Flagger's stepWeights.
  *
@@ -17,13 +18,14 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { BlueGreenColor, BlueGreenRelease, CanaryRelease, CanaryStep, DeliveryEngine, TrafficRouter } from '../src';
 import {
-  BlueGreenSpec, CanarySpec, EngineKind, EngineSpec, ReleaseSpec, RequestSpec, RouterSpec, blueGreenRelease, buildBlueGreenProps, buildCanaryProps, canaryRelease, engine, flaggerPlan,
-  requests,
+  BlueGreenSpec, CanarySpec, EngineKind, EngineSpec, ReleaseArbOptions, ReleaseSpec, RequestSpec, RouterSpec, blueGreenRelease as drawBlueGreenRelease, buildBlueGreenProps, buildCanaryProps,
+  canaryRelease as drawCanaryRelease, engine, flaggerPlan, requests,
 } from './arbitraries';
 import { checkChart } from './invariants';
 import {
-  ObjectId, appNameOf, engineOf, expectedConfig, expectedErrors, expectedObjects, flaggerGeneratedObjects, isAbTest, isFlaggerAbSchedule, isFlaggerPlanEndingWithPause, isShift,
-  namesOneOf, ownerOf, promDuration, releaseTracks, slug, smokeJobVersion, weightTotalOf, weightsInForce,
+  ObjectId, appNameOf, argoBasicCanaryPods, canaryTakesRequests, engineOf, expectedAutoscalerRef, expectedBudgets, expectedConfig, expectedErrors, expectedObjects, flaggerGeneratedObjects,
+  isAbTest, isFlaggerAbSchedule, isFlaggerPlanEndingWithPause, isShift, knownBudgetGap, namesOneOf, ownerOf, promDuration, releaseTracks, slug, smokeJobVersion, weightTotalOf,
+  weightsInForce,
 } from './release-model';
 import { K8sObject, find, synthValid } from './util';
 
@@ -34,6 +36,17 @@ const scaled = (share: number) => Math.max(10, Math.round(RUNS * share));
 
 // A property runs many cases in one test: far past jest's 5 s default on a busy machine.
 jest.setTimeout(process.env.FUZZ_RUNS ? 60 * 60 * 1000 : 120 * 1000);
+
+/**
+ * The generated releases, but for the known gaps (below): a budget the library's sizing and the
+ * model's judge differently keeps the default, DisruptionBudget.maxUnavailable(1), which never
+ * blocks an eviction.
+ */
+function withoutKnownGaps<T extends ReleaseSpec>(spec: T): T {
+  return knownBudgetGap(spec) ? { ...spec, disruptionBudget: undefined } : spec;
+}
+const canaryRelease = (options?: ReleaseArbOptions) => drawCanaryRelease(options).map(withoutKnownGaps);
+const blueGreenRelease = (options?: ReleaseArbOptions) => drawBlueGreenRelease(options).map(withoutKnownGaps);
 
 function assertProperty<T>(arb: fc.Arbitrary<T>, runs: number, predicate: (value: T) => void): void {
   try {
@@ -67,10 +80,15 @@ function checkOutcome(spec: ReleaseSpec, error: unknown, expected: string[]): 't
   return 'built';
 }
 
-/** The release with its canary promoted: the canary's track (without traffic and step) is stable, and the canary is gone. */
+/**
+ * The release with its canary promoted: the canary's track (without traffic and step) is
+ * stable, and the canary is gone. Autoscaled, without replicas too: the autoscaler sizes the
+ * stable track.
+ */
 function promote(spec: CanarySpec): CanarySpec {
   const { traffic: _traffic, step: _step, ...canaryTrack } = spec.canary!;
-  return { ...spec, stable: canaryTrack, canary: undefined };
+  const { replicas: _replicas, ...unsized } = canaryTrack;
+  return { ...spec, stable: spec.autoscaling ? unsized : canaryTrack, canary: undefined };
 }
 
 /** A chart of its own for the release, in the spec's namespace (none: the chart has none). */
@@ -108,6 +126,18 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
     });
   });
 
+  // Issue 16's shapes, a third of the releases above, here alone: autoscaled releases and
+  // minAvailable budgets (which a track's size, its share at a weight, or its autoscaler's
+  // minimum may leave no eviction).
+  test('budgets and autoscaling under every engine: autoscaled releases and minAvailable budgets, valid and not', () => {
+    const capacity = (s: ReleaseSpec) => s.autoscaling !== undefined || s.disruptionBudget?.kind === 'minAvailable';
+    const arb = fc.oneof(
+      canaryRelease().filter(capacity).chain((spec) => fc.tuple(fc.constant<ReleaseSpec>(spec), requests(spec.canary?.traffic))),
+      blueGreenRelease().filter(capacity).map((spec): [ReleaseSpec, RequestSpec[]] => [spec, []]),
+    );
+    assertProperty(arb, scaled(0.5), ([spec, reqs]) => checkSingle(spec, reqs));
+  });
+
   // Rare in the properties above (a long name, Flagger, an analysis): every name Flagger and the
   // release derive, <name>-primary, -canary, -preview, and the MetricTemplates <name>-error-rate
   // and <name>-latency-p99, is at most 63 characters, or the error names `name`.
@@ -122,16 +152,17 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
     const samples = fc.sample(fc.oneof(canaryRelease(), blueGreenRelease()), { seed: SEED, numRuns: 1500 });
     const validShare = (of: ReleaseSpec[]) => of.filter((s) => expectedErrors(s).length === 0).length / of.length;
     // Engines, plans and analyses bring their own share of invalid values, and so do versioned
-    // configuration and the smoke test (issue 15: about 3 points more): about 30 % is valid (28
-    // to 32 % at the default seed and the seeds 1 to 5), and under each engine and construct at
-    // least a fifth (Flagger's the least, 21 to 25 %).
-    expect(validShare(samples)).toBeGreaterThan(0.25);
+    // configuration and the smoke test (issue 15: about 3 points more), and budgets and
+    // autoscaling (issue 16: 2 to 3 points more): about 27 % is valid (25 to 29 % at the default
+    // seed and the seeds 1 to 5), and under each engine and construct at least a sixth (Flagger's
+    // canary the least, 19 to 23 %).
+    expect(validShare(samples)).toBeGreaterThan(0.22);
     expect(validShare(samples)).toBeLessThan(0.85);
     for (const engine of ['manifests', 'argoRollouts', 'flagger'] as EngineKind[]) {
       for (const type of ['canary', 'blueGreen']) {
         const some = samples.filter((s) => engineOf(s) === engine && s.type === type);
         expect({ engine, type, many: some.length > 150, validShare: validShare(some) }).toEqual({ engine, type, many: true, validShare: expect.any(Number) });
-        expect({ engine, type, atLeastAFifth: validShare(some) > 0.2, atMostMost: validShare(some) < 0.85 }).toEqual({ engine, type, atLeastAFifth: true, atMostMost: true });
+        expect({ engine, type, atLeastASixth: validShare(some) > 1 / 6, atMostMost: validShare(some) < 0.85 }).toEqual({ engine, type, atLeastASixth: true, atMostMost: true });
       }
     }
     // Plans of every shape: with plain manifests' step, and Flagger's ending either way.
@@ -168,6 +199,49 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
       smokeWhere: refused(/: smokeTest$/),
     }).toEqual({
       configKey: true, configValue: true, configSize: true, configMountPath: true, secretName: true, secretMountPath: true, smokeField: true, smokeThroughRouter: true, smokeWhere: true,
+    });
+  });
+
+  // Issue 16, on a larger sample: its shapes are a few in a hundred.
+  test('the generators draw budgets and autoscaling, valid and not, under every engine', () => {
+    const samples = fc.sample(fc.oneof(canaryRelease(), blueGreenRelease()), { seed: SEED, numRuns: 3000 });
+    const errors = new Map(samples.map((s) => [s, expectedErrors(s)]));
+    const isValid = (s: ReleaseSpec) => errors.get(s)!.length === 0;
+    // Autoscaled releases, minAvailable and none() reach the invariants under every engine and
+    // construct (minAvailable with room for it is rarer under a controller's canary: its share
+    // at each weight is small); and each engine's own shape.
+    for (const engine of ['manifests', 'argoRollouts', 'flagger'] as EngineKind[]) {
+      const valid = samples.filter((s) => engineOf(s) === engine && isValid(s));
+      for (const type of ['canary', 'blueGreen']) {
+        expect({ engine, type, autoscaled: valid.filter((s) => s.type === type && s.autoscaling !== undefined).length > 5 }).toEqual({ engine, type, autoscaled: true });
+      }
+      const budgets = (kind: string) => valid.filter((s) => s.disruptionBudget?.kind === kind).length > 5;
+      expect({ engine, minAvailable: budgets('minAvailable'), none: budgets('none') }).toEqual({ engine, minAvailable: true, none: true });
+    }
+    const scaledCanaries = samples.filter((s): s is CanarySpec => s.type === 'canary' && s.canary !== undefined && s.autoscaling !== undefined && isValid(s));
+    expect({
+      manifestsCanaryAutoscaler: scaledCanaries.filter((s) => engineOf(s) === 'manifests' && canaryTakesRequests(s)).length > 5,
+      manifestsCanaryOfReplicas: scaledCanaries.filter((s) => engineOf(s) === 'manifests' && !canaryTakesRequests(s)).length > 2,
+      argoDynamicStableScale: scaledCanaries.filter((s) => engineOf(s) === 'argoRollouts' && s.router.kind !== 'service').length > 5,
+      flaggerPrimaryScalerReplicas: scaledCanaries.filter((s) => engineOf(s) === 'flagger' && expectedAutoscalerRef(s)?.primaryScalerReplicas !== undefined).length > 2,
+    }).toEqual({ manifestsCanaryAutoscaler: true, manifestsCanaryOfReplicas: true, argoDynamicStableScale: true, flaggerPrimaryScalerReplicas: true });
+    // Each refusal of them is drawn.
+    const refused = (prop: RegExp, when: (s: ReleaseSpec) => boolean = () => true) => samples.filter((s) => when(s) && errors.get(s)!.some((e) => prop.test(e))).length > 1;
+    const autoscaled = (s: ReleaseSpec) => s.autoscaling !== undefined;
+    expect({
+      blockingBudget: refused(/: disruptionBudget$/, (s) => s.disruptionBudget?.kind === 'minAvailable'),
+      notABudget: refused(/: disruptionBudget$/, (s) => s.disruptionBudget?.kind === 'plainObject'),
+      budgetFactory: refused(/^DisruptionBudget\.maxUnavailable: value$/) && refused(/^DisruptionBudget\.minAvailable: value$/),
+      autoscalingBounds: refused(/: autoscaling\.minReplicas$/) && refused(/: autoscaling\.maxReplicas$/),
+      autoscalingTargets: refused(/: autoscaling\.(cpu|memory)Utilization$/),
+      replicasOfAnAutoscaledTrack: refused(/: (stable|blue|green)\.replicas$/, autoscaled),
+      canaryReplicasTakingRequests: refused(/: canary\.replicas$/, (s) => autoscaled(s) && engineOf(s) === 'manifests' && s.type === 'canary' && canaryTakesRequests(s)),
+      cpuRequest: refused(/\.container\.resources\.cpu\.request$/, autoscaled),
+      memoryRequest: refused(/\.container\.resources\.memory\.request$/, autoscaled),
+      scaleDownDelay: refused(/: engine$/, (s) => autoscaled(s) && engineOf(s) === 'argoRollouts' && s.type === 'canary' && s.router.kind !== 'service'),
+    }).toEqual({
+      blockingBudget: true, notABudget: true, budgetFactory: true, autoscalingBounds: true, autoscalingTargets: true, replicasOfAnAutoscaledTrack: true,
+      canaryReplicasTakingRequests: true, cpuRequest: true, memoryRequest: true, scaleDownDelay: true,
     });
   });
 });
@@ -209,7 +283,7 @@ const several: fc.Arbitrary<{ namespaces: [string, string]; releases: Placed[] }
 const GROUP: Record<string, string> = {
   Deployment: 'apps', Service: '', Ingress: 'networking.k8s.io', VirtualService: 'networking.istio.io', DestinationRule: 'networking.istio.io',
   HTTPRoute: 'gateway.networking.k8s.io', Rollout: 'argoproj.io', AnalysisTemplate: 'argoproj.io', Canary: 'flagger.app', MetricTemplate: 'flagger.app',
-  PrometheusRule: 'monitoring.coreos.com', ConfigMap: '', Job: 'batch',
+  PrometheusRule: 'monitoring.coreos.com', ConfigMap: '', Job: 'batch', PodDisruptionBudget: 'policy', HorizontalPodAutoscaler: 'autoscaling',
 };
 
 /** The location ingress-nginx merges a release's main Ingress into: namespace, class, host and path. */
@@ -333,7 +407,15 @@ function flaggerSchedule(spec: ReleaseSpec, manifests: K8sObject[]): unknown {
 const promotableUnder = (engineArb?: fc.Arbitrary<EngineSpec | undefined>) => validOnly(canaryRelease({ engine: engineArb }).filter((s) => s.canary !== undefined
   && !(engineOf(s) !== 'manifests' && s.steps !== undefined && weightTotalOf(s) !== 100)
   // configMountPath with nothing left to mount (only the old stable had configuration) goes with it.
-  && !(s.configMountPath !== undefined && expectedConfig(promote(s), promote(s).stable) === undefined)));
+  && !(s.configMountPath !== undefined && expectedConfig(promote(s), promote(s).stable) === undefined)
+  // Autoscaled under plain manifests, a canary that takes no requests runs its replicas without
+  // an autoscaler: as the stable it loses them and gains one. The README's promotion first gives
+  // the canary the whole load (commit A), which autoscales it.
+  && !(engineOf(s) === 'manifests' && s.autoscaling !== undefined && !canaryTakesRequests(s))
+  // A controller sizes the promoted track otherwise: under Argo Rollouts at the Rollout's size at
+  // every weight of the plan, under Flagger at its own replicas (canary.replicas is refused
+  // there); a budget it leaves no eviction is refused, as it must be.
+  && !expectedErrors(promote(s)).includes(`${ownerOf(s)}: disruptionBudget`) && !knownBudgetGap(promote(s))));
 const promotable = promotableUnder();
 
 function checkPromotion(spec: CanarySpec): void {
@@ -566,12 +648,14 @@ describe('regressions found by the properties', () => {
   });
 });
 
-// ------------------------------------------------------------------ found by the properties (issue 15), now refused
+// ------------------------------------------------------------------ found by the properties (issues 15 and 16), now refused
 
 /**
  * Shapes the properties found where the library was wrong by the rules the model is written
- * from (the README, the API server); each is refused now, naming the prop the model predicts.
- * (The generators still leave them out: withConfigAndSmoke in arbitraries.ts.)
+ * from (the README, the API server, the controllers); each is refused now, naming the prop the
+ * model predicts (and issue 16's basic canary that was refused wrongly is built). (The
+ * generators still leave issue 15's out: withConfigAndSmoke in arbitraries.ts; they draw issue
+ * 16's again.)
  */
 describe('found by the properties: the library now refuses what the model refuses', () => {
   const stable = { version: 'v1', image: 'myapp:v1' };
@@ -615,9 +699,38 @@ describe('found by the properties: the library now refuses what the model refuse
   test('throws on a directory written two ways ("/etc/db", "/etc/db/")', () => {
     refuses({ ...base, stable: { ...stable, secrets: [{ secretName: 'db', mountPath: '/etc/db' }, { secretName: 'db-2026', mountPath: '/etc/db/' }] } }, 'stable.secrets[1].mountPath');
   });
+
+  // Issue 16, found by the properties and fixed: under Argo Rollouts with TrafficRouter.service()
+  // the library sized a basic canary by rounding its share to the nearest pod (0 allowed), where
+  // Argo Rollouts (utils/replicaset/canary.go, approximateWeightedCanaryStableReplicaCounts) never
+  // runs 0 canary pods at a weight between 0 and the total, and may surge one pod.
+  const basicCanary = (weight: number): CanarySpec => ({
+    ...base, router: { kind: 'service' }, engine: { kind: 'argoRollouts' },
+    stable: { ...stable, replicas: 3 }, canary, steps: [{ shiftTraffic: weight }, { pause: 300 }],
+    disruptionBudget: { kind: 'minAvailable', value: 1 },
+  });
+
+  test('Argo Rollouts, TrafficRouter.service(), 3 pods at weight 10: Argo runs 1 canary pod (and 3 stable), and minAvailable(1) would leave it no eviction: refused', () => {
+    expect(argoBasicCanaryPods(3, 10, 100, 1)).toEqual([1, 3]);
+    refuses(basicCanary(10), 'disruptionBudget');
+  });
+
+  test('Argo Rollouts, TrafficRouter.service(), 3 pods at weight 50: Argo runs 2 and 2 (surging one), and minAvailable(1) leaves each an eviction: built', () => {
+    expect(argoBasicCanaryPods(3, 50, 100, 1)).toEqual([2, 2]);
+    const spec = basicCanary(50);
+    expect(expectedErrors(spec)).toEqual([]);
+    checkChart([spec], synthOne(spec));
+  });
 });
 
-/** A known gap, left as it is (see the README's smoke test section). */
+/**
+ * Known gaps: the smoke Job at a cut-over, left as it is (see the README's smoke test section);
+ * and two budget checks under Flagger that size a track otherwise than Flagger does (issue 16,
+ * found by the properties, reported): the generators leave them out (withoutKnownGaps,
+ * knownBudgetGap).
+ * Each test says what the library does now; when it is fixed, the test fails: turn it into a
+ * regression test and drop the shape from knownBudgetGap.
+ */
 describe('known gap: the model and the library disagree', () => {
   const stable = { version: 'v1', image: 'myapp:v1' };
   const canary = { version: 'v2', image: 'myapp:v2' };
@@ -628,5 +741,32 @@ describe('known gap: the model and the library disagree', () => {
     const jobs = (active: string) => ids(synthOne({ ...spec, active })).filter((id) => id.startsWith('Job/'));
     expect(jobs('blue')).toEqual(['Job/myapp-smoke-v2']);
     expect(jobs('green')).toEqual(['Job/myapp-smoke-v1']);
+  });
+
+  // Flagger copies a promoted Deployment's replicas into <name>-primary (pkg/canary/deployment_controller.go,
+  // Promote): until the new color is promoted, the primary runs the active color at its size.
+  // The library sizes the primary's budget by the newest color's replicas only.
+  test('Flagger blue-green, the active color of 1 pod and an idle one of 3: minAvailable(1) leaves <name>-primary no eviction until the promotion, yet the release builds', () => {
+    const spec: BlueGreenSpec = {
+      type: 'blueGreen', id: 'myapp', containerPort: 80, router: { kind: 'service' }, engine: { kind: 'flagger' },
+      blue: stable, green: { ...canary, replicas: 3 }, active: 'blue', disruptionBudget: { kind: 'minAvailable', value: 1 },
+    };
+    expect(expectedErrors(spec)).toEqual([`${ownerOf(spec)}: disruptionBudget`]);
+    expect(expectedBudgets(spec).map((b) => [b.name, b.fewest])).toEqual([['myapp-primary', 1], ['myapp', 3]]);
+    expect(knownBudgetGap(spec)).toBe(true);
+    expect(construct(chartFor(spec), spec)).toBeUndefined();
+  });
+
+  // Flagger creates <name>-primary with 1 pod when <name> has 0 replicas, and scales <name> up
+  // from 0 to the primary's size (pkg/canary/deployment_controller.go: createPrimaryDeployment,
+  // ScaleFromZero). The library takes stable.replicas 0 for a track of no pods, with nothing to check.
+  test('Flagger canary, stable.replicas 0: Flagger runs the primary and the canary at 1 pod, minAvailable(1) leaves them no eviction, yet the release builds', () => {
+    const spec: CanarySpec = {
+      type: 'canary', id: 'myapp', containerPort: 80, router: { kind: 'istio' }, engine: { kind: 'flagger' },
+      stable: { ...stable, replicas: 0 }, canary, steps: [{ shiftTraffic: 50 }, { pause: 60 }, { shiftTraffic: 100 }], disruptionBudget: { kind: 'minAvailable', value: 1 },
+    };
+    expect(expectedErrors(spec)).toEqual([`${ownerOf(spec)}: disruptionBudget`]);
+    expect(knownBudgetGap(spec)).toBe(true);
+    expect(construct(chartFor(spec), spec)).toBeUndefined();
   });
 });
