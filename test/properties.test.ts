@@ -24,7 +24,7 @@ import {
 import { checkChart } from './invariants';
 import {
   ObjectId, appNameOf, argoBasicCanaryPods, canaryTakesRequests, engineOf, expectedAutoscalerRef, expectedBudgets, expectedConfig, expectedErrors, expectedObjects, flaggerGeneratedObjects,
-  isAbTest, isFlaggerAbSchedule, isFlaggerPlanEndingWithPause, isShift, knownBudgetGap, namesOneOf, ownerOf, promDuration, releaseTracks, slug, smokeJobVersion, weightTotalOf,
+  isAbTest, isFlaggerAbSchedule, isFlaggerPlanEndingWithPause, isShift, namesOneOf, ownerOf, promDuration, releaseTracks, slug, smokeJobVersion, weightTotalOf,
   weightsInForce,
 } from './release-model';
 import { K8sObject, find, synthValid } from './util';
@@ -37,16 +37,8 @@ const scaled = (share: number) => Math.max(10, Math.round(RUNS * share));
 // A property runs many cases in one test: far past jest's 5 s default on a busy machine.
 jest.setTimeout(process.env.FUZZ_RUNS ? 60 * 60 * 1000 : 120 * 1000);
 
-/**
- * The generated releases, but for the known gaps (below): a budget the library's sizing and the
- * model's judge differently keeps the default, DisruptionBudget.maxUnavailable(1), which never
- * blocks an eviction.
- */
-function withoutKnownGaps<T extends ReleaseSpec>(spec: T): T {
-  return knownBudgetGap(spec) ? { ...spec, disruptionBudget: undefined } : spec;
-}
-const canaryRelease = (options?: ReleaseArbOptions) => drawCanaryRelease(options).map(withoutKnownGaps);
-const blueGreenRelease = (options?: ReleaseArbOptions) => drawBlueGreenRelease(options).map(withoutKnownGaps);
+const canaryRelease = (options?: ReleaseArbOptions) => drawCanaryRelease(options);
+const blueGreenRelease = (options?: ReleaseArbOptions) => drawBlueGreenRelease(options);
 
 function assertProperty<T>(arb: fc.Arbitrary<T>, runs: number, predicate: (value: T) => void): void {
   try {
@@ -415,7 +407,7 @@ const promotableUnder = (engineArb?: fc.Arbitrary<EngineSpec | undefined>) => va
   // A controller sizes the promoted track otherwise: under Argo Rollouts at the Rollout's size at
   // every weight of the plan, under Flagger at its own replicas (canary.replicas is refused
   // there); a budget it leaves no eviction is refused, as it must be.
-  && !expectedErrors(promote(s)).includes(`${ownerOf(s)}: disruptionBudget`) && !knownBudgetGap(promote(s))));
+  && !expectedErrors(promote(s)).includes(`${ownerOf(s)}: disruptionBudget`)));
 const promotable = promotableUnder();
 
 function checkPromotion(spec: CanarySpec): void {
@@ -724,12 +716,10 @@ describe('found by the properties: the library now refuses what the model refuse
 });
 
 /**
- * Known gaps: the smoke Job at a cut-over, left as it is (see the README's smoke test section);
- * and two budget checks under Flagger that size a track otherwise than Flagger does (issue 16,
- * found by the properties, reported): the generators leave them out (withoutKnownGaps,
- * knownBudgetGap).
- * Each test says what the library does now; when it is fixed, the test fails: turn it into a
- * regression test and drop the shape from knownBudgetGap.
+ * Known gap: the smoke Job at a cut-over, left as it is (see the README's smoke test section).
+ * The test says what the library does now; when it is fixed, the test fails: turn it into a
+ * regression test. Below it, two budget checks under Flagger the properties found (issue 16),
+ * fixed, as regression tests.
  */
 describe('known gap: the model and the library disagree', () => {
   const stable = { version: 'v1', image: 'myapp:v1' };
@@ -745,28 +735,25 @@ describe('known gap: the model and the library disagree', () => {
 
   // Flagger copies a promoted Deployment's replicas into <name>-primary (pkg/canary/deployment_controller.go,
   // Promote): until the new color is promoted, the primary runs the active color at its size.
-  // The library sizes the primary's budget by the newest color's replicas only.
-  test('Flagger blue-green, the active color of 1 pod and an idle one of 3: minAvailable(1) leaves <name>-primary no eviction until the promotion, yet the release builds', () => {
+  test('fixed: Flagger blue-green, the active color of 1 pod and an idle one of 3: minAvailable(1) leaves <name>-primary no eviction until the promotion, and is refused', () => {
     const spec: BlueGreenSpec = {
       type: 'blueGreen', id: 'myapp', containerPort: 80, router: { kind: 'service' }, engine: { kind: 'flagger' },
       blue: stable, green: { ...canary, replicas: 3 }, active: 'blue', disruptionBudget: { kind: 'minAvailable', value: 1 },
     };
     expect(expectedErrors(spec)).toEqual([`${ownerOf(spec)}: disruptionBudget`]);
     expect(expectedBudgets(spec).map((b) => [b.name, b.fewest])).toEqual([['myapp-primary', 1], ['myapp', 3]]);
-    expect(knownBudgetGap(spec)).toBe(true);
-    expect(construct(chartFor(spec), spec)).toBeUndefined();
+    expect((construct(chartFor(spec), spec) as Error).message).toContain('disruptionBudget ("DisruptionBudget.minAvailable(1)") would block every eviction of the blue track\'s pods when it runs 1 (blue.replicas defaults to 1)');
   });
 
   // Flagger creates <name>-primary with 1 pod when <name> has 0 replicas, and scales <name> up
   // from 0 to the primary's size (pkg/canary/deployment_controller.go: createPrimaryDeployment,
-  // ScaleFromZero). The library takes stable.replicas 0 for a track of no pods, with nothing to check.
-  test('Flagger canary, stable.replicas 0: Flagger runs the primary and the canary at 1 pod, minAvailable(1) leaves them no eviction, yet the release builds', () => {
+  // ScaleFromZero).
+  test('fixed: Flagger canary, stable.replicas 0: Flagger runs the primary and the canary at 1 pod, minAvailable(1) leaves them no eviction, and is refused', () => {
     const spec: CanarySpec = {
       type: 'canary', id: 'myapp', containerPort: 80, router: { kind: 'istio' }, engine: { kind: 'flagger' },
       stable: { ...stable, replicas: 0 }, canary, steps: [{ shiftTraffic: 50 }, { pause: 60 }, { shiftTraffic: 100 }], disruptionBudget: { kind: 'minAvailable', value: 1 },
     };
     expect(expectedErrors(spec)).toEqual([`${ownerOf(spec)}: disruptionBudget`]);
-    expect(knownBudgetGap(spec)).toBe(true);
-    expect(construct(chartFor(spec), spec)).toBeUndefined();
+    expect((construct(chartFor(spec), spec) as Error).message).toContain('would block every eviction of the stable track\'s pods when it runs 1 (Flagger runs one pod when stable.replicas is 0)');
   });
 });

@@ -503,7 +503,7 @@ function argoCanaryFewest(spec: CanarySpec): { stable: number; canary: number } 
  *   track at stable's replicas (blue-green: its own), or the minimum of its bounds; replicas 0
  *   run 1 pod all the same.
  */
-export function expectedBudgets(spec: ReleaseSpec, asTheLibraryDoes = false): ExpectedBudget[] {
+export function expectedBudgets(spec: ReleaseSpec): ExpectedBudget[] {
   if (!emitsBudgets(spec)) return [];
   const name = appNameOf(spec);
   const a = autoscalingOf(spec);
@@ -513,7 +513,7 @@ export function expectedBudgets(spec: ReleaseSpec, asTheLibraryDoes = false): Ex
   });
   // Flagger never runs a Deployment it scales up at 0 pods: it creates <name>-primary with 1
   // pod when <name> has 0 replicas, and scales <name> up to the primary's size (pkg/canary/deployment_controller.go).
-  const flaggerSize = (t: TrackSpec): number => (asTheLibraryDoes ? fixedSize(t) : Math.max(1, fixedSize(t)));
+  const flaggerSize = (t: TrackSpec): number => Math.max(1, fixedSize(t));
   const flagger = (primary: number, canary: number): ExpectedBudget[] => [
     { name: `${name}-primary`, selector: { app: `${name}-primary` }, pods: `Deployment/${name}-primary`, fewest: primary },
     { name, selector: { app: name }, pods: `Deployment/${name}`, fewest: canary },
@@ -535,27 +535,13 @@ export function expectedBudgets(spec: ReleaseSpec, asTheLibraryDoes = false): Ex
   const newest = tracks.idle ?? tracks.active;
   if (engine === 'manifests') return colorsOf(spec).map(([, t]) => version(t, a ? a.minReplicas : fixedSize(t)));
   if (engine === 'argoRollouts') return colorsOf(spec).map(([, t]) => version(t, a ? a.minReplicas : fixedSize(newest)));
-  const primary = asTheLibraryDoes ? fixedSize(newest) : fewestOf([flaggerSize(tracks.active), flaggerSize(newest)]);
+  const primary = fewestOf([flaggerSize(tracks.active), flaggerSize(newest)]);
   return flagger(a ? a.minReplicas : primary, a ? a.minReplicas : flaggerSize(newest));
 }
-
-// Known gaps: where the library sizes a track otherwise than the rules above, and so lets a
-// budget through that blocks every eviction of it (see "known gaps" in properties.test.ts).
 
 /** Whether some budget leaves a track no eviction at its fewest pods. */
 function budgetBlocks(spec: ReleaseSpec, budgets: ExpectedBudget[]): boolean {
   return budgets.some((b) => b.fewest > 0 && evictionsAllowed(budgetOf(spec), b.fewest) === 0);
-}
-
-/**
- * Whether the library's verdict on the budget differs from the model's, by a known gap: under
- * Flagger's blue-green it sizes `<name>-primary` by the newest color's replicas only, while the
- * primary runs the active color's until the promotion; and under Flagger it takes replicas 0
- * for no pods, where Flagger runs 1. (A third, a basic canary under Argo Rollouts sized by
- * rounding to the nearest pod, is fixed: the library sizes it as argoBasicCanaryPods.)
- */
-export function knownBudgetGap(spec: ReleaseSpec): boolean {
-  return budgetBlocks(spec, expectedBudgets(spec)) !== budgetBlocks(spec, expectedBudgets(spec, true));
 }
 
 /** A HorizontalPodAutoscaler as the model predicts it. */

@@ -15,8 +15,7 @@ import { flaggerQueries } from './metric-templates';
 import { trackConfigMaps } from '../../workload/track-config';
 import { smokeRequests } from '../smoke-target';
 import { DEFAULT_LOAD_TESTER_URL, smokeWebhook } from './smoke-webhook';
-import { fixedSize } from '../track-capacity';
-import { emitFlaggerCapacity, flaggerBudgets, flaggerGeneratedAutoscaler } from './flagger-capacity';
+import { emitFlaggerCapacity, flaggerBudgets, flaggerGeneratedAutoscaler, flaggerSize } from './flagger-capacity';
 
 /**
  * Flagger's blue-green mode (`provider: kubernetes`, `iterations`): one Deployment `<name>`
@@ -48,12 +47,16 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
   const { autoscaling } = release;
   const activeProp = plan.activeIsBlue ? 'blue' : 'green';
   const newestProp = idle ? (plan.activeIsBlue ? 'green' : 'blue') : activeProp;
-  const fixed = fixedSize(newestProp, newest);
+  // The primary runs the active color at its size until Flagger promotes the new one into it,
+  // copying the new one's replicas: it runs the fewer of the two.
+  const newestSize = flaggerSize(newestProp, newest);
+  const activeSize = flaggerSize(activeProp, active);
+  const byAutoscaler: [number, string] = [autoscaling?.minReplicas ?? 0, 'autoscaling.minReplicas'];
   const budgets = flaggerBudgets(release, {
     primaryProp: activeProp,
     canaryProp: newestProp,
-    primaryFewest: autoscaling ? [autoscaling.minReplicas, 'autoscaling.minReplicas'] : fixed,
-    canaryFewest: autoscaling ? [autoscaling.minReplicas, 'autoscaling.minReplicas'] : fixed,
+    primaryFewest: autoscaling ? byAutoscaler : activeSize[0] <= newestSize[0] ? activeSize : [newestSize[0], `once ${newestProp} is promoted into it, ${newestSize[1]}`],
+    canaryFewest: autoscaling ? byAutoscaler : newestSize,
   });
 
   trackConfigMaps(scope, release, [plan.blue, plan.green]);

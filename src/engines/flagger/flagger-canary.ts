@@ -16,8 +16,7 @@ import { trackConfigMaps } from '../../workload/track-config';
 import { smokeRequests } from '../smoke-target';
 import { DEFAULT_LOAD_TESTER_URL, smokeWebhook } from './smoke-webhook';
 import { canaryBounds } from '../../workload/autoscaling';
-import { fixedSize } from '../track-capacity';
-import { emitFlaggerCapacity, flaggerBudgets, flaggerGeneratedAutoscaler } from './flagger-capacity';
+import { emitFlaggerCapacity, flaggerBudgets, flaggerGeneratedAutoscaler, flaggerSize } from './flagger-capacity';
 
 /**
  * One Deployment `<name>` running the newest version (Flagger copies it into `<name>-primary`
@@ -70,7 +69,7 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   const { autoscaling } = release;
   const maxPercent = Math.max(0, ...(schedule.stepWeights ?? []));
   const scaledCanary = autoscaling ? canaryBounds(autoscaling, maxPercent, 100, abTest) : undefined;
-  const fixed = fixedSize('stable', stable);
+  const fixed = flaggerSize('stable', stable);
   const budgets = flaggerBudgets(release, {
     primaryProp: 'stable',
     canaryProp: 'canary',

@@ -3,9 +3,19 @@ import type { CanarySpecAutoscalerRef } from '../../../imports/flagger.app';
 import { flaggerApi } from '../../private/upstream';
 import { GeneratedObject } from '../../routing/engine-contracts';
 import { ReplicaBounds } from '../../workload/autoscaling';
+import { ReleaseTrack } from '../../workload/release-track';
 import { TrackBudget } from '../../workload/disruption-budget';
 import { ResolvedRelease } from '../release-plan';
-import { checkBudgets, emitAutoscalers, emitBudgets } from '../track-capacity';
+import { checkBudgets, emitAutoscalers, emitBudgets, fixedSize } from '../track-capacity';
+
+/**
+ * A track's size as Flagger runs it: its replicas, but never 0 pods: Flagger creates
+ * `<name>-primary` with one pod when `<name>` has none, and scales `<name>` up from 0 to the
+ * primary's size (pkg/canary/deployment_controller.go: createPrimaryDeployment, ScaleFromZero).
+ */
+export function flaggerSize(prop: string, track: ReleaseTrack): [number, string] {
+  return track.replicas === 0 ? [1, `Flagger runs one pod when ${prop}.replicas is 0`] : fixedSize(prop, track);
+}
 
 /** How Flagger's two workloads are sized: the one the library emits (`<name>`, the canary) and its copy `<name>-primary`. */
 export interface FlaggerCapacity {

@@ -46,6 +46,18 @@ describe('a budget over the primary\'s pods and one over the canary\'s', () => {
     expect(ofKind(synthValid(chart), 'PodDisruptionBudget').map((b) => b.metadata.name)).toEqual(['myapp-primary', 'myapp']);
   });
 
+  test('throws when stable.replicas is 0 and the budget needs a pod: Flagger still runs the primary at one pod', () => {
+    expect(() => canary({ stable: { ...v1, replicas: 0 }, disruptionBudget: DisruptionBudget.minAvailable(1) })).toThrow(
+      'would block every eviction of the stable track\'s pods when it runs 1 (Flagger runs one pod when stable.replicas is 0)');
+  });
+
+  test('blue-green: the primary runs the active color at its size until the new one is promoted into it', () => {
+    const chart = Testing.chart();
+    expect(() => new BlueGreenRelease(chart, 'myapp', {
+      containerPort: 80, engine: DeliveryEngine.flagger(), blue: v1, green: { ...v2, replicas: 3 }, active: BlueGreenColor.BLUE, disruptionBudget: DisruptionBudget.minAvailable(1),
+    })).toThrow('would block every eviction of the blue track\'s pods when it runs 1 (blue.replicas defaults to 1)');
+  });
+
   test('throws when a budget blocks the primary at the stable\'s size', () => {
     expect(() => canary({ stable: { ...v1, replicas: 2 }, disruptionBudget: DisruptionBudget.minAvailable(2) })).toThrow(
       'CanaryRelease \'myapp\': disruptionBudget ("DisruptionBudget.minAvailable(2)") would block every eviction of the stable track\'s pods when it runs 2 (stable.replicas)');
