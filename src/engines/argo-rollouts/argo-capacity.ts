@@ -26,15 +26,16 @@ export function argoCanaryBudgets(release: ResolvedRelease, plan: CanaryPlan, op
   const canaryPods = (w: number) => options.trafficRouted ? Math.ceil((w * replicas) / total) : basicCanaryCounts(replicas, w, total, surge)[0];
   const stablePods = (w: number) => options.dynamicStableScale ? Math.ceil(((total - w) * replicas) / total)
     : options.trafficRouted ? replicas : basicCanaryCounts(replicas, w, total, surge)[1];
-  const fewest = (sizes: Array<[number, string]>): [number, string] => sizes.filter(([n]) => n > 0).reduce((a, b) => (b[0] < a[0] ? b : a), [Infinity, ''] as [number, string]);
+  // The smallest positive size, or 0 (nothing to check) when the track never runs a pod.
+  const fewest = (sizes: Array<[number, string]>): [number, string] => sizes.filter(([n]) => n > 0).reduce((a, b) => (a[0] === 0 || b[0] < a[0] ? b : a), [0, ''] as [number, string]);
 
   const stableFewest = fewest([[replicas, because], ...weights.map((w): [number, string] => [stablePods(w), `at weight ${w} of ${total}, from ${replicas} (${because})`])]);
-  const budgets = [versionBudget(release, 'stable', stable, stableFewest[0] === Infinity ? [0, ''] : stableFewest)];
+  const budgets = [versionBudget(release, 'stable', stable, stableFewest)];
   if (canary) {
     const sizes: Array<[number, string]> = weights.map((w) => [canaryPods(w), `its share at weight ${w} of ${total}, from ${replicas} (${because})`]);
     if (options.canaryScale !== undefined) sizes.push([options.canaryScale, 'its setCanaryScale before the first weight']);
     const canaryFewest = fewest(sizes);
-    budgets.push(versionBudget(release, 'canary', canary, canaryFewest[0] === Infinity ? [0, ''] : canaryFewest));
+    budgets.push(versionBudget(release, 'canary', canary, canaryFewest));
   }
   checkBudgets(release, budgets);
   return budgets;
