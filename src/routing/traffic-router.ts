@@ -16,6 +16,7 @@ import { bindNginxIngresses, checkNginxRoutes } from './nginx/nginx-ingresses';
 import { nginxMetrics } from './nginx/nginx-metrics';
 import { NginxRouterOptions, validateNginxOptions } from './nginx/nginx-options';
 import { ReleaseRoutes } from './routing-model';
+import { SetMember, checkAsMember, checkRouterSet, routerSetName, setArgoRolloutsRouting, setFlaggerRouting } from './router-set';
 
 /**
  * How traffic enters a release: plain Service, ingress-nginx, Istio or Gateway API.
@@ -60,6 +61,20 @@ export abstract class TrafficRouter {
    */
   public static gatewayApi(options: GatewayApiRouterOptions): TrafficRouter {
     return new GatewayApiRouter(validateGatewayApiOptions(options));
+  }
+
+  /**
+   * Several routers at once, each rendering the whole release from the same routes: e.g.
+   * ingress-nginx and Gateway API side by side while clients move from one to the other, then
+   * drop one line. Every router of the set must express the release (an error names the one
+   * that cannot). Under Argo Rollouts the Rollout's trafficRouting names every provider and Argo
+   * sets the weights of each; Flagger drives one provider per Canary, so a canary release under
+   * Flagger is refused. An analysis needs your own `errorRateQuery`: requests arrive through
+   * several routers, whose metrics the library does not add up.
+   * @param routers two or more routers that steer requests, one of each kind, none by subset
+   */
+  public static all(...routers: TrafficRouter[]): TrafficRouter {
+    return new RouterSetRouter(checkRouterSet(routers, (r) => r instanceof TrafficRouter));
   }
 
   /**
@@ -273,5 +288,31 @@ class GatewayApiRouter extends TrafficRouter implements IArgoRolloutsRouting, IF
   }
   public bindFlaggerCanary(_scope: Construct, routes: ReleaseRoutes): FlaggerRouterSpec {
     return gatewayApiFlaggerSpec(this.options, routes);
+  }
+}
+
+class RouterSetRouter extends TrafficRouter {
+  public readonly splitsTraffic = true;
+  public readonly routesBySubset = false;
+  public readonly servesHosts = true;
+  public readonly displayName: string;
+  constructor(private readonly members: SetMember[]) {
+    super();
+    this.displayName = routerSetName(members);
+  }
+  public get measuresByRoute(): boolean {
+    return this.members.some((m) => (m as unknown as TrafficRouter).measuresByRoute);
+  }
+  public checkRoutes(scope: Construct, routes: ReleaseRoutes): void {
+    for (const member of this.members) checkAsMember(this.members, member, () => member.checkRoutes(scope, routes));
+  }
+  public bind(scope: Construct, routes: ReleaseRoutes): void {
+    for (const member of this.members) member.bind(scope, routes);
+  }
+  public argoRolloutsRouting(): IArgoRolloutsRouting {
+    return setArgoRolloutsRouting(this.members);
+  }
+  public flaggerRouting(): IFlaggerRouting {
+    return setFlaggerRouting(this.members);
   }
 }
