@@ -14,6 +14,7 @@ export interface SetMember {
   readonly splitsTraffic: boolean;
   readonly routesBySubset: boolean;
   readonly servesHosts: boolean;
+  readonly measuresByRoute: boolean;
   checkRoutes(scope: Construct, routes: ReleaseRoutes): void;
   bind(scope: Construct, routes: ReleaseRoutes): void;
   argoRolloutsRouting(): IArgoRolloutsRouting | undefined;

@@ -301,7 +301,7 @@ class RouterSetRouter extends TrafficRouter {
     this.displayName = routerSetName(members);
   }
   public get measuresByRoute(): boolean {
-    return this.members.some((m) => (m as unknown as TrafficRouter).measuresByRoute);
+    return this.members.some((m) => m.measuresByRoute);
   }
   public checkRoutes(scope: Construct, routes: ReleaseRoutes): void {
     for (const member of this.members) checkAsMember(this.members, member, () => member.checkRoutes(scope, routes));
