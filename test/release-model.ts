@@ -1352,7 +1352,7 @@ export function trackOutcomeOf(t: TrackSpec): Outcome {
 // ------------------------------------------------------------------ what the controllers are told
 
 /** An Argo Rollouts canary step, as the Rollout carries it. */
-export type ArgoStep = { setWeight: number } | { pause: { duration?: string } } | { setCanaryScale: { replicas?: number; matchTrafficWeight?: boolean } }
+export type ArgoStep = { setWeight: number } | { pause: { duration?: string } } | { setCanaryScale: { replicas?: number; weight?: number; matchTrafficWeight?: boolean } }
 | { analysis: { templates: Array<{ templateName: string }> } };
 
 /**
@@ -1371,7 +1371,11 @@ export function expectedArgoSteps(spec: CanarySpec): ArgoStep[] {
   if (replicas === undefined) return steps;
   const firstTraffic = steps.findIndex((s) => 'setWeight' in s && s.setWeight > 0);
   const sized: ArgoStep[] = [{ setCanaryScale: { replicas } }, ...smoke, ...steps];
-  if (firstTraffic >= 0) sized.splice(firstTraffic + 1 + smoke.length, 0, { setCanaryScale: { matchTrafficWeight: true } });
+  // Sized for the first weight before it, following the weight after it (never 0 pods while testers reach it).
+  if (firstTraffic >= 0) {
+    const at = firstTraffic + 1 + smoke.length;
+    sized.splice(at, 1, { setCanaryScale: { weight: (steps[firstTraffic] as { setWeight: number }).setWeight } }, sized[at], { setCanaryScale: { matchTrafficWeight: true } });
+  }
   return sized;
 }
 

@@ -128,8 +128,9 @@ describe('Argo Rollouts: an analysis before the first weight', () => {
     expect(steps).toEqual([
       { setCanaryScale: { replicas: 1 } },
       { analysis: { templates: [{ templateName: 'myapp-smoke' }] } },
-      { setCanaryScale: { matchTrafficWeight: true } },
+      { setCanaryScale: { weight: 10 } },
       { setWeight: 10 },
+      { setCanaryScale: { matchTrafficWeight: true } },
       { pause: { duration: '10m' } },
       { setWeight: 100 },
     ]);

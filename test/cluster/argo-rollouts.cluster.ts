@@ -10,7 +10,7 @@ import {
 } from '../../src';
 import { K8sObject, find } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, waitRollout } from './argo';
-import { NO_DATA, apply, get, kubectl, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor } from './kube';
+import { NO_DATA, apply, get, kubectl, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor, watch } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2' };
@@ -94,6 +94,37 @@ describe.each(Object.keys(ROUTERS))('Argo Rollouts canary on %s', (id) => {
     await waitFor('all traffic on the new stable', () => liveWeights(ns)[1] === 0 ? true : undefined, 30_000);
     await waitFor('only v2 behind myapp', () => readyEndpointVersions('myapp', ns).every((v) => v === 'v2') && readyEndpointVersions('myapp', ns).length === 2 ? true : undefined, 60_000);
   }, 300_000);
+});
+
+describe('a canary of its own size (canary.replicas), then its first weight', () => {
+  // The steps: setCanaryScale 1, pause (testers only), setCanaryScale weight 20, setWeight 20,
+  // setCanaryScale matchTrafficWeight, pause. A matchTrafficWeight before the first weight (at
+  // weight 0) would scale the canary to no pod while the testers' header still reaches it.
+  test('from its own pod to its first weight, the canary never drops to 0 pods', async () => {
+    const ns = namespace('argo-canary-scale', 'restricted');
+    const props = { router: ROUTERS.nginx.router(), engine: DeliveryEngine.argoRollouts(), steps: [CanaryStep.pause(), CanaryStep.shiftTraffic(20), CanaryStep.pause()] };
+    applyRespectingArgo(canaryChart(ns, props), ns);
+    await waitRollout(ns, 'Healthy on v1', isHealthy);
+
+    const objects = canaryChart(ns, { ...props, canary: { ...v2, replicas: 1, traffic: { header: HeaderMatch.exact('stage', 'gray') } } });
+    const steps = find(objects, 'Rollout', 'myapp').spec.strategy.canary.steps;
+    expect(steps).toEqual([
+      { setCanaryScale: { replicas: 1 } }, { pause: {} }, { setCanaryScale: { weight: 20 } }, { setWeight: 20 }, { setCanaryScale: { matchTrafficWeight: true } }, { pause: {} },
+    ]);
+    applyRespectingArgo(objects, ns);
+    await waitRollout(ns, 'paused for the testers (step 1)', (r) => pausedAt(r, 1));
+    // From here (the canary at its own pod) to the pause at 20%, every size of v2's ReplicaSet.
+    const sizes: number[] = [];
+    const replicaSets = watch('replicaset', ns, (_type, rs) => sizes.push(rs.spec.replicas), 'version=v2');
+    await replicaSets.started;
+    promote(ns);
+    await waitRollout(ns, 'paused at 20% (step 5)', (r) => pausedAt(r, 5));
+    await waitFor('the canary at its share of 2 pods at 20%: 1', () => (get('rollout', 'myapp', ns).status?.canary?.weights?.canary?.weight === 20 ? true : undefined), 30_000);
+    replicaSets.stop();
+
+    expect(sizes[0]).toBe(1);
+    expect(sizes).not.toContain(0);
+  }, 180_000);
 });
 
 describe('Argo Rollouts analysis against the fake Prometheus', () => {

@@ -286,8 +286,8 @@ describe('a canary with no pods receives no requests', () => {
   test('under Argo Rollouts a weighted plan is allowed: the controller scales the canary with its weight', () => {
     const { manifests } = synth({ ...myapp, stable: v1, router: istio(), engine: DeliveryEngine.argoRollouts(), steps: plan, canary: noPods });
 
-    expect(find(manifests, 'Rollout', 'myapp').spec.strategy.canary.steps.slice(0, 4)).toEqual([
-      { setCanaryScale: { replicas: 0 } }, { setWeight: 0 }, { setCanaryScale: { matchTrafficWeight: true } }, { setWeight: 10 },
+    expect(find(manifests, 'Rollout', 'myapp').spec.strategy.canary.steps.slice(0, 5)).toEqual([
+      { setCanaryScale: { replicas: 0 } }, { setWeight: 0 }, { setCanaryScale: { weight: 10 } }, { setWeight: 10 }, { setCanaryScale: { matchTrafficWeight: true } },
     ]);
   });
 });

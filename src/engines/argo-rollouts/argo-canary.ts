@@ -135,10 +135,16 @@ function rolloutSteps(plan: CanaryPlan, smokeTemplate: string | undefined): Roll
   const smoke: RolloutSpecStrategyCanarySteps[] = smokeTemplate ? [{ analysis: { templates: [{ templateName: smokeTemplate }] } }] : [];
   const replicas = canaryScale(plan, smokeTemplate);
   if (replicas === undefined) return steps;
-  // The canary's own size while it gets no traffic, then the traffic's share of the pods.
+  // The canary's own size while it gets no traffic, then the traffic's share of the pods:
+  // sized for the first weight before it (a matchTrafficWeight there, at weight 0, would scale
+  // the canary to no pod while header and cookie testers still reach it), and following the
+  // weight after it.
   const firstTraffic = steps.findIndex((s) => (s.setWeight ?? 0) > 0);
   const sized: RolloutSpecStrategyCanarySteps[] = [{ setCanaryScale: { replicas } }, ...smoke, ...steps];
-  if (firstTraffic >= 0) sized.splice(firstTraffic + 1 + smoke.length, 0, { setCanaryScale: { matchTrafficWeight: true } });
+  if (firstTraffic >= 0) {
+    const at = firstTraffic + 1 + smoke.length;
+    sized.splice(at, 1, { setCanaryScale: { weight: steps[firstTraffic].setWeight } }, sized[at], { setCanaryScale: { matchTrafficWeight: true } });
+  }
   return sized;
 }
 

@@ -203,14 +203,18 @@ describe('the plan as Argo Rollouts steps', () => {
     expect(canaryStrategy(manifests).steps).toEqual([
       { setCanaryScale: { replicas: 2 } },
       { pause: {} },
+      { setCanaryScale: { weight: 5 } },
+      PLAN_STEPS[0],
       { setCanaryScale: { matchTrafficWeight: true } },
-      ...PLAN_STEPS,
+      ...PLAN_STEPS.slice(1),
     ]);
     // A plan that starts with traffic: the canary's pods follow the weight from the first step.
     expect(canaryStrategy(canary({ router: nginx(), steps: PLAN, canary: v2 })).steps).toEqual([
       { setCanaryScale: { replicas: 1 } },
+      { setCanaryScale: { weight: 5 } },
+      PLAN_STEPS[0],
       { setCanaryScale: { matchTrafficWeight: true } },
-      ...PLAN_STEPS,
+      ...PLAN_STEPS.slice(1),
     ]);
     // No traffic ever: the canary stays at its own size until a human promotes it.
     expect(canaryStrategy(canary({ router: nginx(), canary: v2 })).steps).toEqual([{ setCanaryScale: { replicas: 1 } }, { setWeight: 0 }, { pause: {} }]);
