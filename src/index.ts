@@ -1,8 +1,9 @@
 export * from './routing/header-match';
+export * from './routing/path-match';
 export * from './routing/routing-model';
 export * from './routing/engine-contracts';
 export * from './routing/traffic-router';
-export { NginxRouterOptions } from './routing/nginx/nginx-options';
+export { NginxRouterOptions, NginxRoute } from './routing/nginx/nginx-options';
 export { IstioRouterOptions } from './routing/istio/istio-options';
 export { GatewayApiRouterOptions, GatewayParentRef } from './routing/gateway-api/gateway-api-options';
 export { ReleaseTrack, SecretMount } from './workload/release-track';

@@ -52,15 +52,57 @@ export function serviceVersions(manifests: Manifest[], serviceName: string, extr
   return out;
 }
 
-/** ingress-nginx: main Ingress `name`, and the canary Ingress for the same host, path, class. */
+/** A request's host against a rule's host: exact, or a `*.` wildcard standing for one label; a rule without a host takes every host. */
+function hostFits(ruleHost: string | undefined, reqHost: string | undefined): boolean {
+  if (ruleHost === undefined) return true;
+  if (reqHost === undefined) return false;
+  if (ruleHost.startsWith('*.')) {
+    const rest = ruleHost.slice(1);
+    return reqHost.endsWith(rest) && !reqHost.slice(0, -rest.length).includes('.') && reqHost.length > rest.length;
+  }
+  return ruleHost === reqHost;
+}
+
+/** An Ingress / Gateway API path: `Exact`, or a prefix element by element (a trailing '/' ignored). */
+function pathFits(type: string, value: string, reqPath: string): boolean {
+  if (type === 'Exact') return reqPath === value;
+  const prefix = value.replace(/\/+$/, '');
+  return prefix === '' || reqPath === prefix || reqPath.startsWith(`${prefix}/`);
+}
+
+/**
+ * The location ingress-nginx serves a request from among an Ingress's rules: the server whose
+ * host fits (the rule without a host is the default server `_`; a request with no host is taken to
+ * the first rule's), then an exact path before the
+ * longest prefix. Undefined when no rule fits (a 404).
+ */
+function nginxLocation(ingress: Manifest, req: SimRequest): { host?: string; path: any } | undefined {
+  const path = req.path ?? '/';
+  const servers = ingress.spec.rules as Array<{ host?: string; http: { paths: any[] } }>;
+  // A request that names no host is taken to the first rule's host.
+  const server = req.host === undefined ? servers[0] : servers.find((r) => r.host !== undefined && r.host === req.host)
+    ?? servers.find((r) => r.host !== undefined && r.host.startsWith('*.') && hostFits(r.host, req.host))
+    ?? servers.find((r) => r.host === undefined);
+  if (!server) return undefined;
+  const fits = server.http.paths.filter((p) => pathFits(p.pathType, p.path, path));
+  const best = fits.find((p) => p.pathType === 'Exact') ?? fits.sort((a, b) => b.path.length - a.path.length)[0];
+  return best ? { host: server.host, path: best } : undefined;
+}
+
+/**
+ * ingress-nginx: the location of main Ingress `name` that serves the request, and the canary
+ * Ingress of the same class with exactly that host, path and pathType (controller.go,
+ * mergeAlternativeBackends). A request no rule serves gets nothing (a 404).
+ */
 export function routeNginx(manifests: Manifest[], name: string, req: SimRequest): Outcome {
   const main = find(manifests, 'Ingress', name);
-  const rule = main.spec.rules[0];
-  const path = rule.http.paths[0];
+  const location = nginxLocation(main, req);
+  if (!location) return {};
+  const path = location.path;
   const canary = manifests.find((m) => m.kind === 'Ingress' && m.metadata.annotations?.['nginx.ingress.kubernetes.io/canary'] === 'true'
     && m.spec.ingressClassName === main.spec.ingressClassName
-    && m.spec.rules[0].host === rule.host && m.spec.rules[0].http.paths[0].path === path.path
-    && m.spec.rules[0].http.paths[0].pathType === path.pathType);
+    && (m.spec.rules as any[]).some((r) => r.host === location.host
+      && (r.http.paths as any[]).some((p) => p.path === path.path && p.pathType === path.pathType)));
   const mainVersions = serviceVersions(manifests, path.backend.service.name);
   if (!canary) return mainVersions;
   const canaryVersions = serviceVersions(manifests, canary.spec.rules[0].http.paths[0].backend.service.name);
@@ -104,17 +146,26 @@ function istioDestination(manifests: Manifest[], destination: { host: string; su
   return serviceVersions(manifests, destination.host, subset.labels);
 }
 
-/** Istio: the first http route whose match fits; regexes match the whole value (RE2). */
+/** Istio's StringMatch: exact, a prefix of characters, or an RE2 regex on the whole value. */
+function istioStringFits(cond: any, v: string | undefined): boolean {
+  if (v === undefined) return false;
+  if (cond.exact !== undefined) return v === cond.exact;
+  if (cond.prefix !== undefined) return v.startsWith(cond.prefix);
+  if (cond.regex !== undefined) return RE2JS.compile(cond.regex).matches(v);
+  return false;
+}
+
+/**
+ * Istio: a VirtualService host that fits the request's host (none given: the mesh's own
+ * Service), then the first http route whose match fits (uri and headers); regexes match the
+ * whole value (RE2).
+ */
 export function routeIstio(manifests: Manifest[], name: string, req: SimRequest): Outcome {
   const vs = find(manifests, 'VirtualService', name);
+  if (req.host !== undefined && !(vs.spec.hosts as string[]).some((h) => h === '*' || hostFits(h, req.host))) return {};
   for (const http of vs.spec.http) {
-    const fits = !http.match || http.match.some((m: any) => Object.entries(m.headers ?? {}).every(([h, cond]: [string, any]) => {
-      const v = headerValue(req, h);
-      if (v === undefined) return false;
-      if (cond.exact !== undefined) return v === cond.exact;
-      if (cond.regex !== undefined) return RE2JS.compile(cond.regex).matches(v);
-      return false;
-    }));
+    const fits = !http.match || http.match.some((m: any) => (m.uri === undefined || istioStringFits(m.uri, req.path ?? '/'))
+      && Object.entries(m.headers ?? {}).every(([h, cond]: [string, any]) => istioStringFits(cond, headerValue(req, h))));
     if (!fits) continue;
     const routes = http.route as Array<{ destination: any; weight?: number }>;
     const total = routes.length === 1 ? 1 : routes.reduce((n, r) => n + (r.weight ?? 0), 0);
@@ -126,18 +177,22 @@ export function routeIstio(manifests: Manifest[], name: string, req: SimRequest)
 }
 
 /**
- * Gateway API: among matching rules, the longest path prefix, then the most header matches,
- * then list order. `regex` says how the implementation applies a RegularExpression header
- * match: a search, or a match of the whole value (implementation-specific).
+ * Gateway API: a hostname that fits the request's (none listed: every host), then among matching
+ * rules an Exact path before a prefix, the longest path, then the most header matches, then list
+ * order. `regex` says how the implementation applies a RegularExpression header match: a search,
+ * or a match of the whole value (implementation-specific).
  */
 export function routeGatewayApi(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): Outcome {
   const route = find(manifests, 'HTTPRoute', name);
+  const hostnames = route.spec.hostnames as string[] | undefined;
+  if (req.host !== undefined && hostnames !== undefined && !hostnames.some((h) => hostFits(h, req.host))) return {};
   const path = req.path ?? '/';
   let best: { rule: any; key: number[] } | undefined;
   route.spec.rules.forEach((rule: any, index: number) => {
     for (const m of rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }]) {
+      const type: string = m.path?.type ?? 'PathPrefix';
       const prefix: string = m.path?.value ?? '/';
-      const pathOk = prefix === '/' || path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+      const pathOk = pathFits(type, prefix, path);
       const headersOk = (m.headers ?? []).every((h: any) => {
         const v = headerValue(req, h.name);
         if (v === undefined) return false;
@@ -146,10 +201,9 @@ export function routeGatewayApi(manifests: Manifest[], name: string, req: SimReq
         return regex === 'full' ? re.matches(v) : re.matcher(v).find();
       });
       if (!pathOk || !headersOk) continue;
-      const key = [prefix.length, (m.headers ?? []).length, -index];
-      if (!best || key[0] > best.key[0] || (key[0] === best.key[0] && (key[1] > best.key[1] || (key[1] === best.key[1] && key[2] > best.key[2])))) {
-        best = { rule, key };
-      }
+      const key = [type === 'Exact' ? 1 : 0, prefix.length, (m.headers ?? []).length, -index];
+      const better = (a: number[], b: number[]): boolean => a.findIndex((x, i) => x !== b[i]) >= 0 && a[a.findIndex((x, i) => x !== b[i])] > b[a.findIndex((x, i) => x !== b[i])];
+      if (!best || better(key, best.key)) best = { rule, key };
     }
   });
   if (!best) return {};

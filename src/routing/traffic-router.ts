@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { CanaryMetricQueries, CanaryMetricsTarget } from '../analysis/canary-analysis';
 import { FlaggerRouterSpec, IArgoRolloutsRouting, IFlaggerRouting } from './engine-contracts';
-import { GatewayApiRouterOptions, validateGatewayApiOptions } from './gateway-api/gateway-api-options';
+import { GatewayApiRouterOptions, GatewayApiRouting, validateGatewayApiOptions } from './gateway-api/gateway-api-options';
 import { bindGatewayApiArgoRollouts, checkGatewayApiArgoRollouts } from './gateway-api/gateway-api-argo-rollouts';
 import { checkGatewayApiFlagger, gatewayApiFlaggerSpec } from './gateway-api/gateway-api-flagger';
 import { bindHttpRoutes, checkGatewayApiRoutes } from './gateway-api/http-route';
@@ -14,7 +14,7 @@ import { bindNginxArgoRollouts, checkNginxArgoRollouts } from './nginx/nginx-arg
 import { bindNginxFlagger, checkNginxFlagger } from './nginx/nginx-flagger';
 import { bindNginxIngresses, checkNginxRoutes } from './nginx/nginx-ingresses';
 import { nginxMetrics } from './nginx/nginx-metrics';
-import { NginxRouterOptions, validateNginxOptions } from './nginx/nginx-options';
+import { NginxRouterOptions, NginxRouting, validateNginxOptions } from './nginx/nginx-options';
 import { ReleaseRoutes } from './routing-model';
 import { SetMember, checkAsMember, checkRouterSet, routerSetName, setArgoRolloutsRouting, setFlaggerRouting } from './router-set';
 
@@ -174,7 +174,7 @@ class NginxRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlagge
   public readonly splitsTraffic = true;
   public readonly routesBySubset = false;
   public readonly servesHosts = true;
-  constructor(private readonly options: NginxRouterOptions) {
+  constructor(private readonly options: NginxRouting) {
     super();
   }
   public readonly displayName = 'TrafficRouter.nginx()';
@@ -254,7 +254,7 @@ class GatewayApiRouter extends TrafficRouter implements IArgoRolloutsRouting, IF
   public readonly splitsTraffic = true;
   public readonly routesBySubset = false;
   public readonly servesHosts = true;
-  constructor(private readonly options: GatewayApiRouterOptions) {
+  constructor(private readonly options: GatewayApiRouting) {
     super();
   }
   public readonly displayName = 'TrafficRouter.gatewayApi()';

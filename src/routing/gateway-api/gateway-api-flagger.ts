@@ -1,12 +1,13 @@
 import { FlaggerRouterSpec } from '../engine-contracts';
 import { cookieHeaderPattern, stringMatch } from '../match-patterns';
+import { PathMatch, PathMatchType } from '../path-match';
 import { canaryMatchRules } from '../route-table';
 import { ReleaseRoutes } from '../routing-model';
-import { GatewayApiRouterOptions } from './gateway-api-options';
+import { GatewayApiRouting } from './gateway-api-options';
 import { checkHeaderValueLength } from './http-route';
 
 /** What Flagger cannot run with Gateway API: a header value over the HTTPRoute limit. */
-export function checkGatewayApiFlagger(_options: GatewayApiRouterOptions, routes: ReleaseRoutes): void {
+export function checkGatewayApiFlagger(_options: GatewayApiRouting, routes: ReleaseRoutes): void {
   for (const rule of routes.main.rules) checkHeaderValueLength(routes.owner, rule.match);
 }
 
@@ -15,7 +16,7 @@ export function checkGatewayApiFlagger(_options: GatewayApiRouterOptions, routes
  * `hosts` and `match` (the path); the A/B matches are Istio-style matches it maps to HTTPRoute
  * header matches (pkg/router/gateway_api.go).
  */
-export function gatewayApiFlaggerSpec(options: GatewayApiRouterOptions, routes: ReleaseRoutes): FlaggerRouterSpec {
+export function gatewayApiFlaggerSpec(options: GatewayApiRouting, routes: ReleaseRoutes): FlaggerRouterSpec {
   const match = canaryMatchRules(routes.main).map((rule) => {
     const header = rule.match!.header;
     return header
@@ -27,10 +28,21 @@ export function gatewayApiFlaggerSpec(options: GatewayApiRouterOptions, routes: 
     service: {
       gatewayRefs: options.parentRefs.map((ref) => ({ name: ref.name, namespace: ref.namespace, sectionName: ref.sectionName })),
       hosts: options.hostnames,
-      match: options.path && options.path !== '/' ? [{ uri: { prefix: options.path } }] : undefined,
+      match: flaggerPathMatches(options.paths),
     },
     match: match.length > 0 ? match : undefined,
     // pkg/router/gateway_api.go: the HTTPRoute takes the apex Service's name.
     generatedObjects: [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name: routes.name }],
   };
+}
+
+/**
+ * The paths as the Canary's `service.match` uri matches, which Flagger turns into the HTTPRoute's
+ * path matches (`uri.exact` -> `Exact`, `uri.prefix` -> `PathPrefix`) and crosses with each A/B
+ * match (pkg/router/gateway_api.go, mapRouteMatches and mergeMatchConditions, v1.44.0). Left out
+ * for every path: Flagger then matches `PathPrefix /` itself.
+ */
+function flaggerPathMatches(paths: PathMatch[]): Array<{ [key: string]: any }> | undefined {
+  if (paths.length === 1 && paths[0].type === PathMatchType.PREFIX && paths[0].normalizedPath === '/') return undefined;
+  return paths.map((p) => ({ uri: p.type === PathMatchType.EXACT ? { exact: p.path } : { prefix: p.path } }));
 }

@@ -1,4 +1,6 @@
 import { checkDns1123Label, checkHost, checkPath, fail, isIpAddress } from '../../private/validation';
+import { PathMatch } from '../path-match';
+import { checkPaths } from '../route-paths';
 
 /** A Gateway (or a listener of one) that an HTTPRoute attaches to. */
 export interface GatewayParentRef {
@@ -37,16 +39,34 @@ export interface GatewayApiRouterOptions {
   readonly hostnames?: string[];
 
   /**
-   * The path prefix every rule matches (`PathPrefix`).
+   * The path prefix every rule matches (`PathPrefix`). The short form of `paths`: not together
+   * with it.
    * @default '/'
    */
   readonly path?: string;
+
+  /**
+   * The paths every rule matches, at every hostname of `hostnames`: each rule has a match per
+   * path, repeating its header or cookie match in each (an HTTPRoute takes at most 64 matches per
+   * rule). Instead of `path`.
+   * @default - `path`
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#httppathmatch
+   */
+  readonly paths?: PathMatch[];
+}
+
+/** `TrafficRouter.gatewayApi()`'s options, checked, with `path` turned into `paths`. */
+export interface GatewayApiRouting {
+  readonly parentRefs: GatewayParentRef[];
+  readonly hostnames?: string[];
+  /** At least one. */
+  readonly paths: PathMatch[];
 }
 
 const OWNER = 'TrafficRouter.gatewayApi';
 
 /** Validates the options of `TrafficRouter.gatewayApi()` and fills in the defaults. */
-export function validateGatewayApiOptions(options: GatewayApiRouterOptions): GatewayApiRouterOptions {
+export function validateGatewayApiOptions(options: GatewayApiRouterOptions): GatewayApiRouting {
   if (options === undefined || options === null || !Array.isArray(options.parentRefs) || options.parentRefs.length === 0) {
     fail(OWNER, 'options.parentRefs', options?.parentRefs, 'must list at least one Gateway, e.g. [{ name: \'public\', namespace: \'gateways\' }]');
   }
@@ -69,9 +89,14 @@ export function validateGatewayApiOptions(options: GatewayApiRouterOptions): Gat
     }
     options.hostnames.forEach((hostname, i) => checkHostname(`options.hostnames[${i}]`, hostname));
   }
+  if (options.paths !== undefined) {
+    if (options.path !== undefined) fail(OWNER, 'options.path', options.path, 'must be left out with options.paths: list it there');
+    const paths = checkPaths(OWNER, 'options.paths', options.paths, 64);
+    return { parentRefs: options.parentRefs, hostnames: options.hostnames, paths };
+  }
   const path = options.path ?? '/';
   checkPath(OWNER, 'options.path', path);
-  return { ...options, path };
+  return { parentRefs: options.parentRefs, hostnames: options.hostnames, paths: [PathMatch.prefix(path)] };
 }
 
 /** A Gateway API hostname: a DNS subdomain, optionally `*.`-prefixed, not an IP address. */

@@ -10,12 +10,13 @@ import { gatewayApiApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
 import { HeaderMatchType } from '../header-match';
 import { cookieHeaderPattern } from '../match-patterns';
+import { PathMatchType } from '../path-match';
 import { checkMatches } from '../route-table';
 import { ReleaseRoutes, RequestMatch, Route } from '../routing-model';
-import { GatewayApiRouterOptions, checkHostname } from './gateway-api-options';
+import { GatewayApiRouting, checkHostname } from './gateway-api-options';
 
 /** What an HTTPRoute cannot hold: a header value over its limit, a preview host that is not a hostname or is one of the router's. */
-export function checkGatewayApiRoutes(options: GatewayApiRouterOptions, routes: ReleaseRoutes): void {
+export function checkGatewayApiRoutes(options: GatewayApiRouting, routes: ReleaseRoutes): void {
   checkMatches(routes, 'TrafficRouter.gatewayApi()');
   for (const rule of routes.main.rules) checkHeaderValueLength(routes.owner, rule.match);
   const previewHost = routes.preview?.host;
@@ -43,16 +44,16 @@ export function checkHeaderValueLength(owner: string, match: RequestMatch | unde
  * cookie rules (one header match each) outrank the last rule, and list order settles header
  * before cookie. The routes passed `checkGatewayApiRoutes`.
  */
-export function bindHttpRoutes(scope: Construct, options: GatewayApiRouterOptions, routes: ReleaseRoutes): void {
+export function bindHttpRoutes(scope: Construct, options: GatewayApiRouting, routes: ReleaseRoutes): void {
   httpRoute(scope, 'HttpRoute', routes.main, options.hostnames, options, routes);
   if (routes.preview) httpRoute(scope, 'PreviewHttpRoute', routes.preview, [routes.preview.host!], options, routes);
 }
 
-function httpRoute(scope: Construct, id: string, route: Route, hostnames: string[] | undefined, options: GatewayApiRouterOptions, routes: ReleaseRoutes): HttpRoute {
+function httpRoute(scope: Construct, id: string, route: Route, hostnames: string[] | undefined, options: GatewayApiRouting, routes: ReleaseRoutes): HttpRoute {
   const { HttpRoute } = gatewayApiApi();
   const rules: HttpRouteSpecRules[] = route.rules.map((rule) => ({
     name: rule.name,
-    matches: [pathMatch(options, rule.match ? gatewayApiHeaderMatch(rule.match) : undefined)],
+    matches: pathMatches(options, rule.match ? gatewayApiHeaderMatch(rule.match) : undefined),
     backendRefs: rule.destinations.map((d) => ({ name: d.backend.serviceName, port: routes.servicePort, weight: d.weight })),
   }));
   return new HttpRoute(scope, id, {
@@ -65,12 +66,16 @@ function httpRoute(scope: Construct, id: string, route: Route, hostnames: string
   });
 }
 
-function pathMatch(options: GatewayApiRouterOptions, header?: HttpRouteSpecRulesMatchesHeaders): HttpRouteSpecRulesMatches {
+/** A match per path of the router, each with the rule's header match. */
+function pathMatches(options: GatewayApiRouting, header?: HttpRouteSpecRulesMatchesHeaders): HttpRouteSpecRulesMatches[] {
   const { HttpRouteSpecRulesMatchesPathType } = gatewayApiApi();
-  return {
-    path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: options.path },
+  return options.paths.map((p) => ({
+    path: {
+      type: p.type === PathMatchType.EXACT ? HttpRouteSpecRulesMatchesPathType.EXACT : HttpRouteSpecRulesMatchesPathType.PATH_PREFIX,
+      value: p.path,
+    },
     headers: header ? [header] : undefined,
-  };
+  }));
 }
 
 /**

@@ -3,7 +3,7 @@ import { FlaggerRouterSpec } from '../engine-contracts';
 import { canaryMatchRules } from '../route-table';
 import { ReleaseRoutes } from '../routing-model';
 import { IstioRouterOptions } from './istio-options';
-import { checkIstioRoutes, istioMatch } from './istio-virtual-service';
+import { checkIstioRoutes, istioMatch, istioUris } from './istio-virtual-service';
 
 /** Flagger generates its own DestinationRules, so it routes by host only. */
 export function checkIstioFlagger(options: IstioRouterOptions, routes: ReleaseRoutes): void {
@@ -15,13 +15,15 @@ export function checkIstioFlagger(options: IstioRouterOptions, routes: ReleaseRo
 
 /**
  * For Flagger: it generates the VirtualService `<name>` and its DestinationRules from the
- * Canary's `service.hosts`/`gateways`; the A/B matches are Istio matches.
+ * Canary's `service.hosts`/`gateways`/`match` (the paths); the A/B matches are Istio matches.
  */
 export function istioFlaggerSpec(options: IstioRouterOptions, routes: ReleaseRoutes): FlaggerRouterSpec {
   const match = canaryMatchRules(routes.main).map((rule) => ({ headers: istioMatch(rule.match!).headers }));
   return {
     provider: 'istio',
-    service: { hosts: options.hosts, gateways: options.gateways },
+    // Flagger crosses these path matches with each A/B match (pkg/router/istio.go,
+    // mergeMatchConditions, v1.44.0), as the library's own VirtualService does.
+    service: { hosts: options.hosts, gateways: options.gateways, match: options.paths?.flatMap(istioUris).map((uri) => ({ uri })) },
     match: match.length > 0 ? match : undefined,
     // pkg/router/istio.go: the VirtualService <name> and a DestinationRule per Service it generates.
     generatedObjects: [

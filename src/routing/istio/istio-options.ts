@@ -1,4 +1,6 @@
 import { checkHost, fail } from '../../private/validation';
+import { PathMatch } from '../path-match';
+import { checkPaths } from '../route-paths';
 
 /** Options of `TrafficRouter.istio()`. */
 export interface IstioRouterOptions {
@@ -9,6 +11,15 @@ export interface IstioRouterOptions {
    * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
    */
   readonly hosts?: string[];
+
+  /**
+   * The paths every rule of the VirtualService matches, at every host of `hosts`: each rule
+   * repeats them with its own header or cookie match. A prefix is matched element by element, as
+   * on the other routers (`PathMatch.prefix('/api')` is `exact: /api` or `prefix: /api/`).
+   * @default - every path (no `uri` match)
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+   */
+  readonly paths?: PathMatch[];
 
   /**
    * The gateways the VirtualService binds to, as `<namespace>/<name>` or `<name>`; include
@@ -55,6 +66,7 @@ export function validateIstioOptions(options: IstioRouterOptions): IstioRouterOp
       fail(OWNER, 'options.gateways', options.gateways, 'needs options.hosts: a VirtualService bound to a gateway must list the external hosts it serves');
     }
   }
+  if (options.paths !== undefined) checkPaths(OWNER, 'options.paths', options.paths);
   if (options.subsets !== undefined && typeof options.subsets !== 'boolean') {
     fail(OWNER, 'options.subsets', options.subsets, 'must be true or false');
   }

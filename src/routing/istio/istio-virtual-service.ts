@@ -4,6 +4,7 @@ import type {
   VirtualService,
   VirtualServiceSpecHttp,
   VirtualServiceSpecHttpMatch,
+  VirtualServiceSpecHttpMatchUri,
   VirtualServiceSpecHttpRoute,
 } from '../../../imports/networking.istio.io';
 import { objectMetadata } from '../../private/metadata';
@@ -11,6 +12,7 @@ import { istioApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
 import { HeaderMatch } from '../header-match';
 import { cookieHeaderPattern, stringMatch } from '../match-patterns';
+import { PathMatch, PathMatchType } from '../path-match';
 import { checkMatches } from '../route-table';
 import { ReleaseRoutes, RequestMatch, Route, RouteBackend, RouteDestination } from '../routing-model';
 import { IstioRouterOptions } from './istio-options';
@@ -55,7 +57,7 @@ function virtualService(scope: Construct, id: string, route: Route, hosts: strin
   const { VirtualService } = istioApi();
   const http: VirtualServiceSpecHttp[] = route.rules.map((rule) => ({
     name: rule.name,
-    match: rule.match ? [istioMatch(rule.match)] : undefined,
+    match: istioMatches(options.paths, rule.match),
     route: rule.destinations.map((d) => destination(d, options, routes)),
   }));
   return new VirtualService(scope, id, {
@@ -71,6 +73,26 @@ function destination(d: RouteDestination, options: IstioRouterOptions, routes: R
     destination: options.subsets ? { host: routes.name, subset: d.backend.subsetName, port } : { host: d.backend.serviceName, port },
     weight: d.weight,
   };
+}
+
+/**
+ * A rule's matches: one per path of the router (each with the rule's header or cookie match),
+ * or the rule's match alone when the router serves every path.
+ */
+export function istioMatches(paths: PathMatch[] | undefined, match: RequestMatch | undefined): VirtualServiceSpecHttpMatch[] | undefined {
+  const request = match ? istioMatch(match) : {};
+  if (paths === undefined) return match ? [request] : undefined;
+  return paths.flatMap(istioUris).map((uri) => ({ uri, ...request }));
+}
+
+/**
+ * A path as Istio `uri` matches. An Istio `prefix` compares characters (`/api` would match
+ * `/apiary`), so a prefix element by element is the path itself or a prefix ending in '/'.
+ */
+export function istioUris(path: PathMatch): VirtualServiceSpecHttpMatchUri[] {
+  if (path.type === PathMatchType.EXACT) return [{ exact: path.path }];
+  const p = path.normalizedPath;
+  return p === '/' ? [{ prefix: '/' }] : [{ exact: p }, { prefix: `${p}/` }];
 }
 
 /** A rule's match as Istio's: a header (lowercased name), or the cookie as a regex on the Cookie header. */

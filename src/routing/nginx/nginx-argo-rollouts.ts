@@ -2,10 +2,10 @@ import { Construct } from 'constructs';
 import { ReleaseRoutes } from '../routing-model';
 import { canaryRuleAnnotations } from './nginx-canary-rules';
 import { checkNginxRoutes, mainIngress } from './nginx-ingresses';
-import { NginxRouterOptions } from './nginx-options';
+import { NginxRouting } from './nginx-options';
 
 /** What Argo Rollouts cannot run with ingress-nginx: what ingress-nginx cannot serve. */
-export function checkNginxArgoRollouts(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): void {
+export function checkNginxArgoRollouts(scope: Construct, options: NginxRouting, routes: ReleaseRoutes): void {
   checkNginxRoutes(scope, options, routes);
 }
 
@@ -14,7 +14,7 @@ export function checkNginxArgoRollouts(scope: Construct, options: NginxRouterOpt
  * `<name>-<name>-canary` and sets its weight), and the Rollout's `trafficRouting` carrying the
  * header and cookie rules as `additionalIngressAnnotations`.
  */
-export function bindNginxArgoRollouts(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): { [key: string]: any } {
+export function bindNginxArgoRollouts(scope: Construct, options: NginxRouting, routes: ReleaseRoutes): { [key: string]: any } {
   const additionalIngressAnnotations = canaryRuleAnnotations(mainIngress(scope, options, routes));
   return {
     nginx: {

@@ -3,10 +3,10 @@ import { FlaggerRouterSpec } from '../engine-contracts';
 import { stringMatch } from '../match-patterns';
 import { ReleaseRoutes } from '../routing-model';
 import { checkNginxRoutes, mainIngress } from './nginx-ingresses';
-import { NginxRouterOptions } from './nginx-options';
+import { NginxRouting } from './nginx-options';
 
 /** What Flagger cannot run with ingress-nginx: what ingress-nginx cannot serve. */
-export function checkNginxFlagger(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): void {
+export function checkNginxFlagger(scope: Construct, options: NginxRouting, routes: ReleaseRoutes): void {
   checkNginxRoutes(scope, options, routes);
 }
 
@@ -16,7 +16,7 @@ export function checkNginxFlagger(scope: Construct, options: NginxRouterOptions,
  * match's `exact` value into `canary-by-cookie` (the cookie's name) and a header's
  * `exact`/`regex` into `canary-by-header-value`/`-pattern` (pkg/router/ingress.go).
  */
-export function bindNginxFlagger(scope: Construct, options: NginxRouterOptions, routes: ReleaseRoutes): FlaggerRouterSpec {
+export function bindNginxFlagger(scope: Construct, options: NginxRouting, routes: ReleaseRoutes): FlaggerRouterSpec {
   const canary = mainIngress(scope, options, routes);
   const match: Array<{ [key: string]: any }> = [];
   // Flagger reads the key `cookie` (exactly) as the cookie rule; a header rule on the Cookie
