@@ -3,7 +3,8 @@
  * and who owns the weights.
  */
 import { RoutedApp, blueGreenRoutes, canaryRoutes } from '../routing/route-table';
-import { ReleaseRoutes, RouteBackend, TrackRole, WeightsOwner } from '../routing/routing-model';
+import { ReleaseRoutes, ResponseCookie, RouteBackend, TrackRole, WeightsOwner } from '../routing/routing-model';
+import { versionSlug } from '../workload/release-track';
 import { BlueGreenPlan, CanaryPlan, ResolvedRelease, appMetadata } from './release-plan';
 
 /** What every release's routes start with: who asks, the app name, the port and the metadata. */
@@ -35,15 +36,38 @@ export function controllerCanaryTracks(name: string, stableSubset: string): Cana
   };
 }
 
-/** A canary plan's routes over the given tracks. */
+/**
+ * A canary plan's routes over the given tracks. Under plain manifests a sticky canary's cookie
+ * is in the routes only while git gives the canary a weight: at weight 0 (a rollback) everyone
+ * is back on stable. Under a controller it always is: the controller moves the weights, and
+ * keeps the users by its own means (Flagger's session affinity) or the engine refuses `sticky`.
+ */
 export function canaryPlanRoutes(plan: CanaryPlan, tracks: CanaryPlanTracks): ReleaseRoutes {
+  const weighted = tracks.weightsOwner === WeightsOwner.CONTROLLER || tracks.weight > 0;
+  const sticky = plan.sticky && tracks.canary && weighted ? stickyCookie(plan) : undefined;
   return canaryRoutes({
     ...routedApp(plan.release),
     ...tracks,
     header: plan.header,
     cookie: plan.cookie,
+    sticky,
     weightTotal: plan.weightTotal,
   });
+}
+
+/** A day: how long a sticky canary keeps its users between visits (Flagger's default too). */
+const STICKY_MAX_AGE_SECONDS = 86_400;
+
+/** The name of a sticky canary's cookie: `<name>-canary`. */
+function stickyCookieName(plan: CanaryPlan): string {
+  return `${plan.release.name}-canary`;
+}
+
+/** `<name>-canary=<v>`: a new canary version starts with no user kept from the last one. */
+function stickyCookie(plan: CanaryPlan): ResponseCookie {
+  // Under Flagger the canary's version is that of its one Deployment, which plan.canary (or stable) runs.
+  const version = (plan.canary ?? plan.stable).version;
+  return { name: stickyCookieName(plan), value: versionSlug(version), path: '/', maxAgeSeconds: STICKY_MAX_AGE_SECONDS };
 }
 
 /** How an engine reaches a blue-green plan's colors. */

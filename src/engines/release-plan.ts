@@ -39,6 +39,8 @@ export interface CanaryPlan {
   readonly canary?: ReleaseTrack;
   readonly header?: HeaderMatch;
   readonly cookie?: string;
+  /** `canary.traffic.sticky`. */
+  readonly sticky?: boolean;
   /** `canary.traffic.weight`, when the user set it. */
   readonly weight?: number;
   /** `canary.step`: the position the canary has reached in `steps` (plain manifests). */

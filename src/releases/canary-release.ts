@@ -101,6 +101,9 @@ export class CanaryRelease extends Construct {
       }
     }
     const traffic = resolveTraffic(owner, canary?.traffic);
+    if (traffic.sticky && traffic.cookie === `${name}-canary`) {
+      fail(owner, 'canary.traffic.cookie', traffic.cookie, `must differ from "${name}-canary" with sticky: that is the cookie a sticky canary sets for the users it keeps`);
+    }
     if (canary?.traffic !== undefined && !router.splitsTraffic) {
       fail(owner, 'canary.traffic', canary.traffic, `needs a router that steers requests (TrafficRouter.nginx(), .istio() or .gatewayApi()): ${unsteered(router)}`);
     }
@@ -145,6 +148,7 @@ export class CanaryRelease extends Construct {
       canary,
       header: traffic.header,
       cookie: traffic.cookie,
+      sticky: traffic.sticky,
       weight: traffic.weight,
       step: canary?.step,
       weightTotal: traffic.weightTotal,
@@ -172,6 +176,7 @@ function unsteered(router: TrafficRouter): string {
 interface ResolvedTraffic {
   readonly header?: HeaderMatch;
   readonly cookie?: string;
+  readonly sticky?: boolean;
   /** As given: undefined when the user left it out. */
   readonly weight?: number;
   readonly weightTotal: number;
@@ -180,7 +185,7 @@ interface ResolvedTraffic {
 function resolveTraffic(owner: string, traffic: CanaryTraffic | undefined): ResolvedTraffic {
   if (traffic === undefined) return { weightTotal: 100 };
   if (traffic === null || typeof traffic !== 'object') {
-    fail(owner, 'canary.traffic', traffic, 'must be an object: { header?, cookie?, weight?, weightTotal? }');
+    fail(owner, 'canary.traffic', traffic, 'must be an object: { header?, cookie?, weight?, weightTotal?, sticky? }');
   }
   if (traffic.header !== undefined && !(traffic.header instanceof HeaderMatch)) {
     fail(owner, 'canary.traffic.header', traffic.header, 'must be a HeaderMatch: HeaderMatch.exact(name, value) or HeaderMatch.regex(name, pattern)');
@@ -191,5 +196,8 @@ function resolveTraffic(owner: string, traffic: CanaryTraffic | undefined): Reso
   if (weight !== undefined && (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > weightTotal)) {
     fail(owner, 'canary.traffic.weight', weight, `must be a whole number between 0 and weightTotal (${weightTotal})`);
   }
-  return { header: traffic.header, cookie: traffic.cookie, weight, weightTotal };
+  if (traffic.sticky !== undefined && typeof traffic.sticky !== 'boolean') {
+    fail(owner, 'canary.traffic.sticky', traffic.sticky, 'must be true or false');
+  }
+  return { header: traffic.header, cookie: traffic.cookie, sticky: traffic.sticky || undefined, weight, weightTotal };
 }

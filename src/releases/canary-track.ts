@@ -20,10 +20,30 @@ export interface CanaryTraffic {
 
   /**
    * 3rd: this share (out of `weightTotal`) of the remaining requests goes to the canary,
-   * drawn per request (not sticky).
+   * drawn per request (unless `sticky`).
    * @default 0
    */
   readonly weight?: number;
+
+  /**
+   * A user the weight sends to the canary stays there for the release: the canary's responses to
+   * the weighted requests set the cookie `<name>-canary=<version>` (`Path=/`, a day), and a rule
+   * after the header and cookie rules sends every request that carries it to the canary. The
+   * header and cookie rules still come first (`<cookie>=never` takes a user back to stable), and
+   * while the weight is 0 (a rollback) there is no such rule: everyone is back on stable.
+   *
+   * Istio: a cookie route and a `set-cookie` response header on the canary's destination; Gateway
+   * API: a cookie rule and a `ResponseHeaderModifier` on the canary's backendRef (standard
+   * channel); Flagger: its own `analysis.sessionAffinity` (Istio and Gateway API, weighted plans
+   * only). Refused with ingress-nginx, which can pin a user to the canary only by pinning every
+   * user to the version they first got (session affinity on the main Ingress), skipping the
+   * header, cookie and weight rules; refused under Argo Rollouts, which leaves such a rule in place
+   * after an abort while it scales the canary down. Never consistent hashing, which does not
+   * stick across weighted destinations.
+   * @default false
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Headers
+   */
+  readonly sticky?: boolean;
 
   /**
    * What `weight` is out of: a whole number from 100 to 1,000,000.

@@ -72,6 +72,15 @@ export interface FlaggerRouterSpec {
   readonly match?: Array<{ [key: string]: any }>;
 
   /**
+   * The Canary's `spec.analysis.sessionAffinity` (JSON, e.g. `{ cookieName, maxAge }`): how
+   * Flagger keeps the users it sends to the canary there, for a sticky canary (whose routes'
+   * weighted canary destination sets a cookie, `RouteDestination.setCookie`).
+   * @default - not sticky
+   * @see https://docs.flagger.app/usage/deployment-strategies#session-affinity
+   */
+  readonly sessionAffinity?: { [key: string]: any };
+
+  /**
    * The routing objects Flagger generates for this router in the release's namespace (e.g. the
    * Ingress `<name>-canary`), so that no other release of the app may emit one of that kind and
    * name.

@@ -5,7 +5,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { fail } from '../private/validation';
 import type { HeaderMatch } from './header-match';
-import { ReleaseRoutes, Route, RouteBackend, RouteRule, TrackRole, WeightsOwner } from './routing-model';
+import { ReleaseRoutes, ResponseCookie, Route, RouteBackend, RouteRule, TrackRole, WeightsOwner } from './routing-model';
 
 /** What every release's routes start with. */
 export interface RoutedApp {
@@ -27,11 +27,17 @@ export interface CanaryRouteSpec extends RoutedApp {
   readonly weight: number;
   readonly weightTotal: number;
   readonly weightsOwner: WeightsOwner;
+  /**
+   * The cookie that keeps a user the weight sent to the canary there: the weighted rule's canary
+   * destination sets it, and a rule after the header and cookie rules sends it to the canary.
+   */
+  readonly sticky?: ResponseCookie;
 }
 
 /**
  * The main route `<name>` of a canary release. With a canary: a header rule, then a cookie
- * rule (`always` to the canary, `never` to stable), then the weighted rule for the rest; each
+ * rule (`always` to the canary, `never` to stable), then a sticky canary's cookie, then the
+ * weighted rule for the rest (whose canary destination sets that cookie); each
  * rule is there only when the release asks for it, but the weighted rule always is. Without a
  * canary: one rule to stable.
  */
@@ -44,11 +50,15 @@ export function canaryRoutes(spec: CanaryRouteSpec): ReleaseRoutes {
       rules.push({ name: 'canary-by-cookie', match: { cookie: { name: spec.cookie, value: 'always' } }, destinations: [{ backend: canary }] });
       rules.push({ name: 'stable-by-cookie', match: { cookie: { name: spec.cookie, value: 'never' } }, destinations: [{ backend: stable }] });
     }
+    const sticky = spec.sticky;
+    if (sticky) {
+      rules.push({ name: 'canary-by-sticky-cookie', match: { cookie: { name: sticky.name, value: sticky.value } }, destinations: [{ backend: canary }] });
+    }
     rules.push({
       name: 'weighted',
       destinations: [
         { backend: stable, weight: spec.weightTotal - spec.weight },
-        { backend: canary, weight: spec.weight },
+        { backend: canary, weight: spec.weight, setCookie: sticky },
       ],
     });
   } else {
@@ -107,7 +117,12 @@ export function checkMatches(routes: ReleaseRoutes, router: string): void {
   }
 }
 
-/** The rules of a route that send the requests they match to the canary, in order: an A/B test's matches. */
+/**
+ * The rules of a route that send the requests they match to the canary, in order: an A/B test's
+ * matches. A rule for a cookie the route's own destinations set (a sticky canary's) is not one.
+ */
 export function canaryMatchRules(route: Route): RouteRule[] {
-  return route.rules.filter((rule) => rule.match !== undefined && rule.destinations.length === 1 && rule.destinations[0].backend.role === TrackRole.CANARY);
+  const own = route.rules.flatMap((rule) => rule.destinations.flatMap((d) => d.setCookie ? [d.setCookie.name] : []));
+  return route.rules.filter((rule) => rule.match !== undefined && rule.destinations.length === 1 && rule.destinations[0].backend.role === TrackRole.CANARY
+    && !(rule.match.cookie && own.includes(rule.match.cookie.name)));
 }

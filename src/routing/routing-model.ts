@@ -77,6 +77,18 @@ export interface RequestMatch {
   readonly cookie?: CookieMatch;
 }
 
+/** A cookie a destination's responses set (`Set-Cookie`), e.g. to keep a user on the canary. */
+export interface ResponseCookie {
+  /** The cookie's name. */
+  readonly name: string;
+  /** The cookie's value. */
+  readonly value: string;
+  /** The cookie's `Path`. */
+  readonly path: string;
+  /** How long the browser keeps it, in seconds (`Max-Age`). */
+  readonly maxAgeSeconds: number;
+}
+
 /** Where a rule sends a request, and with what share of the rule's requests. */
 export interface RouteDestination {
   /** The track. */
@@ -87,13 +99,21 @@ export interface RouteDestination {
    * @default - every request of the rule (the rule has one destination)
    */
   readonly weight?: number;
+
+  /**
+   * A cookie this destination's responses set (a sticky canary's: the route has a rule for it).
+   * A router that cannot set it must refuse the routes in `checkRoutes`.
+   * @default - none
+   */
+  readonly setCookie?: ResponseCookie;
 }
 
 /** One rule of a route: requests that match go to its destinations. */
 export interface RouteRule {
   /**
    * The rule's name, as routers that name rules write it: `canary-by-header`,
-   * `canary-by-cookie`, `stable-by-cookie`, `weighted`, `stable`, `active`, `preview`.
+   * `canary-by-cookie`, `stable-by-cookie`, `canary-by-sticky-cookie`, `weighted`, `stable`,
+   * `active`, `preview`.
    */
   readonly name: string;
 

@@ -34,7 +34,12 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   }
   if (plan.step !== undefined) {
     fail(owner, 'canary.step', plan.step, `is for DeliveryEngine.manifests(): with ${ENGINE} the controller walks the steps itself; remove step`);
+  }  if (plan.sticky) {
+    // rollout/service.go (reconcileStableAndCanaryService, v1.9.1): with traffic routing an abort
+    // leaves the canary Service on the canary's pods, which it then scales down.
+    fail(owner, 'canary.traffic.sticky', true, `cannot be kept under ${ENGINE}: it sets only the weights, so after an abort the rule that keeps the canary's users would send them on to the canary Service while Argo Rollouts scales its pods down; use DeliveryEngine.flagger() (its sessionAffinity) or plain manifests`);
   }
+
   if (plan.weight !== undefined && plan.steps.length > 0) {
     fail(owner, 'canary.traffic.weight', plan.weight, `cannot be set with steps under ${ENGINE}: the steps' shiftTraffic weights are the plan`);
   }

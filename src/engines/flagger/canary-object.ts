@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { Canary, CanarySpecAnalysis, CanarySpecAutoscalerRef, CanarySpecAnalysisMatch, CanarySpecAnalysisWebhooks, CanarySpecIngressRef, CanarySpecProvider } from '../../../imports/flagger.app';
+import type { Canary, CanarySpecAnalysis, CanarySpecAnalysisSessionAffinity, CanarySpecAutoscalerRef, CanarySpecAnalysisMatch, CanarySpecAnalysisWebhooks, CanarySpecIngressRef, CanarySpecProvider } from '../../../imports/flagger.app';
 import { objectMetadata } from '../../private/metadata';
 import { flaggerApi } from '../../private/upstream';
 import { CanaryMetricQueries } from '../../analysis/canary-analysis';
@@ -42,6 +42,7 @@ export function canaryObject(scope: Construct, release: ResolvedRelease, spec: F
         threshold: (analysis?.failureLimit ?? 0) + 1,
         metrics,
         webhooks: spec.webhooks,
+        sessionAffinity: routing.sessionAffinity as CanarySpecAnalysisSessionAffinity | undefined,
       },
     },
   });

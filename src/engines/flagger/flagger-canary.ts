@@ -51,6 +51,9 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   if (!abTest && options.iterations !== undefined) {
     fail(owner, 'engine', `${ENGINE.replace('()', '')}({ iterations: ${options.iterations} })`, 'sets iterations, which are for an A/B test (header or cookie rules) or a BlueGreenRelease: a weighted canary runs one interval per step of its plan (steps)');
   }
+  if (plan.sticky && abTest) {
+    fail(owner, 'canary.traffic.sticky', true, `cannot be kept in an A/B test (header or cookie rules) under ${ENGINE}: Flagger's session affinity works with a weighted plan only (its A/B routes replace the sticky ones, pkg/router/istio.go)`);
+  }
   const flaggerRouting = router.flaggerRouting();
   if (flaggerRouting === undefined) {
     fail(owner, 'router', router.displayName, `cannot run under ${ENGINE}: its flaggerRouting() returns no IFlaggerRouting; use TrafficRouter.nginx(), .istio() or .gatewayApi(), or implement the contract`);

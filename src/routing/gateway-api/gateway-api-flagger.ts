@@ -2,6 +2,7 @@ import { FlaggerRouterSpec } from '../engine-contracts';
 import { cookieHeaderPattern, stringMatch } from '../match-patterns';
 import { PathMatch, PathMatchType } from '../path-match';
 import { canaryMatchRules } from '../route-table';
+import { flaggerSessionAffinity } from '../sticky-cookie';
 import { ReleaseRoutes } from '../routing-model';
 import { GatewayApiRouting } from './gateway-api-options';
 import { checkHeaderValueLength } from './http-route';
@@ -31,6 +32,7 @@ export function gatewayApiFlaggerSpec(options: GatewayApiRouting, routes: Releas
       match: flaggerPathMatches(options.paths),
     },
     match: match.length > 0 ? match : undefined,
+    sessionAffinity: flaggerSessionAffinity(routes),
     // pkg/router/gateway_api.go: the HTTPRoute takes the apex Service's name.
     generatedObjects: [{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name: routes.name }],
   };

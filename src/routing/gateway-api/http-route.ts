@@ -12,6 +12,7 @@ import { HeaderMatchType } from '../header-match';
 import { cookieHeaderPattern } from '../match-patterns';
 import { PathMatchType } from '../path-match';
 import { checkMatches } from '../route-table';
+import { setCookieHeader } from '../sticky-cookie';
 import { ReleaseRoutes, RequestMatch, Route } from '../routing-model';
 import { GatewayApiRouting, checkHostname } from './gateway-api-options';
 
@@ -50,11 +51,20 @@ export function bindHttpRoutes(scope: Construct, options: GatewayApiRouting, rou
 }
 
 function httpRoute(scope: Construct, id: string, route: Route, hostnames: string[] | undefined, options: GatewayApiRouting, routes: ReleaseRoutes): HttpRoute {
-  const { HttpRoute } = gatewayApiApi();
+  const { HttpRoute, HttpRouteSpecRulesBackendRefsFiltersType } = gatewayApiApi();
   const rules: HttpRouteSpecRules[] = route.rules.map((rule) => ({
     name: rule.name,
     matches: pathMatches(options, rule.match ? gatewayApiHeaderMatch(rule.match) : undefined),
-    backendRefs: rule.destinations.map((d) => ({ name: d.backend.serviceName, port: routes.servicePort, weight: d.weight })),
+    backendRefs: rule.destinations.map((d) => ({
+      name: d.backend.serviceName,
+      port: routes.servicePort,
+      weight: d.weight,
+      // A cookie the destination sets: a response header its backendRef adds (standard channel).
+      filters: d.setCookie ? [{
+        type: HttpRouteSpecRulesBackendRefsFiltersType.RESPONSE_HEADER_MODIFIER,
+        responseHeaderModifier: { add: [{ name: 'Set-Cookie', value: setCookieHeader(d.setCookie) }] },
+      }] : undefined,
+    })),
   }));
   return new HttpRoute(scope, id, {
     metadata: objectMetadata(route.name, routes.metadata.labels, routes.metadata.annotations),

@@ -1,6 +1,7 @@
 import { fail } from '../../private/validation';
 import { FlaggerRouterSpec } from '../engine-contracts';
 import { canaryMatchRules } from '../route-table';
+import { flaggerSessionAffinity } from '../sticky-cookie';
 import { ReleaseRoutes } from '../routing-model';
 import { IstioRouterOptions } from './istio-options';
 import { checkIstioRoutes, istioMatch, istioUris } from './istio-virtual-service';
@@ -25,6 +26,7 @@ export function istioFlaggerSpec(options: IstioRouterOptions, routes: ReleaseRou
     // mergeMatchConditions, v1.44.0), as the library's own VirtualService does.
     service: { hosts: options.hosts, gateways: options.gateways, match: options.paths?.flatMap(istioUris).map((uri) => ({ uri })) },
     match: match.length > 0 ? match : undefined,
+    sessionAffinity: flaggerSessionAffinity(routes),
     // pkg/router/istio.go: the VirtualService <name> and a DestinationRule per Service it generates.
     generatedObjects: [
       { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: routes.name },

@@ -14,6 +14,7 @@ import { HeaderMatch } from '../header-match';
 import { cookieHeaderPattern, stringMatch } from '../match-patterns';
 import { PathMatch, PathMatchType } from '../path-match';
 import { checkMatches } from '../route-table';
+import { setCookieHeader } from '../sticky-cookie';
 import { ReleaseRoutes, RequestMatch, Route, RouteBackend, RouteDestination } from '../routing-model';
 import { IstioRouterOptions } from './istio-options';
 
@@ -66,12 +67,16 @@ function virtualService(scope: Construct, id: string, route: Route, hosts: strin
   });
 }
 
-/** A track's Service (by host), or its subset of `<name>`. */
+/**
+ * A track's Service (by host), or its subset of `<name>`; a cookie the destination sets is a
+ * `set-cookie` response header it adds (`add`, so the app's own cookies stay).
+ */
 function destination(d: RouteDestination, options: IstioRouterOptions, routes: ReleaseRoutes): VirtualServiceSpecHttpRoute {
   const port = { number: routes.servicePort };
   return {
     destination: options.subsets ? { host: routes.name, subset: d.backend.subsetName, port } : { host: d.backend.serviceName, port },
     weight: d.weight,
+    headers: d.setCookie ? { response: { add: { 'set-cookie': setCookieHeader(d.setCookie) } } } : undefined,
   };
 }
 
