@@ -10,13 +10,18 @@ import { gatewayApiApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
 import { HeaderMatchType } from '../header-match';
 import { cookieHeaderPattern } from '../match-patterns';
-import { checkMatches } from '../route-table';
+import { checkMatches, isGrpc } from '../route-table';
 import { ReleaseRoutes, RequestMatch, Route } from '../routing-model';
 import { GatewayApiRouterOptions, checkHostname } from './gateway-api-options';
+import { checkGrpcRoutePath } from './grpc-route';
 
-/** What an HTTPRoute cannot hold: a header value over its limit, a preview host that is not a hostname or is one of the router's. */
+/**
+ * What an HTTPRoute (a GRPCRoute for a gRPC app) cannot hold: a header value over its limit, a
+ * preview host that is not a hostname or is one of the router's; for a GRPCRoute, a path.
+ */
 export function checkGatewayApiRoutes(options: GatewayApiRouterOptions, routes: ReleaseRoutes): void {
   checkMatches(routes, 'TrafficRouter.gatewayApi()');
+  if (isGrpc(routes)) checkGrpcRoutePath(options, routes);
   for (const rule of routes.main.rules) checkHeaderValueLength(routes.owner, rule.match);
   const previewHost = routes.preview?.host;
   if (previewHost !== undefined) {
@@ -33,7 +38,7 @@ export function checkHeaderValueLength(owner: string, match: RequestMatch | unde
   if (!header) return;
   const value = header.type === HeaderMatchType.EXACT ? header.value : header.anchoredPattern;
   if (value.length > 4096) {
-    fail(owner, 'canary.traffic.header value', value, 'must be at most 4096 characters with TrafficRouter.gatewayApi() (the HTTPRoute limit)');
+    fail(owner, 'canary.traffic.header value', value, 'must be at most 4096 characters with TrafficRouter.gatewayApi() (the HTTPRoute and GRPCRoute limit)');
   }
 }
 

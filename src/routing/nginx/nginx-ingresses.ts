@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { objectMetadata } from '../../private/metadata';
 import { fail, isIpAddress } from '../../private/validation';
 import { ReleaseRoutes } from '../routing-model';
+import { backendProtocolAnnotations, checkNginxBackendProtocol } from './nginx-backend-protocol';
 import { NginxCanary, canaryRuleAnnotations, checkNginxCharacters, nginxCanary } from './nginx-canary-rules';
 import { NginxRouterOptions, PREFIX, checkNginxAnnotations } from './nginx-options';
 
@@ -19,6 +20,7 @@ export function checkNginxRoutes(scope: Construct, options: NginxRouterOptions, 
       'needs a BlueGreenRelease with previewHost (and a preview): there is no Ingress <name>-preview to serve over TLS');
   }
   checkNginxAnnotations(routes.owner, 'metadata.annotations', routes.metadata.annotations);
+  checkNginxBackendProtocol(options, routes);
   checkNginxCharacters(routes.owner, nginxCanary(routes, routes.main));
   if (routes.preview) nginxCanary(routes, routes.preview);
   checkLocation(scope, options, routes.owner);
@@ -56,7 +58,7 @@ export function bindNginxIngresses(scope: Construct, options: NginxRouterOptions
       options: { ...options, host: preview.host, tlsSecretName: options.previewTlsSecretName },
       serviceName: main.serviceName,
       routes,
-      annotations: { ...routes.metadata.annotations, ...options.annotations },
+      annotations: backendProtocolAnnotations(routes, { ...routes.metadata.annotations, ...options.annotations }),
       tls: true,
     });
   }
@@ -76,7 +78,7 @@ export function mainIngress(scope: Construct, options: NginxRouterOptions, route
     options,
     serviceName: canary.main.serviceName,
     routes,
-    annotations: { ...routes.metadata.annotations, ...options.annotations },
+    annotations: backendProtocolAnnotations(routes, { ...routes.metadata.annotations, ...options.annotations }),
     tls: true,
   });
   return canary;
