@@ -38,7 +38,7 @@ export function checkHeaderValueLength(owner: string, match: RequestMatch | unde
   if (!header) return;
   const value = header.type === HeaderMatchType.EXACT ? header.value : header.anchoredPattern;
   if (value.length > 4096) {
-    fail(owner, 'canary.traffic.header value', value, 'must be at most 4096 characters with TrafficRouter.gatewayApi() (the HTTPRoute and GRPCRoute limit)');
+    fail(owner, 'canary.traffic.header value', value, 'must be at most 4096 characters with TrafficRouter.gatewayApi() (the HTTPRoute limit)');
   }
 }
 
