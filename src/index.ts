@@ -9,6 +9,7 @@ export { GatewayApiRouterOptions, GatewayParentRef } from './routing/gateway-api
 export { ReleaseTrack, SecretMount } from './workload/release-track';
 export { DisruptionBudget } from './workload/disruption-budget';
 export { Autoscaling } from './workload/autoscaling';
+export { AppProtocol } from './workload/app-protocol';
 export * from './releases/canary-track';
 export * from './releases/release-options';
 export * from './engines/canary-step';

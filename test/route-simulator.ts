@@ -2,7 +2,8 @@
  * Sends a request through synthesized manifests the way each controller would, and says which
  * versions receive it (as fractions, for weighted rules). Written from the controllers' code:
  * ingress-nginx's balancer.lua (route_to_alternative_balancer), Istio's in-order HTTP routes
- * with Envoy's full-match RE2 regexes, and Gateway API's match precedence.
+ * with Envoy's full-match RE2 regexes, and Gateway API's match precedence (HTTPRoute and
+ * GRPCRoute).
  */
 import { RE2JS } from 're2js';
 
@@ -204,6 +205,38 @@ export function routeGatewayApi(manifests: Manifest[], name: string, req: SimReq
       const key = [type === 'Exact' ? 1 : 0, prefix.length, (m.headers ?? []).length, -index];
       const better = (a: number[], b: number[]): boolean => a.findIndex((x, i) => x !== b[i]) >= 0 && a[a.findIndex((x, i) => x !== b[i])] > b[a.findIndex((x, i) => x !== b[i])];
       if (!best || better(key, best.key)) best = { rule, key };
+    }
+  });
+  if (!best) return {};
+  const refs = best.rule.backendRefs as Array<{ name: string; weight?: number }>;
+  const total = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
+  const out: Outcome = {};
+  for (const r of refs) add(out, serviceVersions(manifests, r.name), total === 0 ? 0 : (r.weight ?? 1) / total);
+  return out;
+}
+
+/**
+ * Gateway API's GRPCRoute: among matching rules, the most header matches, then list order (the
+ * spec ranks by hostname, then service and method characters, then header matches; the
+ * library writes no method match). A rule without matches takes every call. `regex` as for
+ * `routeGatewayApi`. Header names are case-insensitive; the request's `path` is not read.
+ */
+export function routeGatewayApiGrpc(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): Outcome {
+  const route = find(manifests, 'GRPCRoute', name);
+  let best: { rule: any; key: number[] } | undefined;
+  route.spec.rules.forEach((rule: any, index: number) => {
+    for (const m of rule.matches ?? [{}]) {
+      if (m.method) throw new Error(`GRPCRoute ${name}: the simulator does not read method matches`);
+      const headersOk = (m.headers ?? []).every((h: any) => {
+        const v = headerValue(req, h.name);
+        if (v === undefined) return false;
+        if ((h.type ?? 'Exact') === 'Exact') return v === h.value;
+        const re = RE2JS.compile(h.value);
+        return regex === 'full' ? re.matches(v) : re.matcher(v).find();
+      });
+      if (!headersOk) continue;
+      const key = [(m.headers ?? []).length, -index];
+      if (!best || key[0] > best.key[0] || (key[0] === best.key[0] && key[1] > best.key[1])) best = { rule, key };
     }
   });
   if (!best) return {};

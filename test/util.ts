@@ -65,6 +65,12 @@ const KUBERNETES_MODELS: { [apiVersionKind: string]: Validator } = {
  */
 export const FLAGGER_CRD = path.join(__dirname, '..', 'crds', 'flagger.yaml');
 
+/**
+ * Gateway API's standard-channel CRDs (v1.6.1, see crds/SOURCE.md): the GRPCRoute, for which
+ * `@kubernetes-models/gateway-api` has no model.
+ */
+export const GATEWAY_API_CRD = path.join(__dirname, '..', 'crds', 'gateway-api.yaml');
+
 /** prometheus-operator's CRDs (monitoring.coreos.com: PrometheusRule, ServiceMonitor), v0.93.0. */
 export const PROMETHEUS_OPERATOR_CRD = path.join(__dirname, '..', 'crds', 'prometheus-operator.yaml');
 
@@ -184,7 +190,8 @@ export function crdValidator(file: () => string, group: string, version: string,
  * - Istio: `@kubernetes-models/istio` ships no networking.istio.io/v1 models; the v1 API is
  *   the v1beta1 schema promoted unchanged (Istio 1.22), so v1 objects are validated with the
  *   v1beta1 model under a v1beta1 apiVersion.
- * - Gateway API: `@kubernetes-models/gateway-api` (gateway.networking.k8s.io/v1).
+ * - Gateway API: `@kubernetes-models/gateway-api` (gateway.networking.k8s.io/v1) for the
+ *   HTTPRoute; the GRPCRoute, which it does not model, against the upstream CRD in crds/.
  * - Argo Rollouts: `@kubernetes-models/argo-rollouts` (argoproj.io/v1alpha1 Rollout and
  *   AnalysisTemplate).
  * - Flagger and prometheus-operator: validated against the OpenAPI v3 schema of the upstream
@@ -198,6 +205,7 @@ export const CUSTOM_RESOURCE_MODELS: { [apiVersionKind: string]: Validator } = {
   'networking.istio.io/v1beta1/VirtualService': model(IstioVirtualService),
   'networking.istio.io/v1beta1/DestinationRule': model(IstioDestinationRule),
   'gateway.networking.k8s.io/v1/HTTPRoute': model(HTTPRoute),
+  'gateway.networking.k8s.io/v1/GRPCRoute': crdValidator(() => GATEWAY_API_CRD, 'gateway.networking.k8s.io', 'v1', 'GRPCRoute'),
   'argoproj.io/v1alpha1/Rollout': model(Rollout),
   'argoproj.io/v1alpha1/AnalysisTemplate': model(AnalysisTemplate),
   'monitoring.coreos.com/v1/PrometheusRule': crdValidator(() => PROMETHEUS_OPERATOR_CRD, 'monitoring.coreos.com', 'v1', 'PrometheusRule'),

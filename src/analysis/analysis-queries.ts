@@ -1,6 +1,7 @@
 import { ApiObjectMetadata, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { fail } from '../private/validation';
+import { AppProtocol } from '../workload/app-protocol';
 import { CanaryAnalysis, CanaryMetricQueries, CanaryMetricsTarget } from './canary-analysis';
 
 /** Where a router's request metrics come from. */
@@ -15,6 +16,8 @@ export interface AnalysedRelease {
   readonly owner: string;
   readonly name: string;
   readonly metadata: ApiObjectMetadata;
+  /** What the app speaks: a gRPC call fails with an HTTP 200 and a grpc-status trailer. */
+  readonly appProtocol: AppProtocol;
   readonly router: RouterMetrics;
   readonly analysis?: CanaryAnalysis;
 }
@@ -38,8 +41,13 @@ export function analysisQueries(scope: Construct, release: AnalysedRelease, anal
     route: who.route,
     isCanary: who.isCanary,
     window: analysis.window,
+    // Left out for HTTP: a router written before the app protocol existed gets the same target.
+    ...(release.appProtocol === AppProtocol.GRPC ? { appProtocol: AppProtocol.GRPC } : {}),
   };
   const queries = analysis.queriesFor(target, release.router.canaryMetrics(target));
+  if (!queries && release.appProtocol === AppProtocol.GRPC) {
+    fail(release.owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs your own errorRateQuery (and latencyQuery with maxLatency) with appProtocol AppProtocol.GRPC: ${release.router.displayName} has no default queries for gRPC (a failed gRPC call answers HTTP 200 with a grpc-status trailer, and this router's request metrics count HTTP statuses only); the library's gRPC queries are Istio's (TrafficRouter.istio(), .gatewayApi()), by grpc_response_status`);
+  }
   if (!queries) {
     fail(release.owner, 'analysis', 'CanaryAnalysis.prometheus(...)', `needs a router whose request metrics the library knows (TrafficRouter.nginx(), .istio() or .gatewayApi()), or your own errorRateQuery (and latencyQuery with maxLatency): ${release.router.displayName} exposes no per-version request metrics`);
   }

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { promDuration } from './promql';
 import { RESERVED_LABELS, checkInteger, checkLabels, fail } from '../private/validation';
+import type { AppProtocol } from '../workload/app-protocol';
 
 /** Options of `CanaryAnalysis.prometheus()`. */
 export interface PrometheusAnalysisOptions {
@@ -88,11 +89,20 @@ export interface CanaryMetricsTarget {
   readonly isCanary: boolean;
   /** The PromQL range of rate() windows, e.g. `2m`. */
   readonly window: string;
+  /**
+   * What the app speaks. A gRPC call that fails answers HTTP 200 with a `grpc-status`
+   * trailer: a router whose metrics cannot see it returns no queries for `AppProtocol.GRPC`.
+   * @default AppProtocol.HTTP
+   */
+  readonly appProtocol?: AppProtocol;
 }
 
 /** PromQL for a version's health, as a router's metrics can tell it. */
 export interface CanaryMetricQueries {
-  /** The error rate in percent (0 to 100): 5xx responses over all responses. */
+  /**
+   * The error rate in percent (0 to 100): 5xx responses over all responses (for gRPC, calls
+   * that failed with a server-side status over all calls).
+   */
   readonly errorRate: string;
   /** The 99th-percentile request duration in seconds. */
   readonly latencyP99: string;

@@ -9,7 +9,7 @@ import { BlueGreenPlan, CanaryPlan, ResolvedRelease, appMetadata } from './relea
 
 /** What every release's routes start with: who asks, the app name, the port and the metadata. */
 export function routedApp(release: ResolvedRelease): RoutedApp {
-  return { owner: release.owner, name: release.name, servicePort: release.servicePort, metadata: appMetadata(release) };
+  return { owner: release.owner, name: release.name, servicePort: release.servicePort, appProtocol: release.appProtocol, metadata: appMetadata(release) };
 }
 
 /** How an engine reaches a canary plan's tracks. */

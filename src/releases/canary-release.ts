@@ -8,6 +8,7 @@ import { checkCookieName, checkInteger, fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
 import type { TrafficRouter } from '../routing/traffic-router';
 import { checkRequests, refuseReplicas } from '../workload/autoscaling';
+import { AppProtocol } from '../workload/app-protocol';
 import { trackContainerOpts } from '../workload/container-opts';
 import { checkConfigMountPath, checkTrackConfig } from '../workload/track-config';
 import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
@@ -101,6 +102,9 @@ export class CanaryRelease extends Construct {
       }
     }
     const traffic = resolveTraffic(owner, canary?.traffic);
+    if (traffic.sticky && release.appProtocol === AppProtocol.GRPC) {
+      fail(owner, 'canary.traffic.sticky', true, 'is not allowed with appProtocol AppProtocol.GRPC: a sticky canary keeps its users with a cookie its responses set, and gRPC clients do not keep cookies');
+    }
     if (traffic.sticky && traffic.cookie === `${name}-canary`) {
       fail(owner, 'canary.traffic.cookie', traffic.cookie, `must differ from "${name}-canary" with sticky: that is the cookie a sticky canary sets for the users it keeps`);
     }

@@ -4,6 +4,7 @@ import { CanaryAnalysis } from '../analysis/canary-analysis';
 import { SmokeTest } from '../analysis/smoke-test';
 import { DeliveryEngine } from '../engines/delivery-engine';
 import { TrafficRouter } from '../routing/traffic-router';
+import { AppProtocol } from '../workload/app-protocol';
 import { Autoscaling } from '../workload/autoscaling';
 import { DisruptionBudget } from '../workload/disruption-budget';
 
@@ -24,6 +25,23 @@ export interface ReleaseOptions {
    * @default - containerPort
    */
   readonly servicePort?: number;
+
+  /**
+   * The protocol the app speaks on its port, which every Service and every router of the
+   * release agrees on. With `AppProtocol.GRPC` every Service's port (also those Flagger
+   * generates) carries `appProtocol: grpc`; ingress-nginx proxies with
+   * `backend-protocol: GRPC` (clients reach nginx over HTTP/2, which it negotiates on its TLS
+   * listener: give the router a `tlsSecretName`, or rely on the controller's default
+   * certificate); Istio routes the VirtualService's `http` rules as gRPC; Gateway API gets a
+   * `GRPCRoute` instead of an HTTPRoute (no `path`: a GRPCRoute does not match paths;
+   * Flagger generates HTTPRoutes only, so Gateway API under Flagger is refused). The default
+   * analysis queries count gRPC failures where the router's metrics see them (Istio's and
+   * Gateway API's: `grpc_response_status`), and ingress-nginx's, which see only the HTTP
+   * status, need your own `errorRateQuery`. A `smokeTest` (HTTP requests with curl) is refused.
+   * @default AppProtocol.HTTP
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#application-protocol
+   */
+  readonly appProtocol?: AppProtocol;
 
   /**
    * Container settings shared by every track; a track's own `container` is merged over them.

@@ -6,6 +6,7 @@ import { DeliveryEngine } from '../engines/delivery-engine';
 import { ResolvedRelease } from '../engines/release-plan';
 import { QUALIFIED_NAME, RESERVED_LABELS, checkDns1035Label, checkLabels, checkPort, fail, isQualifiedName } from '../private/validation';
 import { TrafficRouter } from '../routing/traffic-router';
+import { AppProtocol } from '../workload/app-protocol';
 import { resolveAutoscaling } from '../workload/autoscaling';
 import { checkContainerOpts } from '../workload/container-opts';
 import { checkDisruptionBudget } from '../workload/disruption-budget';
@@ -28,6 +29,13 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
   const name = checkDns1035Label(owner, 'name', props.name ?? id);
   const containerPort = checkPort(owner, 'containerPort', props.containerPort);
   const servicePort = checkPort(owner, 'servicePort', props.servicePort ?? containerPort);
+  const appProtocol = props.appProtocol ?? AppProtocol.HTTP;
+  if (!Object.values(AppProtocol).includes(appProtocol)) {
+    fail(owner, 'appProtocol', appProtocol, `must be an AppProtocol: ${Object.keys(AppProtocol).map((k) => `AppProtocol.${k}`).join(' or ')}`);
+  }
+  if (appProtocol === AppProtocol.GRPC && props.smokeTest !== undefined) {
+    fail(owner, 'smokeTest', props.smokeTest, 'is not allowed with appProtocol AppProtocol.GRPC: a smoke test sends HTTP/1.1 GET requests with curl and checks their HTTP status, while a gRPC server answers HTTP/2 POSTs of a method and says how a call went in its grpc-status trailer; leave smokeTest out (or run a gRPC health check of your own)');
+  }
   checkContainerOpts(owner, 'container', props.container);
   checkMetadata(owner, 'metadata', props.metadata);
   checkMetadata(owner, 'podMetadata', props.podMetadata);
@@ -53,6 +61,7 @@ export function resolveRelease(owner: string, id: string, props: ReleaseOptions)
     name,
     containerPort,
     servicePort,
+    appProtocol,
     container: props.container ?? {},
     strategy: props.strategy ?? kplus.DeploymentStrategy.rollingUpdate({
       maxSurge: kplus.PercentOrAbsolute.percent(25),

@@ -4,6 +4,7 @@
  */
 import { ApiObjectMetadata } from 'cdk8s';
 import { fail } from '../private/validation';
+import { AppProtocol } from '../workload/app-protocol';
 import type { HeaderMatch } from './header-match';
 import { ReleaseRoutes, ResponseCookie, Route, RouteBackend, RouteRule, TrackRole, WeightsOwner } from './routing-model';
 
@@ -12,6 +13,8 @@ export interface RoutedApp {
   readonly owner: string;
   readonly name: string;
   readonly servicePort: number;
+  /** What the app speaks on that port. @default AppProtocol.HTTP */
+  readonly appProtocol?: AppProtocol;
   /** Labels (with `app: <name>`) and annotations of every routing object. */
   readonly metadata: ApiObjectMetadata;
 }
@@ -100,7 +103,14 @@ export function blueGreenRoutes(spec: BlueGreenRouteSpec): ReleaseRoutes {
 }
 
 function app(spec: RoutedApp): RoutedApp {
-  return { owner: spec.owner, name: spec.name, servicePort: spec.servicePort, metadata: spec.metadata };
+  // HTTP is left out: the routes of an HTTP app read as they did before the app protocol existed.
+  const grpc = spec.appProtocol === AppProtocol.GRPC ? { appProtocol: AppProtocol.GRPC } : {};
+  return { owner: spec.owner, name: spec.name, servicePort: spec.servicePort, ...grpc, metadata: spec.metadata };
+}
+
+/** Whether the routes are a gRPC app's. */
+export function isGrpc(routes: ReleaseRoutes): boolean {
+  return routes.appProtocol === AppProtocol.GRPC;
 }
 
 /**

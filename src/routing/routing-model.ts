@@ -3,6 +3,7 @@
  * objects, and what an engine hands a router. Built by `route-table.ts` only.
  */
 import { ApiObjectMetadata } from 'cdk8s';
+import type { AppProtocol } from '../workload/app-protocol';
 import type { HeaderMatch } from './header-match';
 
 /** Which part a track plays in a release: never its version. */
@@ -153,6 +154,13 @@ export interface ReleaseRoutes {
 
   /** The port every Service exposes, named `http`. */
   readonly servicePort: number;
+
+  /**
+   * What the app speaks on that port: a router renders gRPC routes for `AppProtocol.GRPC`
+   * (e.g. a GRPCRoute, or ingress-nginx's `backend-protocol: GRPC`), or refuses it.
+   * @default AppProtocol.HTTP
+   */
+  readonly appProtocol?: AppProtocol;
 
   /** Labels (with `app: <name>`) and annotations every routing object carries. */
   readonly metadata: ApiObjectMetadata;

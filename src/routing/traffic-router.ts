@@ -4,6 +4,7 @@ import { FlaggerRouterSpec, IArgoRolloutsRouting, IFlaggerRouting } from './engi
 import { GatewayApiRouterOptions, GatewayApiRouting, validateGatewayApiOptions } from './gateway-api/gateway-api-options';
 import { bindGatewayApiArgoRollouts, checkGatewayApiArgoRollouts } from './gateway-api/gateway-api-argo-rollouts';
 import { checkGatewayApiFlagger, gatewayApiFlaggerSpec } from './gateway-api/gateway-api-flagger';
+import { bindGrpcRoutes } from './gateway-api/grpc-route';
 import { bindHttpRoutes, checkGatewayApiRoutes } from './gateway-api/http-route';
 import { IstioRouterOptions, validateIstioOptions } from './istio/istio-options';
 import { bindIstioArgoRollouts, checkIstioArgoRollouts } from './istio/istio-argo-rollouts';
@@ -15,6 +16,7 @@ import { bindNginxFlagger, checkNginxFlagger } from './nginx/nginx-flagger';
 import { bindNginxIngresses, checkNginxRoutes } from './nginx/nginx-ingresses';
 import { nginxMetrics } from './nginx/nginx-metrics';
 import { NginxRouterOptions, NginxRouting, validateNginxOptions } from './nginx/nginx-options';
+import { isGrpc } from './route-table';
 import { ReleaseRoutes } from './routing-model';
 import { SetMember, checkAsMember, checkRouterSet, routerSetName, setArgoRolloutsRouting, setFlaggerRouting } from './router-set';
 
@@ -56,8 +58,10 @@ export abstract class TrafficRouter {
 
   /**
    * Gateway API: an HTTPRoute `<name>` (gateway.networking.k8s.io/v1) with header and cookie
-   * rules and a weighted rule over the Services `<name>` and `<name>-canary`.
+   * rules and a weighted rule over the Services `<name>` and `<name>-canary`; for a release
+   * with `appProtocol: AppProtocol.GRPC`, a GRPCRoute `<name>` with the same rules (and no path).
    * @see https://gateway-api.sigs.k8s.io/api-types/httproute/
+   * @see https://gateway-api.sigs.k8s.io/api-types/grpcroute/
    */
   public static gatewayApi(options: GatewayApiRouterOptions): TrafficRouter {
     return new GatewayApiRouter(validateGatewayApiOptions(options));
@@ -262,7 +266,8 @@ class GatewayApiRouter extends TrafficRouter implements IArgoRolloutsRouting, IF
     checkGatewayApiRoutes(this.options, routes);
   }
   public bind(scope: Construct, routes: ReleaseRoutes): void {
-    bindHttpRoutes(scope, this.options, routes);
+    if (isGrpc(routes)) bindGrpcRoutes(scope, this.options, routes);
+    else bindHttpRoutes(scope, this.options, routes);
   }
   /**
    * Gateway API has no standard request metrics: these are Istio's (for Istio as the Gateway

@@ -4,7 +4,7 @@
  * whoever carries it to the canary, on Istio and Gateway API alike.
  */
 import { Duration, Testing } from 'cdk8s';
-import { CanaryRelease, CanaryReleaseProps, CanaryStep, CanaryTraffic, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
+import { AppProtocol, CanaryRelease, CanaryReleaseProps, CanaryStep, CanaryTraffic, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
 import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio } from '../route-simulator';
 import { find, synthValid } from '../util';
 
@@ -154,4 +154,9 @@ describe('sticky: bad input and routers that cannot', () => {
     expect(() => synth(TrafficRouter.istio(), { cookie: 'myapp-canary', weight: 10, sticky: true }))
       .toThrow('CanaryRelease \'myapp\': canary.traffic.cookie ("myapp-canary") must differ from "myapp-canary" with sticky: that is the cookie a sticky canary sets for the users it keeps');
   });
+});
+
+test('throws when a gRPC app asks for a sticky canary: gRPC clients keep no cookies', () => {
+  expect(() => synth(TrafficRouter.istio(), traffic, { appProtocol: AppProtocol.GRPC }))
+    .toThrow('CanaryRelease \'myapp\': canary.traffic.sticky (true) is not allowed with appProtocol AppProtocol.GRPC: a sticky canary keeps its users with a cookie its responses set, and gRPC clients do not keep cookies');
 });

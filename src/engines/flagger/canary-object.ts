@@ -4,6 +4,7 @@ import { objectMetadata } from '../../private/metadata';
 import { flaggerApi } from '../../private/upstream';
 import { CanaryMetricQueries } from '../../analysis/canary-analysis';
 import { FlaggerRouterSpec } from '../../routing/engine-contracts';
+import { AppProtocol } from '../../workload/app-protocol';
 import { appMetadata, ResolvedRelease } from '../release-plan';
 import { flaggerMetrics } from './metric-templates';
 
@@ -34,7 +35,14 @@ export function canaryObject(scope: Construct, release: ResolvedRelease, spec: F
       targetRef: { apiVersion: 'apps/v1', kind: CanarySpecTargetRefKind.DEPLOYMENT, name: release.name },
       autoscalerRef: spec.autoscalerRef,
       ingressRef: routing.ingressRef as CanarySpecIngressRef | undefined,
-      service: { ...routing.service, port: release.servicePort, targetPort: release.containerPort },
+      // Flagger names the port of the Services it generates `http` (portName's default) and
+      // gives it the Canary's appProtocol (pkg/router/kubernetes_default.go, reconcileService).
+      service: {
+        ...routing.service,
+        port: release.servicePort,
+        targetPort: release.containerPort,
+        ...(release.appProtocol === AppProtocol.GRPC ? { appProtocol: AppProtocol.GRPC } : {}),
+      },
       analysis: {
         ...schedule,
         match: routing.match as CanarySpecAnalysisMatch[] | undefined,

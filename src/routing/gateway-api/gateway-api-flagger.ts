@@ -1,14 +1,22 @@
 import { FlaggerRouterSpec } from '../engine-contracts';
 import { cookieHeaderPattern, stringMatch } from '../match-patterns';
+import { fail } from '../../private/validation';
 import { PathMatch, PathMatchType } from '../path-match';
-import { canaryMatchRules } from '../route-table';
+import { canaryMatchRules, isGrpc } from '../route-table';
 import { flaggerSessionAffinity } from '../sticky-cookie';
 import { ReleaseRoutes } from '../routing-model';
 import { GatewayApiRouting } from './gateway-api-options';
 import { checkHeaderValueLength } from './http-route';
 
-/** What Flagger cannot run with Gateway API: a header value over the HTTPRoute limit. */
+/**
+ * What Flagger cannot run with Gateway API: a gRPC app (Flagger v1.44 generates an HTTPRoute
+ * only: pkg/router/gateway_api.go builds a v1.HTTPRoute and no GRPCRoute), a header value over
+ * the HTTPRoute limit.
+ */
 export function checkGatewayApiFlagger(_options: GatewayApiRouting, routes: ReleaseRoutes): void {
+  if (isGrpc(routes)) {
+    fail(routes.owner, 'router', 'TrafficRouter.gatewayApi()', 'cannot route a gRPC app (appProtocol AppProtocol.GRPC) under DeliveryEngine.flagger(): Flagger (v1.44, pkg/router/gateway_api.go) generates an HTTPRoute only, never a GRPCRoute; use TrafficRouter.istio() or TrafficRouter.nginx() with Flagger, or Gateway API with DeliveryEngine.argoRollouts() or DeliveryEngine.manifests()');
+  }
   for (const rule of routes.main.rules) checkHeaderValueLength(routes.owner, rule.match);
 }
 

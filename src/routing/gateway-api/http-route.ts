@@ -11,14 +11,19 @@ import { fail } from '../../private/validation';
 import { HeaderMatchType } from '../header-match';
 import { cookieHeaderPattern } from '../match-patterns';
 import { PathMatchType } from '../path-match';
-import { checkMatches } from '../route-table';
+import { checkMatches, isGrpc } from '../route-table';
 import { setCookieHeader } from '../sticky-cookie';
 import { ReleaseRoutes, RequestMatch, Route } from '../routing-model';
 import { GatewayApiRouting, checkHostname } from './gateway-api-options';
+import { checkGrpcRoutePath } from './grpc-route';
 
-/** What an HTTPRoute cannot hold: a header value over its limit, a preview host that is not a hostname or is one of the router's. */
+/**
+ * What an HTTPRoute (a GRPCRoute for a gRPC app) cannot hold: a header value over its limit, a
+ * preview host that is not a hostname or is one of the router's; for a GRPCRoute, a path.
+ */
 export function checkGatewayApiRoutes(options: GatewayApiRouting, routes: ReleaseRoutes): void {
   checkMatches(routes, 'TrafficRouter.gatewayApi()');
+  if (isGrpc(routes)) checkGrpcRoutePath(options, routes);
   for (const rule of routes.main.rules) checkHeaderValueLength(routes.owner, rule.match);
   const previewHost = routes.preview?.host;
   if (previewHost !== undefined) {

@@ -5,6 +5,7 @@ import { objectMetadata } from '../../private/metadata';
 import { fail, isIpAddress } from '../../private/validation';
 import { setCookies } from '../sticky-cookie';
 import { ReleaseRoutes } from '../routing-model';
+import { backendProtocolAnnotations, checkNginxBackendProtocol } from './nginx-backend-protocol';
 import { NginxCanary, canaryRuleAnnotations, checkNginxCharacters, nginxCanary } from './nginx-canary-rules';
 import { NginxRouting, PREFIX, ResolvedNginxRoute, checkNginxAnnotations } from './nginx-options';
 
@@ -25,6 +26,7 @@ export function checkNginxRoutes(scope: Construct, options: NginxRouting, routes
       + 'which pins every user to the version they first got, and a request pinned to the main backend skips the header, cookie and weight rules (balancer.lua, route_to_alternative_balancer). '
       + 'Use canary.traffic.cookie and have the canary set <cookie>=always itself, or Istio or Gateway API');
   }
+  checkNginxBackendProtocol(options, routes);
   checkNginxCharacters(routes.owner, nginxCanary(routes, routes.main));
   if (routes.preview) nginxCanary(routes, routes.preview);
   checkLocation(scope, options, routes.owner);
@@ -67,7 +69,7 @@ export function bindNginxIngresses(scope: Construct, options: NginxRouting, rout
       hosts: [{ host: preview.host, paths, tlsSecretName: options.previewTlsSecretName }],
       serviceName: main.serviceName,
       routes,
-      annotations: { ...routes.metadata.annotations, ...options.annotations },
+      annotations: backendProtocolAnnotations(routes, { ...routes.metadata.annotations, ...options.annotations }),
       tls: true,
     });
   }
@@ -88,7 +90,7 @@ export function mainIngress(scope: Construct, options: NginxRouting, routes: Rel
     hosts: options.routes,
     serviceName: canary.main.serviceName,
     routes,
-    annotations: { ...routes.metadata.annotations, ...options.annotations },
+    annotations: backendProtocolAnnotations(routes, { ...routes.metadata.annotations, ...options.annotations }),
     tls: true,
   });
   return canary;
