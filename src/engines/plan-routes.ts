@@ -43,6 +43,7 @@ export function canaryPlanRoutes(plan: CanaryPlan, tracks: CanaryPlanTracks): Re
     header: plan.header,
     cookie: plan.cookie,
     weightTotal: plan.weightTotal,
+    mirror: plan.mirror,
   });
 }
 

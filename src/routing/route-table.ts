@@ -27,13 +27,15 @@ export interface CanaryRouteSpec extends RoutedApp {
   readonly weight: number;
   readonly weightTotal: number;
   readonly weightsOwner: WeightsOwner;
+  /** The percentage of the weighted rule's requests also copied to the canary. */
+  readonly mirror?: number;
 }
 
 /**
  * The main route `<name>` of a canary release. With a canary: a header rule, then a cookie
  * rule (`always` to the canary, `never` to stable), then the weighted rule for the rest; each
- * rule is there only when the release asks for it, but the weighted rule always is. Without a
- * canary: one rule to stable.
+ * rule is there only when the release asks for it, but the weighted rule always is, and carries
+ * the mirror (copies to the canary) when there is one. Without a canary: one rule to stable.
  */
 export function canaryRoutes(spec: CanaryRouteSpec): ReleaseRoutes {
   const { stable, canary } = spec;
@@ -50,6 +52,8 @@ export function canaryRoutes(spec: CanaryRouteSpec): ReleaseRoutes {
         { backend: stable, weight: spec.weightTotal - spec.weight },
         { backend: canary, weight: spec.weight },
       ],
+      // Only the requests no header or cookie rule took are copied.
+      mirror: spec.mirror !== undefined ? { backend: canary, percent: spec.mirror } : undefined,
     });
   } else {
     rules.push({ name: 'stable', destinations: [{ backend: stable }] });

@@ -1,12 +1,17 @@
 import { FlaggerRouterSpec } from '../engine-contracts';
 import { cookieHeaderPattern, stringMatch } from '../match-patterns';
 import { canaryMatchRules } from '../route-table';
+import { refuseMirror } from '../route-mirror';
 import { ReleaseRoutes } from '../routing-model';
 import { GatewayApiRouterOptions } from './gateway-api-options';
 import { checkHeaderValueLength } from './http-route';
 
 /** What Flagger cannot run with Gateway API: a header value over the HTTPRoute limit. */
 export function checkGatewayApiFlagger(_options: GatewayApiRouterOptions, routes: ReleaseRoutes): void {
+  // Flagger v1.44.0 pkg/router/gateway_api.go:385: the RequestMirror filter is added only with
+  // iterations (blue-green), never while a canary's weights are shifted.
+  refuseMirror(routes, 'cannot be expressed with DeliveryEngine.flagger() and TrafficRouter.gatewayApi(): Flagger\'s Gateway API router mirrors in blue-green analyses only, never in a canary\'s; '
+    + 'use TrafficRouter.istio(), or mirror with DeliveryEngine.manifests()');
   for (const rule of routes.main.rules) checkHeaderValueLength(routes.owner, rule.match);
 }
 
