@@ -2,7 +2,9 @@
  * Sends a request through synthesized manifests the way each controller would, and says which
  * versions receive it (as fractions, for weighted rules). Written from the controllers' code:
  * ingress-nginx's balancer.lua (route_to_alternative_balancer), Istio's in-order HTTP routes
- * with Envoy's full-match RE2 regexes, and Gateway API's match precedence.
+ * with Envoy's full-match RE2 regexes, and Gateway API's match precedence. `mirrorIstio` and
+ * `mirrorGatewayApi` say, for the same request, the share of such requests copied to each
+ * version (a mirror, whose responses are discarded).
  */
 import { RE2JS } from 're2js';
 
@@ -105,24 +107,41 @@ function istioDestination(manifests: Manifest[], destination: { host: string; su
 }
 
 /** Istio: the first http route whose match fits; regexes match the whole value (RE2). */
-export function routeIstio(manifests: Manifest[], name: string, req: SimRequest): Outcome {
+function istioRoute(manifests: Manifest[], name: string, req: SimRequest): any | undefined {
   const vs = find(manifests, 'VirtualService', name);
-  for (const http of vs.spec.http) {
-    const fits = !http.match || http.match.some((m: any) => Object.entries(m.headers ?? {}).every(([h, cond]: [string, any]) => {
-      const v = headerValue(req, h);
-      if (v === undefined) return false;
-      if (cond.exact !== undefined) return v === cond.exact;
-      if (cond.regex !== undefined) return RE2JS.compile(cond.regex).matches(v);
-      return false;
-    }));
-    if (!fits) continue;
-    const routes = http.route as Array<{ destination: any; weight?: number }>;
-    const total = routes.length === 1 ? 1 : routes.reduce((n, r) => n + (r.weight ?? 0), 0);
-    const out: Outcome = {};
-    for (const r of routes) add(out, istioDestination(manifests, r.destination), routes.length === 1 ? 1 : (r.weight ?? 0) / total);
-    return out;
-  }
-  return {};
+  return vs.spec.http.find((http: any) => !http.match || http.match.some((m: any) => Object.entries(m.headers ?? {}).every(([h, cond]: [string, any]) => {
+    const v = headerValue(req, h);
+    if (v === undefined) return false;
+    if (cond.exact !== undefined) return v === cond.exact;
+    if (cond.regex !== undefined) return RE2JS.compile(cond.regex).matches(v);
+    return false;
+  })));
+}
+
+/** Istio: the versions the first fitting http route sends such requests to. */
+export function routeIstio(manifests: Manifest[], name: string, req: SimRequest): Outcome {
+  const http = istioRoute(manifests, name, req);
+  if (!http) return {};
+  const routes = http.route as Array<{ destination: any; weight?: number }>;
+  const total = routes.length === 1 ? 1 : routes.reduce((n, r) => n + (r.weight ?? 0), 0);
+  const out: Outcome = {};
+  for (const r of routes) add(out, istioDestination(manifests, r.destination), routes.length === 1 ? 1 : (r.weight ?? 0) / total);
+  return out;
+}
+
+/**
+ * Istio: the share of such requests the fitting http route copies to each version (responses
+ * discarded): `mirror` at `mirrorPercentage` (100% when absent), and each of `mirrors`
+ * (pilot/pkg/networking/core/route/route.go, MirrorPercent and MirrorPercentByPolicy).
+ */
+export function mirrorIstio(manifests: Manifest[], name: string, req: SimRequest): Outcome {
+  const http = istioRoute(manifests, name, req);
+  const out: Outcome = {};
+  if (!http) return out;
+  const percent = (p: { value?: number } | undefined) => (p === undefined ? 100 : p.value ?? 0) / 100;
+  if (http.mirror) add(out, istioDestination(manifests, http.mirror), percent(http.mirrorPercentage));
+  for (const m of http.mirrors ?? []) add(out, istioDestination(manifests, m.destination), percent(m.percentage));
+  return out;
 }
 
 /**
@@ -130,7 +149,7 @@ export function routeIstio(manifests: Manifest[], name: string, req: SimRequest)
  * then list order. `regex` says how the implementation applies a RegularExpression header
  * match: a search, or a match of the whole value (implementation-specific).
  */
-export function routeGatewayApi(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): Outcome {
+function gatewayApiRule(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): any | undefined {
   const route = find(manifests, 'HTTPRoute', name);
   const path = req.path ?? '/';
   let best: { rule: any; key: number[] } | undefined;
@@ -152,10 +171,33 @@ export function routeGatewayApi(manifests: Manifest[], name: string, req: SimReq
       }
     }
   });
-  if (!best) return {};
-  const refs = best.rule.backendRefs as Array<{ name: string; weight?: number }>;
+  return best?.rule;
+}
+
+/** Gateway API: the versions the rule that takes such requests sends them to. */
+export function routeGatewayApi(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): Outcome {
+  const rule = gatewayApiRule(manifests, name, req, regex);
+  if (!rule) return {};
+  const refs = rule.backendRefs as Array<{ name: string; weight?: number }>;
   const total = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
   const out: Outcome = {};
   for (const r of refs) add(out, serviceVersions(manifests, r.name), total === 0 ? 0 : (r.weight ?? 1) / total);
+  return out;
+}
+
+/**
+ * Gateway API: the share of such requests the rule that takes them copies to each version
+ * (responses discarded): each RequestMirror filter's `percent`, or `fraction` (denominator 100
+ * by default), or every request when it has neither.
+ */
+export function mirrorGatewayApi(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): Outcome {
+  const rule = gatewayApiRule(manifests, name, req, regex);
+  const out: Outcome = {};
+  for (const filter of rule?.filters ?? []) {
+    if (filter.type !== 'RequestMirror') continue;
+    const m = filter.requestMirror;
+    const share = m.percent !== undefined ? m.percent / 100 : m.fraction ? m.fraction.numerator / (m.fraction.denominator ?? 100) : 1;
+    add(out, serviceVersions(manifests, m.backendRef.name), share);
+  }
   return out;
 }
