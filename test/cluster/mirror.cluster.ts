@@ -83,10 +83,11 @@ describe('Argo Rollouts with Istio', () => {
       {
         name: 'mirror',
         match: [{ uri: { prefix: '/' } }],
-        // The weighted route's destinations at their current weights (istio.go createMirrorRoute).
+        // The weighted route's destinations at their current weights (istio.go createMirrorRoute);
+        // Argo's Go type omits a weight of 0, which Istio reads as 0.
         route: [
           { destination: { host: 'myapp', port: { number: 80 } }, weight: 100 },
-          { destination: { host: 'myapp-canary', port: { number: 80 } }, weight: 0 },
+          { destination: { host: 'myapp-canary', port: { number: 80 } } },
         ],
         mirror: { host: 'myapp-canary', port: { number: 80 } },
         mirrorPercentage: { value: 30 },
