@@ -3,7 +3,8 @@
  * versions receive it (as fractions, for weighted rules). Written from the controllers' code:
  * ingress-nginx's balancer.lua (route_to_alternative_balancer), Istio's in-order HTTP routes
  * with Envoy's full-match RE2 regexes, and Gateway API's match precedence (HTTPRoute and
- * GRPCRoute).
+ * GRPCRoute). `mirrorIstio` and `mirrorGatewayApi` say, for the same request, the share of such
+ * requests copied to each version (a mirror, whose responses are discarded).
  */
 import { RE2JS } from 're2js';
 
@@ -161,20 +162,37 @@ function istioStringFits(cond: any, v: string | undefined): boolean {
  * Service), then the first http route whose match fits (uri and headers); regexes match the
  * whole value (RE2).
  */
-export function routeIstio(manifests: Manifest[], name: string, req: SimRequest): Outcome {
+function istioRoute(manifests: Manifest[], name: string, req: SimRequest): any | undefined {
   const vs = find(manifests, 'VirtualService', name);
-  if (req.host !== undefined && !(vs.spec.hosts as string[]).some((h) => h === '*' || hostFits(h, req.host))) return {};
-  for (const http of vs.spec.http) {
-    const fits = !http.match || http.match.some((m: any) => (m.uri === undefined || istioStringFits(m.uri, req.path ?? '/'))
-      && Object.entries(m.headers ?? {}).every(([h, cond]: [string, any]) => istioStringFits(cond, headerValue(req, h))));
-    if (!fits) continue;
-    const routes = http.route as Array<{ destination: any; weight?: number }>;
-    const total = routes.length === 1 ? 1 : routes.reduce((n, r) => n + (r.weight ?? 0), 0);
-    const out: Outcome = {};
-    for (const r of routes) add(out, istioDestination(manifests, r.destination), routes.length === 1 ? 1 : (r.weight ?? 0) / total);
-    return out;
-  }
-  return {};
+  if (req.host !== undefined && !(vs.spec.hosts as string[]).some((h) => h === '*' || hostFits(h, req.host))) return undefined;
+  return vs.spec.http.find((http: any) => !http.match || http.match.some((m: any) => (m.uri === undefined || istioStringFits(m.uri, req.path ?? '/'))
+    && Object.entries(m.headers ?? {}).every(([h, cond]: [string, any]) => istioStringFits(cond, headerValue(req, h)))));
+}
+
+/** Istio: the versions the first fitting http route sends such requests to. */
+export function routeIstio(manifests: Manifest[], name: string, req: SimRequest): Outcome {
+  const http = istioRoute(manifests, name, req);
+  if (!http) return {};
+  const routes = http.route as Array<{ destination: any; weight?: number }>;
+  const total = routes.length === 1 ? 1 : routes.reduce((n, r) => n + (r.weight ?? 0), 0);
+  const out: Outcome = {};
+  for (const r of routes) add(out, istioDestination(manifests, r.destination), routes.length === 1 ? 1 : (r.weight ?? 0) / total);
+  return out;
+}
+
+/**
+ * Istio: the share of such requests the fitting http route copies to each version (responses
+ * discarded): `mirror` at `mirrorPercentage` (100% when absent), and each of `mirrors`
+ * (pilot/pkg/networking/core/route/route.go, MirrorPercent and MirrorPercentByPolicy).
+ */
+export function mirrorIstio(manifests: Manifest[], name: string, req: SimRequest): Outcome {
+  const http = istioRoute(manifests, name, req);
+  const out: Outcome = {};
+  if (!http) return out;
+  const percent = (p: { value?: number } | undefined) => (p === undefined ? 100 : p.value ?? 0) / 100;
+  if (http.mirror) add(out, istioDestination(manifests, http.mirror), percent(http.mirrorPercentage));
+  for (const m of http.mirrors ?? []) add(out, istioDestination(manifests, m.destination), percent(m.percentage));
+  return out;
 }
 
 /**
@@ -183,10 +201,10 @@ export function routeIstio(manifests: Manifest[], name: string, req: SimRequest)
  * order. `regex` says how the implementation applies a RegularExpression header match: a search,
  * or a match of the whole value (implementation-specific).
  */
-export function routeGatewayApi(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): Outcome {
+function gatewayApiRule(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): any | undefined {
   const route = find(manifests, 'HTTPRoute', name);
   const hostnames = route.spec.hostnames as string[] | undefined;
-  if (req.host !== undefined && hostnames !== undefined && !hostnames.some((h) => hostFits(h, req.host))) return {};
+  if (req.host !== undefined && hostnames !== undefined && !hostnames.some((h) => hostFits(h, req.host))) return undefined;
   const path = req.path ?? '/';
   let best: { rule: any; key: number[] } | undefined;
   route.spec.rules.forEach((rule: any, index: number) => {
@@ -207,8 +225,12 @@ export function routeGatewayApi(manifests: Manifest[], name: string, req: SimReq
       if (!best || better(key, best.key)) best = { rule, key };
     }
   });
-  if (!best) return {};
-  const refs = best.rule.backendRefs as Array<{ name: string; weight?: number }>;
+  return best?.rule;
+}
+
+/** The versions a Gateway API rule sends its requests to, by the weights of its backendRefs. */
+function backendRefsOutcome(manifests: Manifest[], rule: any): Outcome {
+  const refs = rule.backendRefs as Array<{ name: string; weight?: number }>;
   const total = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
   const out: Outcome = {};
   for (const r of refs) add(out, serviceVersions(manifests, r.name), total === 0 ? 0 : (r.weight ?? 1) / total);
@@ -239,10 +261,28 @@ export function routeGatewayApiGrpc(manifests: Manifest[], name: string, req: Si
       if (!best || key[0] > best.key[0] || (key[0] === best.key[0] && key[1] > best.key[1])) best = { rule, key };
     }
   });
-  if (!best) return {};
-  const refs = best.rule.backendRefs as Array<{ name: string; weight?: number }>;
-  const total = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
+  return best ? backendRefsOutcome(manifests, best.rule) : {};
+}
+
+/** Gateway API: the versions the rule that takes such requests sends them to. */
+export function routeGatewayApi(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): Outcome {
+  const rule = gatewayApiRule(manifests, name, req, regex);
+  return rule ? backendRefsOutcome(manifests, rule) : {};
+}
+
+/**
+ * Gateway API: the share of such requests the rule that takes them copies to each version
+ * (responses discarded): each RequestMirror filter's `percent`, or `fraction` (denominator 100
+ * by default), or every request when it has neither.
+ */
+export function mirrorGatewayApi(manifests: Manifest[], name: string, req: SimRequest, regex: 'search' | 'full'): Outcome {
+  const rule = gatewayApiRule(manifests, name, req, regex);
   const out: Outcome = {};
-  for (const r of refs) add(out, serviceVersions(manifests, r.name), total === 0 ? 0 : (r.weight ?? 1) / total);
+  for (const filter of rule?.filters ?? []) {
+    if (filter.type !== 'RequestMirror') continue;
+    const m = filter.requestMirror;
+    const share = m.percent !== undefined ? m.percent / 100 : m.fraction ? m.fraction.numerator / (m.fraction.denominator ?? 100) : 1;
+    add(out, serviceVersions(manifests, m.backendRef.name), share);
+  }
   return out;
 }

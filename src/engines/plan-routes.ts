@@ -52,6 +52,7 @@ export function canaryPlanRoutes(plan: CanaryPlan, tracks: CanaryPlanTracks): Re
     cookie: plan.cookie,
     sticky,
     weightTotal: plan.weightTotal,
+    mirror: plan.mirror,
   });
 }
 

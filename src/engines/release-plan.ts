@@ -46,6 +46,8 @@ export interface CanaryPlan {
   /** `canary.step`: the position the canary has reached in `steps` (plain manifests). */
   readonly step?: number;
   readonly weightTotal: number;
+  /** `canary.traffic.mirror`: the percentage of the weighted rule's requests also copied to the canary. */
+  readonly mirror?: number;
   readonly steps: CanaryStep[];
   /** The weight in force at each step of `steps`. */
   readonly stepWeights: number[];
@@ -109,6 +111,7 @@ export function checkCanaryHasPods(plan: CanaryPlan, weight: number): void {
   const receives: string[] = [];
   if (plan.header) receives.push('a header rule (canary.traffic.header)');
   if (plan.cookie !== undefined) receives.push('a cookie rule (canary.traffic.cookie)');
+  if (plan.mirror !== undefined) receives.push(`copies of ${plan.mirror}% of the weighted rule's requests (canary.traffic.mirror)`);
   if (weight > 0) {
     receives.push(plan.step !== undefined ? `weight ${weight} at steps[${plan.step}]` : `weight ${weight} (canary.traffic.weight)`);
   }

@@ -156,6 +156,7 @@ export class CanaryRelease extends Construct {
       weight: traffic.weight,
       step: canary?.step,
       weightTotal: traffic.weightTotal,
+      mirror: traffic.mirror,
       steps,
       stepWeights,
       analysis: release.analysis,
@@ -184,12 +185,14 @@ interface ResolvedTraffic {
   /** As given: undefined when the user left it out. */
   readonly weight?: number;
   readonly weightTotal: number;
+  /** The percentage of the weighted rule's requests copied to the canary. */
+  readonly mirror?: number;
 }
 
 function resolveTraffic(owner: string, traffic: CanaryTraffic | undefined): ResolvedTraffic {
   if (traffic === undefined) return { weightTotal: 100 };
   if (traffic === null || typeof traffic !== 'object') {
-    fail(owner, 'canary.traffic', traffic, 'must be an object: { header?, cookie?, weight?, weightTotal?, sticky? }');
+    fail(owner, 'canary.traffic', traffic, 'must be an object: { header?, cookie?, weight?, weightTotal?, sticky?, mirror? }');
   }
   if (traffic.header !== undefined && !(traffic.header instanceof HeaderMatch)) {
     fail(owner, 'canary.traffic.header', traffic.header, 'must be a HeaderMatch: HeaderMatch.exact(name, value) or HeaderMatch.regex(name, pattern)');
@@ -203,5 +206,13 @@ function resolveTraffic(owner: string, traffic: CanaryTraffic | undefined): Reso
   if (traffic.sticky !== undefined && typeof traffic.sticky !== 'boolean') {
     fail(owner, 'canary.traffic.sticky', traffic.sticky, 'must be true or false');
   }
-  return { header: traffic.header, cookie: traffic.cookie, sticky: traffic.sticky || undefined, weight, weightTotal };
+  const mirror = traffic.mirror;
+  if (mirror !== undefined) {
+    checkInteger(owner, 'canary.traffic.mirror', mirror, 1, 100, '1 and 100 (the percentage of the weighted rule\'s requests copied to the canary; leave it out to copy none)');
+    if (weight !== undefined && weight > 0) {
+      fail(owner, 'canary.traffic.mirror', mirror, `cannot be set with canary.traffic.weight (${weight}) above 0: a mirror copies every request of the weighted rule, `
+        + 'so the canary would also get copies of the requests it already serves; mirror first at weight 0, then shift the weight without mirror in a later change');
+    }
+  }
+  return { header: traffic.header, cookie: traffic.cookie, sticky: traffic.sticky || undefined, weight, weightTotal, mirror };
 }

@@ -51,6 +51,24 @@ export interface CanaryTraffic {
    * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary
    */
   readonly weightTotal?: number;
+
+  /**
+   * This percentage (a whole number from 1 to 100) of the requests the weighted rule sends to
+   * stable (those no header or cookie rule took) is also copied to the canary, whose responses
+   * are discarded: the canary sees production requests before it answers any. Header and
+   * cookie requests are not copied.
+   *
+   * A mirror copies the whole weighted rule, so the canary must take no weighted request yet:
+   * with plain manifests mirror at weight 0, then shift the weight (without `mirror`) in a
+   * later commit. Argo Rollouts mirrors from the start of the release until the first weight
+   * above 0 (`setMirrorRoute`); Flagger mirrors for one interval before its first weight
+   * (`analysis.mirror`). Supported by `TrafficRouter.istio()` and `TrafficRouter.gatewayApi()`
+   * (`RequestMirror` with `percent`); ingress-nginx cannot mirror a percentage.
+   * @default - no request is copied
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+   * @see https://gateway-api.sigs.k8s.io/reference/spec/#httprequestmirrorfilter
+   */
+  readonly mirror?: number;
 }
 
 /** The canary track, and which requests reach it. */

@@ -35,14 +35,16 @@ export interface CanaryRouteSpec extends RoutedApp {
    * destination sets it, and a rule after the header and cookie rules sends it to the canary.
    */
   readonly sticky?: ResponseCookie;
+  /** The percentage of the weighted rule's requests also copied to the canary. */
+  readonly mirror?: number;
 }
 
 /**
  * The main route `<name>` of a canary release. With a canary: a header rule, then a cookie
  * rule (`always` to the canary, `never` to stable), then a sticky canary's cookie, then the
  * weighted rule for the rest (whose canary destination sets that cookie); each
- * rule is there only when the release asks for it, but the weighted rule always is. Without a
- * canary: one rule to stable.
+ * rule is there only when the release asks for it, but the weighted rule always is, and carries
+ * the mirror (copies to the canary) when there is one. Without a canary: one rule to stable.
  */
 export function canaryRoutes(spec: CanaryRouteSpec): ReleaseRoutes {
   const { stable, canary } = spec;
@@ -63,6 +65,8 @@ export function canaryRoutes(spec: CanaryRouteSpec): ReleaseRoutes {
         { backend: stable, weight: spec.weightTotal - spec.weight },
         { backend: canary, weight: spec.weight, setCookie: sticky },
       ],
+      // Only the requests no header or cookie rule took are copied.
+      mirror: spec.mirror !== undefined ? { backend: canary, percent: spec.mirror } : undefined,
     });
   } else {
     rules.push({ name: 'stable', destinations: [{ backend: stable }] });

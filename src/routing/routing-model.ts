@@ -109,6 +109,18 @@ export interface RouteDestination {
   readonly setCookie?: ResponseCookie;
 }
 
+/**
+ * Copies of a share of a rule's requests sent to a track as well, whose responses are
+ * discarded: the client is answered by the rule's destinations only.
+ */
+export interface RouteMirror {
+  /** The track that receives the copies. */
+  readonly backend: RouteBackend;
+
+  /** The share of the rule's requests copied, in percent: a whole number from 1 to 100. */
+  readonly percent: number;
+}
+
 /** One rule of a route: requests that match go to its destinations. */
 export interface RouteRule {
   /**
@@ -126,6 +138,13 @@ export interface RouteRule {
 
   /** One destination, or a weighted pair whose weights add up to the release's `weightTotal`. */
   readonly destinations: RouteDestination[];
+
+  /**
+   * Copies of a share of the rule's requests sent to a track as well (a canary's
+   * `traffic.mirror`, on the weighted rule only).
+   * @default - no request is copied
+   */
+  readonly mirror?: RouteMirror;
 }
 
 /** A route object: its rules, in the order a request tries them. */

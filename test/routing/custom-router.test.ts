@@ -123,6 +123,15 @@ describe('a router of its own under Argo Rollouts', () => {
     expect(router.seen[0].tracks.map((t) => t.subsetName)).toEqual(['stable', 'canary']);
   });
 
+  test('sees the mirror on the weighted rule, and throws when it is not Istio: Argo Rollouts mirrors with trafficRouting.istio only', () => {
+    const router = new TraefikRouter();
+    const mirrored = { ...v2, traffic: { mirror: 20 } };
+    const plan = [CanaryStep.pause(Duration.hours(1)), ...PLAN];
+    expect(() => canary({ router, steps: plan, canary: mirrored, engine: DeliveryEngine.argoRollouts() }))
+      .toThrow('CanaryRelease \'myapp\': canary.traffic.mirror (20) cannot be expressed under DeliveryEngine.argoRollouts() with TraefikRouter: Argo Rollouts accepts setMirrorRoute steps with trafficRouting.istio only (TrafficRouter.istio())');
+    expect(router.seen[0].main.rules[0].mirror).toEqual({ backend: router.seen[0].tracks[1], percent: 20 });
+  });
+
   test('throws when it does not implement Flagger\'s contract', () => {
     expect(() => canary({ router: new TraefikRouter(), steps: PLAN, canary: v2, engine: DeliveryEngine.flagger() }))
       .toThrow('CanaryRelease \'myapp\': router ("TraefikRouter") cannot run under DeliveryEngine.flagger(): its flaggerRouting() returns no IFlaggerRouting; use TrafficRouter.nginx(), .istio() or .gatewayApi(), or implement the contract');

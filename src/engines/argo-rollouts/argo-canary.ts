@@ -51,6 +51,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   if (smokeTemplate && !router.splitsTraffic) {
     fail(owner, 'smokeTest', release.smokeTest, `needs a router that steers traffic under ${ENGINE}: without traffic routing the canary has no pods before its first weight, and nothing to call`);
   }
+  checkArgoMirror(plan);
   const steps = rolloutSteps(plan, smokeTemplate);
   plan.steps.forEach((step, i) => {
     if (step.weight !== undefined && step.weight > plan.weightTotal) {
@@ -97,7 +98,13 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   trackConfigMaps(scope, release, [stable, canary]);
   const service = releaseService(scope, 'Service', release, name, { app: name });
   const canaryService = releaseService(scope, 'CanaryService', release, `${name}-canary`, { app: name });
-  const trafficRouting = argoRouting.bindArgoRolloutsCanary(scope, routes);
+  const routerRouting = argoRouting.bindArgoRolloutsCanary(scope, routes);
+  if (plan.mirror !== undefined && routerRouting?.istio === undefined) {
+    // validation.go:351-355: a setMirrorRoute step needs trafficRouting.istio.
+    fail(owner, 'canary.traffic.mirror', plan.mirror, `cannot be expressed under ${ENGINE} with ${router.displayName}: Argo Rollouts accepts setMirrorRoute steps with trafficRouting.istio only (TrafficRouter.istio())`);
+  }
+  // The mirror route is Argo Rollouts' own, named in managedRoutes (validation.go:373-386).
+  const trafficRouting = plan.mirror !== undefined ? { ...routerRouting, managedRoutes: [{ name: MIRROR_ROUTE }] } : routerRouting;
   const analysis = plan.analysis && queries ? analysisTemplate(scope, release, plan.analysis, queries) : undefined;
   if (smoke) smokeAnalysisTemplate(scope, release, newest.version, smoke);
   const rollout = rolloutObject(scope, release, workload, release.autoscaling ? undefined : stable.replicas ?? 1, {
@@ -120,9 +127,26 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
   return { service, canaryService, rollout };
 }
 
-/** The canary's own size before its first weight: `canary.replicas`, else one pod for the smoke test. */
+/** The canary's own size before its first weight: `canary.replicas`, else one pod for the smoke test or the mirror's copies. */
 function canaryScale(plan: CanaryPlan, smokeTemplate: string | undefined): number | undefined {
-  return plan.canary?.replicas ?? (smokeTemplate ? 1 : undefined);
+  return plan.canary?.replicas ?? (smokeTemplate || plan.mirror !== undefined ? 1 : undefined);
+}
+
+/** The route Argo Rollouts adds to the VirtualService while it mirrors, and removes before the first weight. */
+const MIRROR_ROUTE = 'mirror';
+
+/**
+ * Argo Rollouts mirrors from the start of the release to its first weight above 0: the plan
+ * must hold the canary at weight 0 (a pause) before that weight, or the mirror would be removed
+ * as soon as it is added.
+ */
+function checkArgoMirror(plan: CanaryPlan): void {
+  if (plan.mirror === undefined || plan.steps.length === 0) return;
+  const firstTraffic = plan.steps.findIndex((step) => (step.weight ?? 0) > 0);
+  if (firstTraffic >= 0 && !plan.steps.slice(0, firstTraffic).some((step) => step.type === CanaryStepType.PAUSE)) {
+    fail(plan.release.owner, 'canary.traffic.mirror', plan.mirror, `needs a pause before the first weight above 0 (steps[${firstTraffic}], shiftTraffic(${plan.steps[firstTraffic].weight})) under ${ENGINE}: `
+      + 'the mirror runs from the start of the release to the first weight above 0, when the canary starts serving requests itself; start steps with e.g. CanaryStep.pause(Duration.hours(1))');
+  }
 }
 
 /**
@@ -138,6 +162,12 @@ function rolloutSteps(plan: CanaryPlan, smokeTemplate: string | undefined): Roll
       : { pause: step.duration ? { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(promDuration(step.duration)) } : {} })
     : [{ setWeight: plan.weight ?? 0 }, { pause: {} }];
   const smoke: RolloutSpecStrategyCanarySteps[] = smokeTemplate ? [{ analysis: { templates: [{ templateName: smokeTemplate }] } }] : [];
+  // After the smoke test, the mirror route: the weighted route's destinations (at weight 0, all
+  // to stable) for every request (a match is required: without one the step removes the route,
+  // istio.go:1273-1283), with a copy of `percentage` of them to the canary.
+  const mirrorOn: RolloutSpecStrategyCanarySteps[] = plan.mirror !== undefined
+    ? [{ setMirrorRoute: { name: MIRROR_ROUTE, match: [{ path: { prefix: '/' } }], percentage: plan.mirror } }]
+    : [];
   const replicas = canaryScale(plan, smokeTemplate);
   if (replicas === undefined) return steps;
   // The canary's own size while it gets no traffic, then the traffic's share of the pods:
@@ -145,10 +175,12 @@ function rolloutSteps(plan: CanaryPlan, smokeTemplate: string | undefined): Roll
   // the canary to no pod while header and cookie testers still reach it), and following the
   // weight after it.
   const firstTraffic = steps.findIndex((s) => (s.setWeight ?? 0) > 0);
-  const sized: RolloutSpecStrategyCanarySteps[] = [{ setCanaryScale: { replicas } }, ...smoke, ...steps];
+  const sized: RolloutSpecStrategyCanarySteps[] = [{ setCanaryScale: { replicas } }, ...smoke, ...mirrorOn, ...steps];
   if (firstTraffic >= 0) {
-    const at = firstTraffic + 1 + smoke.length;
-    sized.splice(at, 1, { setCanaryScale: { weight: steps[firstTraffic].setWeight } }, sized[at], { setCanaryScale: { matchTrafficWeight: true } });
+    const at = firstTraffic + 1 + smoke.length + mirrorOn.length;
+    // The mirror stops before the canary serves requests itself (a setMirrorRoute without match removes the route).
+    const mirrorOff: RolloutSpecStrategyCanarySteps[] = mirrorOn.length > 0 ? [{ setMirrorRoute: { name: MIRROR_ROUTE } }] : [];
+    sized.splice(at, 1, ...mirrorOff, { setCanaryScale: { weight: steps[firstTraffic].setWeight } }, sized[at], { setCanaryScale: { matchTrafficWeight: true } });
   }
   return sized;
 }

@@ -54,6 +54,11 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   if (plan.sticky && abTest) {
     fail(owner, 'canary.traffic.sticky', true, `cannot be kept in an A/B test (header or cookie rules) under ${ENGINE}: Flagger's session affinity works with a weighted plan only (its A/B routes replace the sticky ones, pkg/router/istio.go)`);
   }
+  if (plan.mirror !== undefined && abTest) {
+    // pkg/controller/scheduler.go:484-486 runs an A/B test (analysis.match) through runAB, which never mirrors.
+    fail(owner, 'canary.traffic.mirror', plan.mirror, `cannot be combined with header or cookie rules under ${ENGINE}: Flagger runs them as an A/B test, which does not mirror; `
+      + 'mirror in a weighted canary (steps with shiftTraffic), then add the header or cookie rules in a later release');
+  }
   const flaggerRouting = router.flaggerRouting();
   if (flaggerRouting === undefined) {
     fail(owner, 'router', router.displayName, `cannot run under ${ENGINE}: its flaggerRouting() returns no IFlaggerRouting; use TrafficRouter.nginx(), .istio() or .gatewayApi(), or implement the contract`);
@@ -88,6 +93,12 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   const deployment = trackDeployment(scope, release, { ...newest, replicas: stable.replicas }, { naming: DeploymentNaming.SINGLE, autoscaled: autoscaling !== undefined });
   const autoscalerRef = emitFlaggerCapacity(scope, release, budgets, scaledCanary);
   const routing = flaggerRouting.bindFlaggerCanary(scope, routes);
-  canaryObject(scope, release, { routing, schedule, queries, autoscalerRef, webhooks: smoke ? [smokeWebhook(smoke, options.loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL)] : undefined });
+  if (plan.mirror !== undefined && routing.provider !== 'istio') {
+    // Flagger v1.44.0 mirrors a canary's requests with Istio only (pkg/router/istio.go:529-537).
+    fail(owner, 'canary.traffic.mirror', plan.mirror, `cannot be expressed under ${ENGINE} with ${router.displayName} (provider ${routing.provider}): Flagger mirrors a canary's requests with Istio only (TrafficRouter.istio())`);
+  }
+  // scheduler.go:571-585: one interval copying mirrorWeight% of the requests (all to the primary) before the first weight.
+  const mirrored = plan.mirror !== undefined ? { ...schedule, mirror: true, mirrorWeight: plan.mirror } : schedule;
+  canaryObject(scope, release, { routing, schedule: mirrored, queries, autoscalerRef, webhooks: smoke ? [smokeWebhook(smoke, options.loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL)] : undefined });
   return { deployment, generated: flaggerGeneratedObjects(name, [...flaggerGeneratedAutoscaler(release), ...routing.generatedObjects ?? []]), generatedBy: 'Flagger' };
 }

@@ -20,6 +20,11 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
   const { release, stable, canary } = plan;
   const { name, router } = release;
   const weight = plannedWeight(plan);
+  if (plan.mirror !== undefined && weight > 0) {
+    // Istio and Gateway API mirror a whole rule: the canary's own share would be copied to it too.
+    fail(release.owner, 'canary.traffic.mirror', plan.mirror, `cannot be set at steps[${plan.step}], whose weight is ${weight}: a mirror copies every request of the weighted rule, `
+      + 'so the canary would also get copies of the requests it already serves; mirror at a step of weight 0, then move on to a step with weight without mirror');
+  }
   checkCanaryHasPods(plan, weight);
   const routes = canaryPlanRoutes(plan, {
     stable: trackBackend(TrackRole.STABLE, name, stable),

@@ -4,6 +4,7 @@ import { fail } from '../../private/validation';
 import { PathMatch, PathMatchType } from '../path-match';
 import { canaryMatchRules, isGrpc } from '../route-table';
 import { flaggerSessionAffinity } from '../sticky-cookie';
+import { refuseMirror } from '../route-mirror';
 import { ReleaseRoutes } from '../routing-model';
 import { GatewayApiRouting } from './gateway-api-options';
 import { checkHeaderValueLength } from './http-route';
@@ -17,6 +18,10 @@ export function checkGatewayApiFlagger(_options: GatewayApiRouting, routes: Rele
   if (isGrpc(routes)) {
     fail(routes.owner, 'router', 'TrafficRouter.gatewayApi()', 'cannot route a gRPC app (appProtocol AppProtocol.GRPC) under DeliveryEngine.flagger(): Flagger (v1.44, pkg/router/gateway_api.go) generates an HTTPRoute only, never a GRPCRoute; use TrafficRouter.istio() or TrafficRouter.nginx() with Flagger, or Gateway API with DeliveryEngine.argoRollouts() or DeliveryEngine.manifests()');
   }
+  // Flagger v1.44.0 pkg/router/gateway_api.go:385: the RequestMirror filter is added only with
+  // iterations (blue-green), never while a canary's weights are shifted.
+  refuseMirror(routes, 'cannot be expressed with DeliveryEngine.flagger() and TrafficRouter.gatewayApi(): Flagger\'s Gateway API router mirrors in blue-green analyses only, never in a canary\'s; '
+    + 'use TrafficRouter.istio(), or mirror with DeliveryEngine.manifests()');
   for (const rule of routes.main.rules) checkHeaderValueLength(routes.owner, rule.match);
 }
 

@@ -60,6 +60,11 @@ function httpRoute(scope: Construct, id: string, route: Route, hostnames: string
   const rules: HttpRouteSpecRules[] = route.rules.map((rule) => ({
     name: rule.name,
     matches: pathMatches(options, rule.match ? gatewayApiHeaderMatch(rule.match) : undefined),
+    // RequestMirror's percent is in the standard channel since v1.3 (GEP-3171).
+    filters: rule.mirror ? [{
+      type: gatewayApiApi().HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+      requestMirror: { backendRef: { name: rule.mirror.backend.serviceName, port: routes.servicePort }, percent: rule.mirror.percent },
+    }] : undefined,
     backendRefs: rule.destinations.map((d) => ({
       name: d.backend.serviceName,
       port: routes.servicePort,

@@ -60,6 +60,14 @@ function virtualService(scope: Construct, id: string, route: Route, hosts: strin
     name: rule.name,
     match: istioMatches(options.paths, rule.match),
     route: rule.destinations.map((d) => destination(d, options, routes)),
+    // `mirror` with `mirrorPercentage`, not `mirrors`: both are current in networking.istio.io/v1
+    // (Istio 1.30 pilot/pkg/networking/core/route/route.go:664-676 renders either), but the
+    // rollout controllers read and write `mirror` only (Argo Rollouts v1.9.1
+    // rollout/trafficrouting/istio/istio.go:150,1366; Flagger v1.44.0 pkg/router/istio.go:439,530).
+    ...rule.mirror ? {
+      mirror: destination({ backend: rule.mirror.backend }, options, routes).destination,
+      mirrorPercentage: { value: rule.mirror.percent },
+    } : {},
   }));
   return new VirtualService(scope, id, {
     metadata: objectMetadata(route.name, routes.metadata.labels, routes.metadata.annotations),

@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { objectMetadata } from '../../private/metadata';
 import { fail, isIpAddress } from '../../private/validation';
 import { setCookies } from '../sticky-cookie';
+import { refuseMirror } from '../route-mirror';
 import { ReleaseRoutes } from '../routing-model';
 import { backendProtocolAnnotations, checkNginxBackendProtocol } from './nginx-backend-protocol';
 import { NginxCanary, canaryRuleAnnotations, checkNginxCharacters, nginxCanary } from './nginx-canary-rules';
@@ -16,6 +17,12 @@ import { NginxRouting, PREFIX, ResolvedNginxRoute, checkNginxAnnotations } from 
  * canary Ingress cannot express.
  */
 export function checkNginxRoutes(scope: Construct, options: NginxRouting, routes: ReleaseRoutes): void {
+  // ingress-nginx controller-v1.15.1: mirror-target has no percentage (annotations/mirror/main.go:64-69),
+  // a canary Ingress's location annotations are ignored (controller.go:1330, 1405), and on the
+  // main Ingress nginx's `mirror` (nginx.tmpl:1161) copies every request of the location.
+  refuseMirror(routes, 'cannot be expressed with TrafficRouter.nginx(): ingress-nginx\'s mirror-target annotation copies every request of the location, '
+    + 'those its canary Ingress sends to the canary included, with no percentage (and a canary Ingress\'s own mirror annotations are ignored); '
+    + 'mirror with TrafficRouter.istio() or TrafficRouter.gatewayApi()');
   if (options.previewTlsSecretName !== undefined && routes.preview === undefined) {
     fail(routes.owner, 'router', `TrafficRouter.nginx({ previewTlsSecretName: ${JSON.stringify(options.previewTlsSecretName)} })`,
       'needs a BlueGreenRelease with previewHost (and a preview): there is no Ingress <name>-preview to serve over TLS');
