@@ -38,10 +38,15 @@ export function bindGrpcRoutes(scope: Construct, options: GatewayApiRouting, rou
 }
 
 function grpcRoute(scope: Construct, id: string, route: Route, hostnames: string[] | undefined, options: GatewayApiRouting, routes: ReleaseRoutes): GrpcRoute {
-  const { GrpcRoute } = gatewayApiApi();
+  const { GrpcRoute, GrpcRouteSpecRulesFiltersType } = gatewayApiApi();
   const rules: GrpcRouteSpecRules[] = route.rules.map((rule) => ({
     name: rule.name,
     matches: rule.match ? [{ headers: [grpcHeaderMatch(rule.match)] }] : undefined,
+    // As on the HTTPRoute: a RequestMirror with percent (standard channel).
+    filters: rule.mirror ? [{
+      type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
+      requestMirror: { backendRef: { name: rule.mirror.backend.serviceName, port: routes.servicePort }, percent: rule.mirror.percent },
+    }] : undefined,
     backendRefs: rule.destinations.map((d) => ({ name: d.backend.serviceName, port: routes.servicePort, weight: d.weight })),
   }));
   return new GrpcRoute(scope, id, {

@@ -87,6 +87,15 @@ describe('TrafficRouter.gatewayApi() for a gRPC release', () => {
     expect(find(manifests, 'Rollout', 'greeter').spec.strategy.canary.trafficRouting).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { grpcRoute: 'greeter', namespace: 'shop' } } });
   });
 
+  test('a mirror is the weighted rule\'s RequestMirror, as on an HTTPRoute', () => {
+    const route = find(canary({ canary: { ...v2, traffic: { ...TESTERS, mirror: 25 } } }), 'GRPCRoute', 'greeter');
+
+    expect(route.spec.rules.find((r: any) => r.name === 'weighted').filters).toEqual([
+      { type: 'RequestMirror', requestMirror: { backendRef: { name: 'greeter-canary', port: 8080 }, percent: 25 } },
+    ]);
+    expect(route.spec.rules.filter((r: any) => r.filters !== undefined)).toHaveLength(1);
+  });
+
   test('throws when the router sets a path: a GRPCRoute matches no path', () => {
     expect(() => canary({ router: gateway('/greeter') })).toThrow(
       'CanaryRelease \'greeter\': router ("TrafficRouter.gatewayApi({ paths: [Prefix /greeter] })") sets a path, which a GRPCRoute cannot match (it matches gRPC services, methods and headers; a call\'s path is /<package>.<Service>/<Method>): leave path and paths out with appProtocol AppProtocol.GRPC');
