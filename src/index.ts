@@ -21,3 +21,4 @@ export { FlaggerOptions } from './engines/flagger/flagger-options';
 export * from './releases/canary-release';
 export * from './releases/blue-green-release';
 export { ReleaseRouting, TrackVersion } from './releases/release-routing';
+export * from './releases/routing-report';
