@@ -49,6 +49,13 @@ export interface ReleaseRouting {
   readonly router: string;
 
   /**
+   * Whether the router steers requests by the routes' rules (`TrafficRouter.splitsTraffic`). When
+   * false (`TrafficRouter.service()`), a canary's requests split by the tracks' replica ratio, not
+   * by the weighted rule.
+   */
+  readonly routerSteers: boolean;
+
+  /**
    * The routes the engine handed the router. Under a controller a canary's weighted rule holds
    * the weights the controller starts from (the canary at 0); the controller moves them.
    */
@@ -101,6 +108,7 @@ export function releaseRouting(release: Construct, resolved: ResolvedOptions, ro
     engine: resolved.engine.displayName,
     controller: routes.weightsOwner === WeightsOwner.CONTROLLER ? resolved.engine.controllerName : undefined,
     router: resolved.router.displayName,
+    routerSteers: resolved.router.splitsTraffic,
     routes,
     ...facts,
   };

@@ -125,8 +125,14 @@ function releaseSection(routing: ReleaseRouting): string[] {
     `- Router: \`${routing.router}\`.`,
     `- Versions: ${routes.tracks.map((track) => `${track.role} ${versionOf(routing, track)}`).join(', ')}.`,
   ];
-  for (const route of routes.preview ? [routes.main, routes.preview] : [routes.main]) {
-    lines.push('', ...routeTable(routing, route));
+  if (!routing.routerSteers && !blueGreen && routes.tracks.length > 1) {
+    // No rule is rendered: the Service `<name>` selects every track's pods.
+    lines.push('', `### Route \`${routes.main.name}\``, '', `\`${routing.router}\` steers no request: the Service \`${routes.main.name}\` selects every track's pods, and requests split by their replica ratio${
+      controlled ? ` (${routing.controller ?? 'the controller'} sets the canary's share of the pods)` : ''}.`);
+  } else {
+    for (const route of routes.preview ? [routes.main, routes.preview] : [routes.main]) {
+      lines.push('', ...routeTable(routing, route));
+    }
   }
   if (blueGreen) lines.push('', ...cutOver(routing));
   else if (routing.steps !== undefined) lines.push('', ...plan(routing));
