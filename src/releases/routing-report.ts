@@ -4,18 +4,30 @@
  * routing (`ReleaseRouting`: the routes its engine handed the router, the versions, the plan),
  * never from the synthesized YAML, which it leaves untouched.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { promDuration } from '../analysis/promql';
 import { CanaryStep, CanaryStepType } from '../engines/canary-step';
+import { lazyRequire } from '../private/upstream';
 import { HeaderMatchType } from '../routing/header-match';
 import { RequestMatch, Route, RouteBackend, RouteRule, TrackRole, WeightsOwner } from '../routing/routing-model';
 import { BlueGreenColor } from './blue-green-color';
 import { BlueGreenRelease } from './blue-green-release';
 import { CanaryRelease } from './canary-release';
 import { ReleaseRouting } from './release-routing';
+
+/** What the report uses of Node's `fs` (the jsii build compiles without @types/node). */
+interface NodeFs {
+  mkdirSync(dir: string, options: { recursive: boolean }): unknown;
+  writeFileSync(file: string, data: string): void;
+  rmSync(file: string, options: { force: boolean }): void;
+}
+
+/** What the report uses of Node's `path`. */
+interface NodePath {
+  join(...parts: string[]): string;
+  dirname(file: string): string;
+}
 
 /**
  * The routing report of releases: per release and route, the rules in the order a request tries
@@ -61,6 +73,8 @@ export class RoutingReport {
    * @returns the paths written
    */
   public static write(app: App): string[] {
+    const fs = lazyRequire<NodeFs>('fs');
+    const path = lazyRequire<NodePath>('path');
     const written: string[] = [];
     const save = (file: string, markdown: string) => {
       if (markdown === '') {
