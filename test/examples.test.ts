@@ -59,4 +59,5 @@ test('examples/main.ts writes a routing report beside every chart\'s YAML', () =
   expect(plan).toContain('| 1 | `weighted` | every request | v1 95% / v2 5% |  |  |');
   expect(plan).toContain('| 1 | `pause(2h)` | v1 95% / v2 5% | ◀ reached (`canary.step`) |');
   expect(plan).toContain('At `steps[0]` the weighted rule was already v1 95% / v2 5%: `steps[1]` changes no route.');
+  fs.rmSync(outdir, { recursive: true, force: true });
 });

@@ -51,8 +51,14 @@ function rules(markdown: string): string[][] {
   return rows(section).map((r) => r.slice(1));
 }
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh output directory, removed after the tests. */
 function tmpdir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'routing-report-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'routing-report-'));
+  made.push(dir);
+  return dir;
 }
 
 test('the whole report of a header, cookie and sticky canary at a step of its plan, on Istio', () => {
