@@ -1,8 +1,10 @@
 /**
  * The examples app: `npm run synth` (cdk8s synth) writes one file per chart to
- * dist/<chart-id>.k8s.yaml.
+ * dist/<chart-id>.k8s.yaml, and beside it the chart's routing report,
+ * dist/<chart-id>.routing.md (where each request goes, for reviewers).
  */
 import { App } from 'cdk8s';
+import { RoutingReport } from 'cdk8s-progressive-delivery';
 import { addArgoBlueGreen } from './argo-blue-green';
 import { addBlueGreen } from './blue-green';
 import { addFlagger } from './flagger';
@@ -28,3 +30,4 @@ addArgoBlueGreen(app);
 addFlagger(app);
 addProductionRelease(app);
 app.synth();
+RoutingReport.write(app);

@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import { checkInteger, fail } from '../private/validation';
 import { argoBlueGreen } from './argo-rollouts/argo-blue-green';
 import { argoCanary } from './argo-rollouts/argo-canary';
-import { ArgoRolloutsOptions } from './argo-rollouts/argo-rollouts-options';
+import { ArgoRolloutsOptions, ENGINE as ARGO_ROLLOUTS } from './argo-rollouts/argo-rollouts-options';
 import { flaggerBlueGreen } from './flagger/flagger-blue-green';
 import { flaggerCanary } from './flagger/flagger-canary';
-import { FlaggerOptions } from './flagger/flagger-options';
+import { ENGINE as FLAGGER, FlaggerOptions } from './flagger/flagger-options';
 import { manifestsBlueGreen } from './manifests/manifests-blue-green';
 import { manifestsCanary } from './manifests/manifests-canary';
 import { BlueGreenObjects, CanaryObjects } from './release-objects';
@@ -67,6 +67,16 @@ export abstract class DeliveryEngine {
   /** Whether the engine owns the tracks' workloads as Deployments `<name>-<v>`. */
   public abstract readonly emitsDeployments: boolean;
 
+  /** How messages and the routing report name this engine, e.g. `DeliveryEngine.argoRollouts()`. */
+  public abstract readonly displayName: string;
+
+  /**
+   * The rollout controller that moves a release in the cluster, as people name it
+   * (`Argo Rollouts`, `Flagger`): it owns the weights and walks the steps.
+   * @default - none: git moves the release (plain manifests)
+   */
+  public abstract readonly controllerName?: string;
+
   /** @internal */
   public abstract _bindCanary(scope: Construct, plan: CanaryPlan): CanaryObjects;
 
@@ -76,6 +86,8 @@ export abstract class DeliveryEngine {
 
 class ManifestsEngine extends DeliveryEngine {
   public readonly emitsDeployments = true;
+  public readonly displayName = 'DeliveryEngine.manifests()';
+  public readonly controllerName = undefined;
   /** @internal */
   public _bindCanary(scope: Construct, plan: CanaryPlan): CanaryObjects {
     return manifestsCanary(scope, plan);
@@ -88,6 +100,8 @@ class ManifestsEngine extends DeliveryEngine {
 
 class ArgoRolloutsEngine extends DeliveryEngine {
   public readonly emitsDeployments = false;
+  public readonly displayName = ARGO_ROLLOUTS;
+  public readonly controllerName = 'Argo Rollouts';
   constructor(private readonly options: ArgoRolloutsOptions) {
     super();
   }
@@ -103,6 +117,8 @@ class ArgoRolloutsEngine extends DeliveryEngine {
 
 class FlaggerEngine extends DeliveryEngine {
   public readonly emitsDeployments = false;
+  public readonly displayName = FLAGGER;
+  public readonly controllerName = 'Flagger';
   constructor(private readonly options: FlaggerOptions) {
     super();
   }

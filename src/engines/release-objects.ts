@@ -5,8 +5,11 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { GeneratedObject } from '../routing/engine-contracts';
+import { ReleaseRoutes } from '../routing/routing-model';
 
 export interface CanaryObjects {
+  /** The routes the engine built and handed its router: what the release records for its routing report. */
+  readonly routes: ReleaseRoutes;
   readonly stableDeployment?: kplus.Deployment;
   readonly canaryDeployment?: kplus.Deployment;
   /** Undefined when the controller generates the Services (Flagger). */
@@ -22,6 +25,8 @@ export interface CanaryObjects {
 }
 
 export interface BlueGreenObjects {
+  /** The routes the engine built and handed its router: what the release records for its routing report. */
+  readonly routes: ReleaseRoutes;
   readonly blueDeployment?: kplus.Deployment;
   readonly greenDeployment?: kplus.Deployment;
   /** Undefined when the controller generates the Services (Flagger). */

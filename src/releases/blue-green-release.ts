@@ -3,20 +3,17 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkObjectName, claimObjectNames } from '../private/object-names';
 import { checkHost, fail } from '../private/validation';
+import { TrackRole } from '../routing/routing-model';
 import { checkRequests, refuseReplicas } from '../workload/autoscaling';
 import { trackContainerOpts } from '../workload/container-opts';
 import { checkConfigMountPath, checkTrackConfig } from '../workload/track-config';
 import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
+import { BlueGreenColor } from './blue-green-color';
 import { ReleaseOptions } from './release-options';
+import { ReleaseRouting, TrackVersion, releaseRouting } from './release-routing';
 import { resolveRelease } from './resolve-release';
 
-/** The two colors of a blue-green release. */
-export enum BlueGreenColor {
-  /** The blue track. */
-  BLUE = 'blue',
-  /** The green track. */
-  GREEN = 'green',
-}
+export { BlueGreenColor } from './blue-green-color';
 
 /** Props of a `BlueGreenRelease`. */
 export interface BlueGreenReleaseProps extends ReleaseOptions {
@@ -83,6 +80,11 @@ export class BlueGreenRelease extends Construct {
   public readonly previewService?: kplus.Service;
   /** The Argo Rollouts `Rollout` `<name>` that replaces the Deployments, with DeliveryEngine.argoRollouts(). */
   public readonly rollout?: ApiObject;
+  /**
+   * The release's routing as synthesized: its routes, the version behind each color, the active
+   * color and who switches it. What `RoutingReport` writes; reading it changes no object.
+   */
+  public readonly routing: ReleaseRouting;
 
   constructor(scope: Construct, id: string, props: BlueGreenReleaseProps) {
     super(scope, id);
@@ -159,6 +161,9 @@ export class BlueGreenRelease extends Construct {
     this.targetDeployment = objects.deployment;
     this.previewService = objects.previewService;
     this.rollout = objects.rollout;
+    const versions: TrackVersion[] = [{ role: TrackRole.ACTIVE, version: active.version }];
+    if (idle) versions.push({ role: TrackRole.PREVIEW, version: idle.version });
+    this.routing = releaseRouting(this, release, objects.routes, { versions, activeColor: props.active });
     claimObjectNames(owner, this, objects.generated, objects.generatedBy);
   }
 }

@@ -6,6 +6,7 @@ import { resolvePlan } from '../engines/release-plan';
 import { checkObjectName, claimObjectNames } from '../private/object-names';
 import { checkCookieName, checkInteger, fail } from '../private/validation';
 import { HeaderMatch } from '../routing/header-match';
+import { TrackRole } from '../routing/routing-model';
 import type { TrafficRouter } from '../routing/traffic-router';
 import { checkRequests, refuseReplicas } from '../workload/autoscaling';
 import { AppProtocol } from '../workload/app-protocol';
@@ -14,6 +15,7 @@ import { checkConfigMountPath, checkTrackConfig } from '../workload/track-config
 import { ReleaseTrack, checkTrack, versionSlug } from '../workload/release-track';
 import { CanaryTrack, CanaryTraffic } from './canary-track';
 import { ReleaseOptions } from './release-options';
+import { ReleaseRouting, TrackVersion, releaseRouting } from './release-routing';
 import { resolveRelease } from './resolve-release';
 
 /** Props of a `CanaryRelease`. */
@@ -59,6 +61,12 @@ export class CanaryRelease extends Construct {
    * which Flagger copies into `<name>-primary` and analyses.
    */
   public readonly targetDeployment?: kplus.Deployment;
+  /**
+   * The release's routing as synthesized: its routes in the order a request tries their rules,
+   * the version behind each track, who owns the weights, and the plan with the step reached.
+   * What `RoutingReport` writes; reading it changes no object.
+   */
+  public readonly routing: ReleaseRouting;
   private readonly _stableDeployment?: kplus.Deployment;
   private readonly _service?: kplus.Service;
 
@@ -167,6 +175,13 @@ export class CanaryRelease extends Construct {
     this.targetDeployment = objects.deployment;
     this.canaryService = objects.canaryService;
     this.rollout = objects.rollout;
+    const versions: TrackVersion[] = [{ role: TrackRole.STABLE, version: stable.version }];
+    if (canary) versions.push({ role: TrackRole.CANARY, version: canary.version });
+    this.routing = releaseRouting(this, release, objects.routes, {
+      versions,
+      ...props.steps !== undefined ? { steps, stepWeights } : {},
+      step: canary?.step,
+    });
     claimObjectNames(owner, this, objects.generated, objects.generatedBy);
   }
 }

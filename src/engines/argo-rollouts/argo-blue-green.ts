@@ -67,5 +67,5 @@ export function argoBlueGreen(scope: Construct, plan: BlueGreenPlan, options: Ar
     },
   });
   emitArgoCapacity(scope, release, budgets);
-  return { activeService, previewService, rollout };
+  return { routes, activeService, previewService, rollout };
 }

@@ -124,7 +124,7 @@ export function argoCanary(scope: Construct, plan: CanaryPlan, options: ArgoRoll
     },
   });
   emitArgoCapacity(scope, release, budgets);
-  return { service, canaryService, rollout };
+  return { routes, service, canaryService, rollout };
 }
 
 /** The canary's own size before its first weight: `canary.replicas`, else one pod for the smoke test or the mirror's copies. */

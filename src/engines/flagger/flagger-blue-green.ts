@@ -70,5 +70,5 @@ export function flaggerBlueGreen(scope: Construct, plan: BlueGreenPlan, options:
     autoscalerRef,
     webhooks: smoke ? [smokeWebhook(smoke, options.loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL)] : undefined,
   });
-  return { deployment, generated: flaggerGeneratedObjects(name, flaggerGeneratedAutoscaler(release)), generatedBy: 'Flagger' };
+  return { routes, deployment, generated: flaggerGeneratedObjects(name, flaggerGeneratedAutoscaler(release)), generatedBy: 'Flagger' };
 }

@@ -100,5 +100,5 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   // scheduler.go:571-585: one interval copying mirrorWeight% of the requests (all to the primary) before the first weight.
   const mirrored = plan.mirror !== undefined ? { ...schedule, mirror: true, mirrorWeight: plan.mirror } : schedule;
   canaryObject(scope, release, { routing, schedule: mirrored, queries, autoscalerRef, webhooks: smoke ? [smokeWebhook(smoke, options.loadTesterUrl ?? DEFAULT_LOAD_TESTER_URL)] : undefined });
-  return { deployment, generated: flaggerGeneratedObjects(name, [...flaggerGeneratedAutoscaler(release), ...routing.generatedObjects ?? []]), generatedBy: 'Flagger' };
+  return { routes, deployment, generated: flaggerGeneratedObjects(name, [...flaggerGeneratedAutoscaler(release), ...routing.generatedObjects ?? []]), generatedBy: 'Flagger' };
 }

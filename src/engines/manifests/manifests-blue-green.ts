@@ -51,5 +51,5 @@ export function manifestsBlueGreen(scope: Construct, plan: BlueGreenPlan): BlueG
     analysisPrometheusRule(scope, release, plan.analysis, { who: analysed, queries, rollBack });
   }
   if (idle && smoke) smokeJob(scope, release, idle.version, smoke);
-  return { blueDeployment, greenDeployment, activeService, previewService };
+  return { routes, blueDeployment, greenDeployment, activeService, previewService };
 }

@@ -75,5 +75,5 @@ export function manifestsCanary(scope: Construct, plan: CanaryPlan): CanaryObjec
     analysisPrometheusRule(scope, release, plan.analysis, { who: analysed, queries, rollBack: `remove the canary ${analysed.version} from the release` });
   }
   if (canary && smoke) smokeJob(scope, release, canary.version, smoke);
-  return { stableDeployment, canaryDeployment, service, canaryService };
+  return { routes, stableDeployment, canaryDeployment, service, canaryService };
 }
