@@ -20,3 +20,6 @@ export { ArgoRolloutsOptions } from './engines/argo-rollouts/argo-rollouts-optio
 export { FlaggerOptions } from './engines/flagger/flagger-options';
 export * from './releases/canary-release';
 export * from './releases/blue-green-release';
+export * from './testing/route-simulator';
+export * from './testing/route-options';
+export * from './testing/simulated-request';
