@@ -10,7 +10,7 @@ import { RegexMatching, RouteOptions, SimulatedRouter } from './route-options';
 import { RegexMode, mirrorGatewayApi, mirrorGatewayApiGrpc, routeGatewayApi, routeGatewayApiGrpc } from './simulate-gateway-api';
 import { mirrorIstio, routeIstio } from './simulate-istio';
 import { isNginxCanary, mirrorNginx, routeNginx } from './simulate-nginx';
-import { Manifest, SimRequest } from './simulated-objects';
+import { Manifest, Outcome, SimRequest } from './simulated-objects';
 import { SimulatedRequest } from './simulated-request';
 
 /** The route object kinds each router reads. */
@@ -105,17 +105,17 @@ export class RouteSimulator {
   /**
    * The share of such requests each version receives, through the route `options.release` as
    * `options.router`'s controller routes it: `{ v1: 0.8, v2: 0.2 }` by weight, `{ v2: 1 }` for a
-   * tester's header. A version a weighted rule names at weight 0 is listed with 0; a request no
+   * tester's header. A version that receives none (a weight of 0) is left out; a request no
    * rule takes (a 404, another host) gets `{}`.
    */
   public route(request: SimulatedRequest, options: RouteOptions = {}): { [version: string]: number } {
     const req = toSimRequest(request);
     const t = this.target(options);
     switch (t.kind) {
-      case 'Ingress': return routeNginx(t.manifests, t.name, req);
-      case 'VirtualService': return routeIstio(t.manifests, t.name, req);
-      case 'HTTPRoute': return routeGatewayApi(t.manifests, t.name, req, t.regex);
-      default: return routeGatewayApiGrpc(t.manifests, t.name, req, t.regex);
+      case 'Ingress': return received(routeNginx(t.manifests, t.name, req));
+      case 'VirtualService': return received(routeIstio(t.manifests, t.name, req));
+      case 'HTTPRoute': return received(routeGatewayApi(t.manifests, t.name, req, t.regex));
+      default: return received(routeGatewayApiGrpc(t.manifests, t.name, req, t.regex));
     }
   }
 
@@ -128,10 +128,10 @@ export class RouteSimulator {
     const req = toSimRequest(request);
     const t = this.target(options);
     switch (t.kind) {
-      case 'Ingress': return mirrorNginx(t.manifests, t.name, req);
-      case 'VirtualService': return mirrorIstio(t.manifests, t.name, req);
-      case 'HTTPRoute': return mirrorGatewayApi(t.manifests, t.name, req, t.regex);
-      default: return mirrorGatewayApiGrpc(t.manifests, t.name, req, t.regex);
+      case 'Ingress': return received(mirrorNginx(t.manifests, t.name, req));
+      case 'VirtualService': return received(mirrorIstio(t.manifests, t.name, req));
+      case 'HTTPRoute': return received(mirrorGatewayApi(t.manifests, t.name, req, t.regex));
+      default: return received(mirrorGatewayApiGrpc(t.manifests, t.name, req, t.regex));
     }
   }
 
@@ -188,6 +188,11 @@ export class RouteSimulator {
     const manifests = this.manifests.filter((m) => namespace === undefined || m.metadata.namespace === undefined || m.metadata.namespace === namespace);
     return { name, kind: kinds[0], manifests, regex: options.gatewayApiRegex === RegexMatching.SEARCH ? 'search' : 'full' };
   }
+}
+
+/** The versions that receive a share (the controllers' simulations list a weight of 0 too). */
+function received(outcome: Outcome): { [version: string]: number } {
+  return Object.fromEntries(Object.entries(outcome).filter(([, share]) => share > 0));
 }
 
 /** The public request as the controllers' simulations read it. */
