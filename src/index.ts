@@ -22,3 +22,6 @@ export * from './releases/canary-release';
 export * from './releases/blue-green-release';
 export { ReleaseRouting, TrackVersion } from './releases/release-routing';
 export * from './releases/routing-report';
+export * from './testing/route-simulator';
+export * from './testing/route-options';
+export * from './testing/simulated-request';

@@ -24,7 +24,7 @@ async function cycles(dir: string): Promise<string[][]> {
 }
 
 /** The concept folders, top down (docs/ARCHITECTURE.md): a file imports only from folders below its own. */
-const LAYERS = ['releases', 'engines', 'routing', 'analysis', 'workload', 'private'];
+const LAYERS = ['testing', 'releases', 'engines', 'routing', 'analysis', 'workload', 'private'];
 
 jest.setTimeout(60_000);
 
@@ -41,7 +41,7 @@ test('the cycle check sees a cycle made of a type-only import', async () => {
   expect(await cycles(path.join(ROOT, 'test', 'fixtures', 'type-cycle'))).toEqual([['a.ts', 'b.ts']]);
 });
 
-test('every import between concept folders goes down the layers: releases, engines, routing, analysis, workload, private', () => {
+test('every import between concept folders goes down the layers: testing, releases, engines, routing, analysis, workload, private', () => {
   const upward: string[] = [];
   for (const [file, imports] of Object.entries(src.obj())) {
     const from = LAYERS.indexOf(file.split('/')[0]);
@@ -54,11 +54,19 @@ test('every import between concept folders goes down the layers: releases, engin
   expect(upward).toEqual([]);
 });
 
+test('the route simulator (src/testing) reads only manifests: it imports nothing of the library but src/private, so it can disagree with the renderers', () => {
+  const imports = Object.entries(src.obj())
+    .filter(([file]) => file.startsWith('testing/'))
+    .flatMap(([file, targets]) => targets.filter((t) => !t.startsWith('testing/') && !t.startsWith('private/')).map((t) => `${file} -> ${t}`));
+  expect(imports).toEqual([]);
+  expect(Object.keys(src.obj()).filter((file) => file.startsWith('testing/')).length).toBeGreaterThan(0);
+});
+
 test('src/index.ts only re-exports, and every other source file sits in a concept folder', () => {
   const index = fs.readFileSync(path.join(ROOT, 'src', 'index.ts'), 'utf8').trim().split('\n');
   expect(index.filter((line) => !/^export (\*|\{[^}]+\}) from '\.\/[a-z/-]+';$/.test(line))).toEqual([]);
   const top = fs.readdirSync(path.join(ROOT, 'src'), { withFileTypes: true });
   expect(top.filter((e) => e.isFile()).map((e) => e.name)).toEqual(['index.ts']);
   expect(top.filter((e) => e.isDirectory()).map((e) => e.name).sort())
-    .toEqual(['analysis', 'engines', 'private', 'releases', 'routing', 'workload']);
+    .toEqual(['analysis', 'engines', 'private', 'releases', 'routing', 'testing', 'workload']);
 });

@@ -10,7 +10,10 @@ import {
   expectedReplicaRatio, expectedSelection, expectedSmoke, isAbTest, isConfigMapKey, isQualifiedName, mergeSecurity, newestTrack, promDuration, flaggerDuration, renderedWeight, slug,
   smokeJobVersion, trackOutcomeOf, weightTotalOf,
 } from './release-model';
-import { Manifest, routeGatewayApi, routeIstio, routeNginx, serviceVersions } from './route-simulator';
+import { routeGatewayApi } from '../src/testing/simulate-gateway-api';
+import { routeIstio } from '../src/testing/simulate-istio';
+import { routeNginx } from '../src/testing/simulate-nginx';
+import { Manifest, serviceVersions } from '../src/testing/simulated-objects';
 import { K8sObject, PATH_LABEL, podsSelectedBy, promqlExpressions, promqlSyntaxErrors } from './util';
 
 function fail(what: string, detail: unknown): never {

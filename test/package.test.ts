@@ -71,7 +71,7 @@ describe('jsii build', () => {
       go: { moduleName: 'github.com/cdk8s-progressive-delivery/cdk8s-progressive-delivery-go' },
     });
     expect(Object.keys(assembly.dependencies)).toEqual(expect.arrayContaining(PEERS));
-    expect(assembly.bundled).toEqual({ re2js: expect.any(String) });
+    expect(assembly.bundled).toEqual({ re2js: expect.any(String), yaml: expect.any(String) });
     const types = Object.keys(assembly.types).map((fqn) => fqn.replace(`${PACKAGE_NAME}.`, ''));
     expect(types).toEqual(expect.arrayContaining([
       'CanaryRelease', 'CanaryReleaseProps', 'BlueGreenRelease', 'BlueGreenReleaseProps', 'BlueGreenColor',
@@ -80,15 +80,15 @@ describe('jsii build', () => {
     ]));
   });
 
-  test('the tarball holds the assembly, the compiled sources and imports, and re2js bundled; no TypeScript sources or tests', () => {
+  test('the tarball holds the assembly, the compiled sources and imports, and re2js and yaml bundled; no TypeScript sources or tests', () => {
     const files = run('tar', ['-tzf', tarball], work).split('\n').filter((f) => f !== '').map((f) => f.replace(/^package\//, ''));
     expect(files).toEqual(expect.arrayContaining([
       '.jsii', 'package.json', 'README.md', 'LICENSE',
       'lib/src/index.js', 'lib/src/index.d.ts', 'lib/src/releases/canary-release.js', 'lib/src/releases/blue-green-release.js',
       'lib/imports/networking.istio.io.js', 'lib/imports/gateway.networking.k8s.io.js',
-      'node_modules/re2js/package.json',
+      'node_modules/re2js/package.json', 'node_modules/yaml/package.json',
     ]));
-    const unexpected = files.filter((f) => !/^(\.jsii|package\.json|README\.md|LICENSE|lib\/(src|imports)\/.+\.(js|d\.ts)|node_modules\/re2js\/.+)$/.test(f));
+    const unexpected = files.filter((f) => !/^(\.jsii|package\.json|README\.md|LICENSE|lib\/(src|imports)\/.+\.(js|d\.ts)|node_modules\/(re2js|yaml)\/.+)$/.test(f));
     expect(unexpected).toEqual([]);
   });
 });
@@ -142,10 +142,11 @@ describe('a fresh cdk8s app that installs the tarball', () => {
     }
   }, 120_000);
 
-  test('the package is installed from the tarball with re2js bundled, and the peers are the linked ones', () => {
+  test('the package is installed from the tarball with re2js and yaml bundled, and the peers are the linked ones', () => {
     const installed = path.join(app, 'node_modules', PACKAGE_NAME);
     expect(fs.lstatSync(installed).isSymbolicLink()).toBe(false);
     expect(fs.existsSync(path.join(installed, 'node_modules', 're2js', 'package.json'))).toBe(true);
+    expect(fs.existsSync(path.join(installed, 'node_modules', 'yaml', 'package.json'))).toBe(true);
     for (const peer of PEERS) {
       expect(fs.realpathSync(path.join(app, 'node_modules', peer))).toBe(fs.realpathSync(path.join(NODE_MODULES, peer)));
     }
@@ -159,6 +160,13 @@ describe('a fresh cdk8s app that installs the tarball', () => {
     const internals = ours.flatMap((f) => fs.readFileSync(path.join(app, f), 'utf-8').split('\n')
       .filter((line) => /@internal|^\s*(abstract\s+)?_\w+\(/.test(line)).map((line) => `${f}: ${line.trim()}`));
     expect(internals).toEqual([]);
+  });
+
+  test('the installed RouteSimulator reads the synthesized YAML (through the bundled yaml) and routes the testers\' header to the canary', () => {
+    const script = "const { RouteSimulator } = require('cdk8s-progressive-delivery');"
+      + "const sim = RouteSimulator.fromYaml(require('fs').readFileSync('dist/shop.k8s.yaml', 'utf8'));"
+      + "console.log(JSON.stringify([sim.route({ host: 'myapp.example.com', headers: { stage: 'gray' } }), sim.route({ host: 'myapp.example.com' })]));";
+    expect(JSON.parse(run('node', ['-e', script], app))).toEqual([{ v2: 1 }, { v1: 0.9, v2: 0.1 }]);
   });
 
   test('cdk8s synth writes one YAML file per chart, every object valid against the upstream schemas', () => {

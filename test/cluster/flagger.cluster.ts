@@ -9,7 +9,10 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, FlaggerOptions, HeaderMatch, TrafficRouter,
 } from '../../src';
-import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from '../route-simulator';
+import { routeGatewayApi } from '../../src/testing/simulate-gateway-api';
+import { routeIstio } from '../../src/testing/simulate-istio';
+import { routeNginx } from '../../src/testing/simulate-nginx';
+import { Manifest, Outcome, SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
 import { NO_DATA, apply, get, kubectl, list, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, synthChart, waitFor } from './kube';
 

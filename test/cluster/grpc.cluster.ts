@@ -10,7 +10,10 @@
  */
 import { App, Chart, Duration } from 'cdk8s';
 import { AppProtocol, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
-import { Manifest, SimRequest, routeGatewayApiGrpc, routeIstio, routeNginx } from '../route-simulator';
+import { routeGatewayApiGrpc } from '../../src/testing/simulate-gateway-api';
+import { routeIstio } from '../../src/testing/simulate-istio';
+import { routeNginx } from '../../src/testing/simulate-nginx';
+import { Manifest, SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, rollout, waitRollout } from './argo';
 import { apply, deploymentAvailable, get, kubectl, list, namespace, readyEndpointVersions, synthChart, waitFor } from './kube';

@@ -11,7 +11,10 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, PathMatch, TrafficRouter,
 } from '../../src';
-import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from '../route-simulator';
+import { routeGatewayApi } from '../../src/testing/simulate-gateway-api';
+import { routeIstio } from '../../src/testing/simulate-istio';
+import { routeNginx } from '../../src/testing/simulate-nginx';
+import { Manifest, Outcome, SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, waitRollout } from './argo';
 import {

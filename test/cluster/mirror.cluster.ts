@@ -10,7 +10,9 @@
  */
 import { App, Chart, Duration } from 'cdk8s';
 import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
-import { Manifest, mirrorGatewayApi, mirrorIstio, routeGatewayApi, routeIstio } from '../route-simulator';
+import { mirrorGatewayApi, routeGatewayApi } from '../../src/testing/simulate-gateway-api';
+import { mirrorIstio, routeIstio } from '../../src/testing/simulate-istio';
+import { Manifest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, waitRollout } from './argo';
 import { apply, deploymentAvailable, get, list, namespace, synthChart, waitFor } from './kube';

@@ -7,8 +7,7 @@
  * and the VirtualService carry the step's weight, and both return to the stable at the end.
  */
 import { App, Chart } from 'cdk8s';
-import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
-import { Manifest, SimRequest, routeGatewayApi, routeNginx } from '../route-simulator';
+import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, RouteSimulator, SimulatedRequest, SimulatedRouter, TrafficRouter } from '../../src';
 import { K8sObject } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, rollout, waitRollout } from './argo';
 import { apply, deploymentAvailable, get, kubectl, list, namespace, readyEndpointVersions, synthChart, waitFor } from './kube';
@@ -25,8 +24,8 @@ function release(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[] {
 }
 
 /** The objects in the namespace that decide where a request goes, as the API server holds them. */
-function liveObjects(ns: string): Manifest[] {
-  return ['deployments', 'services', 'ingresses', 'httproutes'].flatMap((kind) => list(kind, ns)) as Manifest[];
+function liveObjects(ns: string): K8sObject[] {
+  return ['deployments', 'services', 'ingresses', 'httproutes'].flatMap((kind) => list(kind, ns));
 }
 
 describe('plain manifests through ingress-nginx and Gateway API at once', () => {
@@ -50,20 +49,21 @@ describe('plain manifests through ingress-nginx and Gateway API at once', () => 
     expect(readyEndpointVersions('myapp-canary', ns)).toEqual(['v2']);
 
     const live = liveObjects(ns);
+    const sim = RouteSimulator.fromManifests(live);
     expect(live.filter((o) => o.kind === 'Ingress' || o.kind === 'HTTPRoute').map((o) => `${o.kind}/${o.metadata.name}`).sort())
       .toEqual(['HTTPRoute/myapp', 'Ingress/myapp', 'Ingress/myapp-canary']);
 
-    const requests: Array<[string, SimRequest, Record<string, number>]> = [
+    const requests: Array<[string, SimulatedRequest, Record<string, number>]> = [
       ['the testers\' header', { headers: { stage: 'gray' } }, { v2: 1 }],
-      ['the cookie always', { cookies: [['canary', 'always']] }, { v2: 1 }],
-      ['the cookie never', { cookies: [['canary', 'never']] }, { v1: 1 }],
+      ['the cookie always', { cookies: { canary: 'always' } }, { v2: 1 }],
+      ['the cookie never', { cookies: { canary: 'never' } }, { v1: 1 }],
       ['another header value', { headers: { stage: 'blue' } }, { v1: 0.8, v2: 0.2 }],
       ['a plain request, by weight', {}, { v1: 0.8, v2: 0.2 }],
     ];
     const seen = requests.map(([what, req]) => ({
       what,
-      nginx: routeNginx(live, 'myapp', req),
-      gatewayApi: routeGatewayApi(live, 'myapp', { host: 'myapp.example.com', ...req }, 'full'),
+      nginx: sim.route(req, { router: SimulatedRouter.NGINX }),
+      gatewayApi: sim.route({ host: 'myapp.example.com', ...req }, { router: SimulatedRouter.GATEWAY_API }),
     }));
     expect(seen).toEqual(requests.map(([what, , expected]) => ({ what, nginx: expected, gatewayApi: expected })));
   });

@@ -9,7 +9,9 @@
  */
 import { App, Chart, Duration } from 'cdk8s';
 import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
-import { Manifest, SimRequest, routeGatewayApi, routeIstio } from '../route-simulator';
+import { routeGatewayApi } from '../../src/testing/simulate-gateway-api';
+import { routeIstio } from '../../src/testing/simulate-istio';
+import { Manifest, SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
 import { apply, deploymentAvailable, get, list, namespace, synthChart, waitFor } from './kube';
 

@@ -5,7 +5,10 @@
  */
 import { Testing } from 'cdk8s';
 import { CanaryRelease, CanaryTraffic, DeliveryEngine, HeaderMatch, PathMatch, TrafficRouter } from '../../src';
-import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from '../route-simulator';
+import { routeGatewayApi } from '../../src/testing/simulate-gateway-api';
+import { routeIstio } from '../../src/testing/simulate-istio';
+import { routeNginx } from '../../src/testing/simulate-nginx';
+import { Manifest, Outcome, SimRequest } from '../../src/testing/simulated-objects';
 import { find, synthValid } from '../util';
 
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };

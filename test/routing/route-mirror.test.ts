@@ -7,7 +7,9 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import { CanaryRelease, CanaryReleaseProps, CanaryStep, CanaryTraffic, HeaderMatch, TrafficRouter } from '../../src';
-import { Manifest, SimRequest, mirrorGatewayApi, mirrorIstio, routeGatewayApi, routeIstio } from '../route-simulator';
+import { mirrorGatewayApi, routeGatewayApi } from '../../src/testing/simulate-gateway-api';
+import { mirrorIstio, routeIstio } from '../../src/testing/simulate-istio';
+import { Manifest, SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject, find, synthValid } from '../util';
 import { RecordingRouter } from './recording-router';
 

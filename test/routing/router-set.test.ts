@@ -8,7 +8,9 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import {
   BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter,
 } from '../../src';
-import { SimRequest, routeGatewayApi, routeNginx } from '../route-simulator';
+import { routeGatewayApi } from '../../src/testing/simulate-gateway-api';
+import { routeNginx } from '../../src/testing/simulate-nginx';
+import { SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject, find, objectIds, ofKinds, synthValid } from '../util';
 
 const nginx = () => TrafficRouter.nginx({ host: 'myapp.example.com' });

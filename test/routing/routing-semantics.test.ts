@@ -5,7 +5,10 @@
  */
 import { Testing } from 'cdk8s';
 import { CanaryRelease, CanaryTraffic, HeaderMatch, TrafficRouter } from '../../src';
-import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from '../route-simulator';
+import { routeGatewayApi } from '../../src/testing/simulate-gateway-api';
+import { routeIstio } from '../../src/testing/simulate-istio';
+import { routeNginx } from '../../src/testing/simulate-nginx';
+import { Manifest, Outcome, SimRequest } from '../../src/testing/simulated-objects';
 import { synthValid } from '../util';
 
 type Route = (manifests: Manifest[], req: SimRequest) => Outcome;

@@ -5,7 +5,9 @@
  */
 import { Duration, Testing } from 'cdk8s';
 import { AppProtocol, CanaryRelease, CanaryReleaseProps, CanaryStep, CanaryTraffic, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
-import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio } from '../route-simulator';
+import { routeGatewayApi } from '../../src/testing/simulate-gateway-api';
+import { routeIstio } from '../../src/testing/simulate-istio';
+import { Manifest, Outcome, SimRequest } from '../../src/testing/simulated-objects';
 import { find, synthValid } from '../util';
 
 const v1 = { version: 'v1', image: 'myapp:v1', replicas: 3 };

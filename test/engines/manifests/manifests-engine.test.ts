@@ -7,7 +7,10 @@ import {
   BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep,
   DeliveryEngine, HeaderMatch, PrometheusAnalysisOptions, TrafficRouter,
 } from '../../../src';
-import { Manifest, Outcome, SimRequest, routeGatewayApi, routeIstio, routeNginx } from '../../route-simulator';
+import { routeGatewayApi } from '../../../src/testing/simulate-gateway-api';
+import { routeIstio } from '../../../src/testing/simulate-istio';
+import { routeNginx } from '../../../src/testing/simulate-nginx';
+import { Manifest, Outcome, SimRequest } from '../../../src/testing/simulated-objects';
 import { K8sObject, find, objectIds, ofKind, podsSelectedBy, synthValid } from '../../util';
 import { promqlOperators } from '../../promql-operators';
 

@@ -5,7 +5,8 @@
  */
 import { Testing } from 'cdk8s';
 import { BlueGreenColor, BlueGreenRelease, CanaryRelease, DeliveryEngine, HeaderMatch, PathMatch, TrafficRouter } from '../../../src';
-import { Manifest, routeNginx } from '../../route-simulator';
+import { routeNginx } from '../../../src/testing/simulate-nginx';
+import { Manifest } from '../../../src/testing/simulated-objects';
 import { K8sObject, find, ofKind, synthValid } from '../../util';
 
 const myapp = { containerPort: 80, servicePort: 8080 };
