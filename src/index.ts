@@ -20,3 +20,4 @@ export { ArgoRolloutsOptions } from './engines/argo-rollouts/argo-rollouts-optio
 export { FlaggerOptions } from './engines/flagger/flagger-options';
 export * from './releases/canary-release';
 export * from './releases/blue-green-release';
+export * from './validation/progressive-delivery-validation';
