@@ -110,7 +110,7 @@ export function checkNginxCanaryMatchesMain(objects: readonly ManifestObject[]):
         .find((m) => m.host === p.host && m.path === p.path && m.pathType === p.pathType);
       if (otherClass) {
         finding(canary.spec?.ingressClassName !== undefined ? 'spec.ingressClassName' : 'metadata.annotations["kubernetes.io/ingress.class"]',
-          `the canary is of ${classText(cls)} but the main Ingress ${describe(objectId(otherClass.ingress))} serving ${hostText(p.host)} path "${p.path}" is of ${classText(ingressClass(otherClass.ingress))}: `
+          `the canary is of ${classText(cls)} but the main ${describe(objectId(otherClass.ingress))} serving ${hostText(p.host)} path "${p.path}" is of ${classText(ingressClass(otherClass.ingress))}: `
           + 'each ingress-nginx controller reads only the Ingresses of its class, so the canary never joins that main Ingress (controller.go mergeAlternativeBackends matches servers of the same controller only).',
           `give the canary Ingress the main Ingress's class (${classText(ingressClass(otherClass.ingress))}).`);
       } else if (hostPaths.length === 0) {
@@ -121,7 +121,7 @@ export function checkNginxCanaryMatchesMain(objects: readonly ManifestObject[]):
         const samePath = hostPaths.find((m) => m.path === p.path);
         const field = samePath ? `${where}.http.paths[${p.pathIndex}].pathType` : `${where}.http.paths[${p.pathIndex}].path`;
         const what = samePath
-          ? `path "${p.path}" with pathType ${p.pathType ?? '(none)'}, while the main Ingress ${describe(objectId(samePath.ingress))} has it with pathType ${samePath.pathType ?? '(none)'}`
+          ? `path "${p.path}" with pathType ${p.pathType ?? '(none)'}, while the main ${describe(objectId(samePath.ingress))} has it with pathType ${samePath.pathType ?? '(none)'}`
           : `path "${p.path}" (${p.pathType ?? 'no pathType'}), which no main Ingress of ${hostText(p.host)} has (it has ${hostPaths.map((m) => `"${m.path}" ${m.pathType ?? ''}`.trim()).join(', ')})`;
         finding(field,
           `the canary has ${what}: ingress-nginx merges a canary path only into a main location with the same path and pathType, otherwise it logs "unable to find real backend for alternative backend ... Deleting." and deletes the canary Service's upstream (controller.go:1700-1712), `
@@ -156,7 +156,7 @@ export function checkNginxCanaryDuplicates(objects: readonly ManifestObject[]): 
           rule: 'nginx-canary-duplicate',
           object: objectId(canary),
           field: `spec.rules[${p.ruleIndex}].http.paths[${p.pathIndex}]`,
-          message: `the canary Ingress ${describe(objectId(first.ingress))} already covers ${hostText(p.host)} path "${p.path}": ingress-nginx applies only the first alternative backend of a location (balancer.lua:204, alternative_backends[1]), so only one of the two canaries takes effect, and its admission webhook refuses the second ("host ... and path ... is already defined", controller.go checkOverlap).`,
+          message: `the canary ${describe(objectId(first.ingress))} already covers ${hostText(p.host)} path "${p.path}": ingress-nginx applies only the first alternative backend of a location (balancer.lua:204, alternative_backends[1]), so only one of the two canaries takes effect, and its admission webhook refuses the second ("host ... and path ... is already defined", controller.go checkOverlap).`,
           fix: 'keep one canary Ingress per host and path: put the header, cookie and weight on one canary Ingress, or give the second canary its own host or path.',
         });
       }
@@ -268,5 +268,5 @@ export function checkNginxCanaryAffinity(objects: readonly ManifestObject[]): Ma
 export function nginxCanaryBackends(objects: readonly ManifestObject[]): { namespace: string; service: string; by: string }[] {
   return ingresses(objects).canaries.flatMap((canary) => pathsOf(canary)
     .filter((p) => p.service !== undefined)
-    .map((p) => ({ namespace: namespaceOf(canary), service: p.service!, by: `the canary Ingress ${describe(objectId(canary))}` })));
+    .map((p) => ({ namespace: namespaceOf(canary), service: p.service!, by: `the canary ${describe(objectId(canary))}` })));
 }

@@ -144,12 +144,14 @@ export class ProgressiveDeliveryValidation {
   public async validate(context: IValidationContext): Promise<void> {
     const objects: ManifestObject[] = [];
     const files = new Map<string, string>();
+    const names = new Map<string, number>();
     const findings: ManifestFinding[] = [];
     for (const manifest of context.manifests) {
       const own: ManifestObject[] = context.parseManifest(manifest).filter((obj) => obj !== null && typeof obj === 'object');
       for (const obj of own) {
         for (const item of obj.kind === 'List' && Array.isArray(obj.items) ? obj.items : [obj]) {
           files.set(key(objectId(item)), manifest);
+          names.set(objectId(item).name, (names.get(objectId(item).name) ?? 0) + 1);
         }
       }
       if (this.perManifest) findings.push(...checkManifests(own, this.rules));
@@ -162,7 +164,10 @@ export class ProgressiveDeliveryValidation {
         recommendation: `${describe(finding.object)}, ${finding.field}: ${finding.message}`,
         fix: finding.fix,
         violatingResources: [{
-          resourceName: finding.object.name,
+          // cdk8s-cli finds the construct path by metadata.name alone (cdk8s App writes
+          // construct-metadata.json keyed by name): a name several objects share is given as
+          // `Kind namespace/name`, which shows no construct path rather than another object's.
+          resourceName: names.get(finding.object.name) === 1 ? finding.object.name : describe(finding.object),
           locations: [finding.field],
           manifestPath: files.get(key(finding.object)) ?? '(unknown)',
         }],

@@ -61,13 +61,13 @@ describe('ingress-nginx canary Ingresses', () => {
   test('a canary path of another pathType than the main Ingress\'s does not merge', () => {
     const [f] = checkManifests([main, canary({ pathType: 'Exact' })]);
     expect(f).toMatchObject({ rule: 'nginx-canary-unmatched', field: 'spec.rules[0].http.paths[0].pathType' });
-    expect(f.message).toContain('pathType Exact, while the main Ingress Ingress shop/shop has it with pathType Prefix');
+    expect(f.message).toContain('pathType Exact, while the main Ingress shop/shop has it with pathType Prefix');
   });
 
   test('a canary of another IngressClass than its main Ingress is read by another controller', () => {
     const [f] = checkManifests([main, canary({ cls: 'nginx-internal' })]);
     expect(f).toMatchObject({ rule: 'nginx-canary-unmatched', field: 'spec.ingressClassName' });
-    expect(f.message).toContain('the canary is of IngressClass "nginx-internal" but the main Ingress Ingress shop/shop');
+    expect(f.message).toContain('the canary is of IngressClass "nginx-internal" but the main Ingress shop/shop');
     expect(f.fix).toBe('give the canary Ingress the main Ingress\'s class (IngressClass "nginx").');
   });
 
@@ -76,7 +76,7 @@ describe('ingress-nginx canary Ingresses', () => {
     const findings = checkManifests([main, canary(), second]);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ rule: 'nginx-canary-duplicate', object: { name: 'shop-canary-2' }, field: 'spec.rules[0].http.paths[0]' });
-    expect(findings[0].message).toContain('the canary Ingress Ingress shop/shop-canary already covers host "shop.example.com" path "/"');
+    expect(findings[0].message).toContain('the canary Ingress shop/shop-canary already covers host "shop.example.com" path "/"');
     expect(findings[0].message).toContain('alternative_backends[1]');
   });
 
@@ -224,7 +224,7 @@ describe('canary Services', () => {
     const preview = service('shop-next', { app: 'shop' });
     const findings = checkManifests([v1, v2, main, ingress('shop-canary', { canary: true, service: 'shop-next' }), preview]);
     expect(findings.map((f) => [f.rule, f.object.name])).toEqual([['canary-service-versions', 'shop-next']]);
-    expect(findings[0].message).toContain('the canary Ingress Ingress shop/shop-canary sends to it');
+    expect(findings[0].message).toContain('the canary Ingress shop/shop-canary sends to it');
   });
 
   test('a canary Service selecting no workload of its namespace has no endpoints', () => {
