@@ -25,3 +25,4 @@ export * from './releases/routing-report';
 export * from './testing/route-simulator';
 export * from './testing/route-options';
 export * from './testing/simulated-request';
+export * from './validation/progressive-delivery-validation';

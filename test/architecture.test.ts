@@ -24,7 +24,7 @@ async function cycles(dir: string): Promise<string[][]> {
 }
 
 /** The concept folders, top down (docs/ARCHITECTURE.md): a file imports only from folders below its own. */
-const LAYERS = ['testing', 'releases', 'engines', 'routing', 'analysis', 'workload', 'private'];
+const LAYERS = ['testing', 'releases', 'engines', 'routing', 'analysis', 'workload', 'validation', 'private'];
 
 jest.setTimeout(60_000);
 
@@ -41,7 +41,7 @@ test('the cycle check sees a cycle made of a type-only import', async () => {
   expect(await cycles(path.join(ROOT, 'test', 'fixtures', 'type-cycle'))).toEqual([['a.ts', 'b.ts']]);
 });
 
-test('every import between concept folders goes down the layers: testing, releases, engines, routing, analysis, workload, private', () => {
+test('every import between concept folders goes down the layers: testing, releases, engines, routing, analysis, workload, validation, private', () => {
   const upward: string[] = [];
   for (const [file, imports] of Object.entries(src.obj())) {
     const from = LAYERS.indexOf(file.split('/')[0]);
@@ -68,5 +68,5 @@ test('src/index.ts only re-exports, and every other source file sits in a concep
   const top = fs.readdirSync(path.join(ROOT, 'src'), { withFileTypes: true });
   expect(top.filter((e) => e.isFile()).map((e) => e.name)).toEqual(['index.ts']);
   expect(top.filter((e) => e.isDirectory()).map((e) => e.name).sort())
-    .toEqual(['analysis', 'engines', 'private', 'releases', 'routing', 'testing', 'workload']);
+    .toEqual(['analysis', 'engines', 'private', 'releases', 'routing', 'testing', 'validation', 'workload']);
 });

@@ -4,7 +4,8 @@
 #   1. scripts/package.sh builds them with jsii-pacmak into dist-pacmak/ (npm tarball, Python
 #      wheel and sdist, Maven jar, Go module, C# sources).
 #   2. The TypeScript reference app (typescript/) installs the npm tarball, synthesizes four
-#      releases and runs its bad-weight test (node --test).
+#      releases, runs its bad-weight test (node --test) and `cdk8s synth` with the library's
+#      validation plugin (cdk8s.yaml `validations:`).
 #   3. The Python (python/), Java (java/) and Go (go/) apps do the same as their users would:
 #      Python: a fresh virtualenv, cdk8s, cdk8s-plus-27 and constructs from PyPI
 #              (requirements.txt), then the wheel; `python -m unittest`, `python main.py`
@@ -41,7 +42,7 @@ for arg in "$@"; do
   case $arg in
     --no-build) build=0 ;;
     python | java | go) langs+=("$arg") ;;
-    -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -184,6 +185,14 @@ typescript() {
   fi
   if step "typescript: synth" "$WORK/typescript-synth.log" bash -c "cd '$app' && node main.js"; then
     pass "typescript: synth ($(ls "$app/dist" | wc -l) files)"
+  fi
+  # `cdk8s synth` with the library's validation plugin, loaded from the installed tarball
+  # (cdk8s.yaml `validations:`, package ./node_modules/cdk8s-progressive-delivery): the four
+  # releases have no finding. Its own output dir, since cdk8s synth empties the one it writes.
+  if step "typescript: cdk8s synth with the validation plugin" "$WORK/typescript-validate.log" bash -c "cd '$app' && \
+      node '$nm/cdk8s-cli/bin/cdk8s' synth --no-check-upgrade --output dist-validated >validate.out 2>&1; rc=\$?; cat validate.out; \
+      [[ \$rc == 0 ]] && grep -q 'Validations ended succesfully' validate.out && grep -q 'findings .* 0 ' validate.out"; then
+    pass "typescript: cdk8s synth with the validation plugin (no finding)"
   fi
   # The README's recipe 1 (with its myapp.ts): the reference for the README's programs in the
   # other languages, which are extracted here too.
