@@ -8,9 +8,10 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   BlueGreenColor, BlueGreenRelease, CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter,
 } from '../../src';
+import { RouteSimulator, SimulatedRequest } from '../../src';
 import { K8sObject, find } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, waitRollout } from './argo';
-import { NO_DATA, apply, get, kubectl, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor, watch } from './kube';
+import { NO_DATA, apply, get, kubectl, list, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor, watch } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2' };
@@ -26,6 +27,8 @@ interface RouterCase {
   readonly manifestWeights: (objects: K8sObject[]) => [number, number];
   /** The weights Argo Rollouts wrote into the cluster. */
   readonly liveWeights: (ns: string) => [number, number];
+  /** The host clients call. */
+  readonly host: string;
 }
 
 const nginxWeight = (ingress: K8sObject): [number, number] => {
@@ -44,20 +47,43 @@ const ROUTERS: { readonly [id: string]: RouterCase } = {
     manifestWeights: (objects) => nginxWeight(find(objects, 'Ingress', 'myapp-canary')),
     // Argo Rollouts creates the canary Ingress `<rollout>-<stableIngress>-canary` itself.
     liveWeights: (ns) => nginxWeight(get('ingress', 'myapp-myapp-canary', ns)),
+    host: 'myapp.example.com',
   },
   istio: {
     router: () => TrafficRouter.istio({ hosts: ['myapp'] }),
     manifestWeights: (objects) => istioWeights(find(objects, 'VirtualService', 'myapp')),
     liveWeights: (ns) => istioWeights(get('virtualservice', 'myapp', ns)),
+    host: 'myapp',
   },
   'istio-subsets': {
     router: () => TrafficRouter.istio({ hosts: ['myapp'], subsets: true }),
     manifestWeights: (objects) => istioWeights(find(objects, 'VirtualService', 'myapp')),
     liveWeights: (ns) => istioWeights(get('virtualservice', 'myapp', ns)),
+    host: 'myapp',
   },
 };
 // Gateway API is not here: Argo Rollouts runs it through a plugin whose Go module the module
 // proxy does not serve, so it cannot be built (see the README).
+
+/** The requests whose landing the public route simulator compares, live and in plain manifests. */
+const REQUESTS: Array<[string, SimulatedRequest]> = [
+  ['the testers\' header', { headers: { stage: 'gray' } }],
+  ['cookie always', { cookies: { canary: 'always' } }],
+  ['cookie never', { cookies: { canary: 'never' } }],
+  ['a plain request', {}],
+];
+
+/**
+ * Where each request lands through the objects Argo Rollouts runs (its ReplicaSets are the
+ * pods the Services select by pod-template hash) and through plain manifests at `step`, by the
+ * public RouteSimulator: the same answers, or the test fails.
+ */
+function landings(ns: string, host: string, manifestsAtStep: K8sObject[]): { live: object; manifests: object } {
+  const live = RouteSimulator.fromManifests(['replicasets', 'services', 'ingresses', 'virtualservices', 'destinationrules'].flatMap((kind) => list(kind, ns)));
+  const manifests = RouteSimulator.fromManifests(manifestsAtStep);
+  const at = (sim: RouteSimulator) => Object.fromEntries(REQUESTS.map(([what, req]) => [what, sim.route({ ...req, host }, { release: 'myapp' })]));
+  return { live: at(live), manifests: at(manifests) };
+}
 
 function canaryChart(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[] {
   const chart = new Chart(new App(), 'c', { namespace: ns });
@@ -66,7 +92,7 @@ function canaryChart(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[
 }
 
 describe.each(Object.keys(ROUTERS))('Argo Rollouts canary on %s', (id) => {
-  const { router, manifestWeights, liveWeights } = ROUTERS[id];
+  const { router, manifestWeights, liveWeights, host } = ROUTERS[id];
 
   test.concurrent('walks the plan: at every paused step the weights equal those of plain manifests at that step', async () => {
     const ns = namespace(`argo-canary-${id}`, 'restricted');
@@ -82,11 +108,17 @@ describe.each(Object.keys(ROUTERS))('Argo Rollouts canary on %s', (id) => {
     await waitFor('the weights of step 1', () => JSON.stringify(liveWeights(ns)) === JSON.stringify(manifestsAt(1)) ? true : undefined, 30_000);
     expect(liveWeights(ns)).toEqual([80, 20]);
     expect(readyEndpointVersions('myapp-canary', ns)).toEqual(['v2']);
+    const step1 = landings(ns, host, canaryChart(ns, { router: router(), steps: PLAN, canary: { ...v2, traffic: TESTERS, step: 1 } }));
+    expect(step1.live).toEqual(step1.manifests);
+    expect(step1.live).toEqual({ 'the testers\' header': { v2: 1 }, 'cookie always': { v2: 1 }, 'cookie never': { v1: 1 }, 'a plain request': { v1: 0.8, v2: 0.2 } });
 
     promote(ns);
     await waitRollout(ns, 'at the timed pause, step 3 (after setWeight 50)', (r) => r.status?.currentStepIndex === 3);
     expect(liveWeights(ns)).toEqual(manifestsAt(3));
     expect(liveWeights(ns)).toEqual([50, 50]);
+    const step3 = landings(ns, host, canaryChart(ns, { router: router(), steps: PLAN, canary: { ...v2, traffic: TESTERS, step: 3 } }));
+    expect(step3.live).toEqual(step3.manifests);
+    expect(step3.live).toMatchObject({ 'a plain request': { v1: 0.5, v2: 0.5 } });
 
     // After the last step Argo Rollouts promotes v2 by itself and sends everything to the new stable.
     const done = await waitRollout(ns, 'Healthy on v2', (r) => isHealthy(r) && r.status?.stableRS === r.status?.currentPodHash && r.status?.currentStepIndex === PLAN.length);
