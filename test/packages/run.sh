@@ -213,7 +213,7 @@ python_app() {
   step "python: virtualenv, requirements.txt from PyPI, then the wheel" "$WORK/python-install.log" \
     bash -c "python3 -m venv '$venv' && '$venv/bin/pip' install --no-input -r '$app/requirements.txt' '$WHEEL'" || return
   if step "python: bad weight test" "$WORK/python-test.log" bash -c "cd '$app' && '$venv/bin/python' -m unittest -v"; then
-    pass "python: bad weight test ($(grep -c '\.\.\. ok$' "$WORK/python-test.log") tests)"
+    pass "python: unit tests: bad weight, route simulator ($(grep -c '\.\.\. ok$' "$WORK/python-test.log") tests)"
   fi
   if step "python: synth" "$WORK/python-synth.log" bash -c "cd '$app' && '$venv/bin/python' main.py"; then
     pass "python: synth ($(ls "$app/dist" | wc -l) files)"
