@@ -10,6 +10,7 @@ import { promDuration } from '../analysis/promql';
 import { CanaryStep, CanaryStepType } from '../engines/canary-step';
 import { lazyRequire } from '../private/upstream';
 import { HeaderMatchType } from '../routing/header-match';
+import { canaryMatchRules } from '../routing/route-table';
 import { RequestMatch, Route, RouteBackend, RouteRule, TrackRole, WeightsOwner } from '../routing/routing-model';
 import { BlueGreenColor } from './blue-green-color';
 import { BlueGreenRelease } from './blue-green-release';
@@ -127,10 +128,14 @@ function releaseSection(routing: ReleaseRouting): string[] {
   const { routes } = routing;
   const controlled = routes.weightsOwner === WeightsOwner.CONTROLLER;
   const blueGreen = routing.activeColor !== undefined;
-  const owner = controlled
-    ? `**${routing.controller ?? 'a rollout controller'} owns the ${blueGreen ? 'cut-over' : 'weights'}**: ${blueGreen
-      ? 'it switches which version the Services behind the routes select'
-      : 'the weighted rule below is where it starts, and it moves the weights itself'}`
+  // Flagger runs a canary with header or cookie rules as an A/B test: it never moves the weights.
+  const abTest = controlled && !blueGreen && routing.controller === 'Flagger' && canaryMatchRules(routes.main).length > 0;
+  const owner = abTest
+    ? '**Flagger runs an A/B test**: the requests the rules before the weighted one match go to the canary while Flagger analyses it; every other request stays on the stable until Flagger promotes the canary (it never moves the weights)'
+    : controlled
+      ? `**${routing.controller ?? 'a rollout controller'} owns the ${blueGreen ? 'cut-over' : 'weights'}**: ${blueGreen
+        ? 'it switches which version the Services behind the routes select'
+        : 'the weighted rule below is where it starts, and it moves the weights itself'}`
     : `**git owns the ${blueGreen ? 'cut-over' : 'weights'}**: the cluster routes requests as written below`;
   const lines = [
     `## ${routing.owner}${routing.namespace ? ` in namespace \`${routing.namespace}\`` : ''}`,

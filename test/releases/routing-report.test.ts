@@ -117,6 +117,12 @@ test('under Flagger the versions come from the tracks, not from the subsets Flag
   expect(report).not.toMatch(/primary/);
 });
 
+test('under Flagger a header rule is an A/B test: Flagger never moves the weights', () => {
+  const report = canaryReport({ engine: DeliveryEngine.flagger(), canary: { version: 'v2', image: 'myapp:v2', traffic: { header: HeaderMatch.exact('stage', 'gray') } } });
+  expect(report).toContain('**Flagger runs an A/B test**: the requests the rules before the weighted one match go to the canary while Flagger analyses it;');
+  expect(report).not.toContain('moves the weights itself');
+});
+
 test('plain manifests: git owns the weights', () => {
   expect(canaryReport({ canary: { ...v2, traffic: { weight: 20 } } }))
     .toContain('- Engine: `DeliveryEngine.manifests()`; **git owns the weights**: the cluster routes requests as written below.');
