@@ -14,15 +14,15 @@ function fqdn(host: string, namespace: string): string {
 }
 
 /**
- * `istio-weights`: an http route with more than one destination whose weights do not add up to
- * 100. Istio 1.30 does not require 100: its validation refuses only a total of 0
+ * `istio-weights`: an http route with more than one destination where a destination has no
+ * weight, or none has one above 0. Istio 1.30's validation refuses a total of 0
  * (pkg/config/validation/validation.go:2449, "total destination weight = 0"); pilot drops every
- * destination of weight 0 or without a weight and hands Envoy the others' weights
+ * destination without a weight and hands Envoy the others' weights
  * (pilot/pkg/networking/core/route/route.go:691-699), which Envoy splits in proportion to their
- * sum. So a destination without a weight gets nothing (a canary given `weight: 10` next to a
- * stable without one gets every request), and weights of another total give shares that are not
- * the percentages written. A route of one destination ignores its weight (route.go:686) and is
- * not reported.
+ * sum. So a destination without a weight silently gets nothing (a canary given `weight: 10` next
+ * to a stable without one gets every request). Weights that add up to another total than 100,
+ * each written, are relative and exact (333 and 667 out of 1000 are 33.3% and 66.7%): not
+ * reported. A route of one destination ignores its weight (route.go:686) and is not reported.
  */
 export function checkIstioWeights(objects: readonly ManifestObject[]): ManifestFinding[] {
   const findings: ManifestFinding[] = [];
@@ -32,18 +32,19 @@ export function checkIstioWeights(objects: readonly ManifestObject[]): ManifestF
       if (destinations.length < 2) return;
       const weights = destinations.map((d) => (typeof d?.weight === 'number' ? d.weight : 0));
       const total = weights.reduce((a, b) => a + b, 0);
-      if (total === 100) return;
+      const missing = destinations.some((d) => typeof d?.weight !== 'number');
+      if (total > 0 && !missing) return;
       const name = (d: any) => `${d?.destination?.host ?? '?'}${d?.destination?.subset ? ` (subset ${d.destination.subset})` : ''}`;
       const shares = destinations.map((d, j) => `${name(d)} ${total === 0 ? '-' : `${Math.round((weights[j] * 10000) / total) / 100}%`}`).join(', ');
-      const unweighted = destinations.filter((_, j) => weights[j] === 0).map(name);
+      const unweighted = destinations.filter((d) => typeof d?.weight !== 'number').map(name);
       findings.push({
         rule: 'istio-weights',
         object: objectId(vs),
         field: `spec.http[${i}].route`,
         message: total === 0
           ? 'the route splits among several destinations and none has a weight: Istio refuses it ("total destination weight = 0", pkg/config/validation/validation.go:2449).'
-          : `the destinations' weights add up to ${total}, not 100: Istio 1.30 accepts any total above 0, drops the destinations of weight 0 or without a weight (pilot/pkg/networking/core/route/route.go:694) and Envoy splits by weight over the total, so the shares are ${shares}${unweighted.length > 0 ? ` (${unweighted.join(', ')} without a weight get${unweighted.length === 1 ? 's' : ''} no request)` : ''}.`,
-        fix: 'give every destination of the route a weight, the weights adding up to 100.',
+          : `a destination has no weight: Istio 1.30 drops the destinations without a weight (pilot/pkg/networking/core/route/route.go:694) and Envoy splits by the others' weights over their total, so the shares are ${shares}${unweighted.length > 0 ? ` (${unweighted.join(', ')} without a weight get${unweighted.length === 1 ? 's' : ''} no request)` : ''}.`,
+        fix: 'give every destination of the route a weight (e.g. adding up to 100).',
       });
     });
   }

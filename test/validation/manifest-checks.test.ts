@@ -2,6 +2,8 @@
  * The manifest checks of src/validation/ on hand-written objects, as anyone's YAML would be:
  * one mistake per test, and a clean case per check.
  */
+import { Testing } from 'cdk8s';
+import { CanaryRelease, HeaderMatch, PathMatch, TrafficRouter } from '../../src';
 import { checkManifests } from '../../src/validation/check-manifests';
 
 const NGINX = 'nginx.ingress.kubernetes.io/';
@@ -152,13 +154,18 @@ describe('Istio VirtualServices', () => {
   test('a destination without a weight beside a weighted one gets no request', () => {
     const [f] = checkManifests([rule, virtualService([{ route: [to('v1'), to('v2', 10)] }])]);
     expect(f).toMatchObject({ rule: 'istio-weights', object: { kind: 'VirtualService', name: 'shop' }, field: 'spec.http[0].route' });
-    expect(f.message).toContain('add up to 10, not 100');
+    expect(f.message).toContain('a destination has no weight');
     expect(f.message).toContain('the shares are shop (subset v1) 0%, shop (subset v2) 100% (shop (subset v1) without a weight gets no request)');
   });
 
-  test('weights of another total are shares of that total', () => {
-    const [f] = checkManifests([rule, virtualService([{ route: [to('v1', 3), to('v2', 1)] }])]);
-    expect(f.message).toContain('shop (subset v1) 75%, shop (subset v2) 25%');
+  test('weights of another total, each written, are exact relative shares: no finding (the library writes 667 and 333 out of 1000)', () => {
+    expect(checkManifests([rule, virtualService([{ route: [to('v1', 667), to('v2', 333)] }])])).toEqual([]);
+    expect(checkManifests([rule, virtualService([{ route: [to('v1', 1000), to('v2', 0)] }])])).toEqual([]);
+  });
+
+  test('no destination with a weight above 0 is refused by Istio', () => {
+    const [f] = checkManifests([rule, virtualService([{ route: [to('v1', 0), to('v2', 0)] }])]);
+    expect(f.message).toContain('none has a weight: Istio refuses it');
   });
 
   test('a single destination\'s weight is ignored by Istio and has no finding', () => {
@@ -247,4 +254,21 @@ test('checks can be chosen by rule name', () => {
   const objects = [main, canary({ host: 'shop.example.org', annotations: { [`${NGINX}canary-weight`]: '150' } })];
   expect(checkManifests(objects).map((f) => f.rule)).toEqual(['nginx-canary-unmatched', 'nginx-canary-weight']);
   expect(checkManifests(objects, ['nginx-canary-weight']).map((f) => f.rule)).toEqual(['nginx-canary-weight']);
+});
+
+test('the library\'s own release at weightTotal 1000, with paths, sticky and a header rule, has no finding on any router', () => {
+  for (const router of [
+    TrafficRouter.istio({ hosts: ['a.example.com'], gateways: ['istio-system/public'], paths: [PathMatch.prefix('/api')] }),
+    TrafficRouter.istio({ hosts: ['a.example.com'], gateways: ['istio-system/public'], subsets: true }),
+    TrafficRouter.gatewayApi({ parentRefs: [{ name: 'public' }], hostnames: ['a.example.com'], paths: [PathMatch.prefix('/api'), PathMatch.exact('/healthz')] }),
+  ]) {
+    const chart = Testing.chart();
+    new CanaryRelease(chart, 'myapp', {
+      containerPort: 8080,
+      router,
+      stable: { version: 'v1', image: 'myapp:v1', replicas: 3 },
+      canary: { version: 'v2', image: 'myapp:v2', traffic: { header: HeaderMatch.exact('stage', 'gray'), weight: 333, weightTotal: 1000, sticky: true } },
+    });
+    expect({ router: router.displayName, findings: checkManifests(chart.toJson()) }).toEqual({ router: router.displayName, findings: [] });
+  }
 });
