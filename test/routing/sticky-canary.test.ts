@@ -162,3 +162,8 @@ test('throws when a gRPC app asks for a sticky canary: gRPC clients keep no cook
   expect(() => synth(TrafficRouter.istio(), traffic, { appProtocol: AppProtocol.GRPC }))
     .toThrow('CanaryRelease \'myapp\': canary.traffic.sticky (true) is not allowed with appProtocol AppProtocol.GRPC: a sticky canary keeps its users with a cookie its responses set, and gRPC clients do not keep cookies');
 });
+
+test('throws when Flagger is asked to mirror a sticky canary: its mirror would land on the sticky route', () => {
+  expect(() => synth(TrafficRouter.istio(), { mirror: 30, sticky: true }, { steps: [CanaryStep.pause(Duration.minutes(5)), CanaryStep.shiftTraffic(20), CanaryStep.pause(Duration.minutes(5)), CanaryStep.shiftTraffic(100)], engine: DeliveryEngine.flagger(), canary: { ...v2, replicas: undefined, traffic: { mirror: 30, sticky: true } } }))
+    .toThrow('CanaryRelease \'myapp\': canary.traffic.mirror (30) cannot be combined with canary.traffic.sticky under DeliveryEngine.flagger(): Flagger puts the mirror on its first route, which with session affinity is its sticky route');
+});

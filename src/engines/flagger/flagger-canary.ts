@@ -54,6 +54,14 @@ export function flaggerCanary(scope: Construct, plan: CanaryPlan, options: Flagg
   if (plan.sticky && abTest) {
     fail(owner, 'canary.traffic.sticky', true, `cannot be kept in an A/B test (header or cookie rules) under ${ENGINE}: Flagger's session affinity works with a weighted plan only (its A/B routes replace the sticky ones, pkg/router/istio.go)`);
   }
+  if (plan.mirror !== undefined && plan.sticky) {
+    // pkg/controller/scheduler.go:691 mirrors with SetRoutes(canary, total, 0, true); with session
+    // affinity at weight 0 the routes are [sticky route, weighted route] (pkg/router/istio.go:776-812)
+    // and SetRoutes puts the mirror on the first (istio.go:529-536): from the second release on,
+    // that route matches only the previous run's cookie, so almost nothing is mirrored.
+    fail(owner, 'canary.traffic.mirror', plan.mirror, `cannot be combined with canary.traffic.sticky under ${ENGINE}: Flagger puts the mirror on its first route, which with session affinity is its sticky route, `
+      + 'so from the second release on only the requests carrying the previous run\'s cookie would be copied; mirror in one release, keep users sticky in the next');
+  }
   if (plan.mirror !== undefined && abTest) {
     // pkg/controller/scheduler.go:484-486 runs an A/B test (analysis.match) through runAB, which never mirrors.
     fail(owner, 'canary.traffic.mirror', plan.mirror, `cannot be combined with header or cookie rules under ${ENGINE}: Flagger runs them as an A/B test, which does not mirror; `
