@@ -36,7 +36,7 @@ function ranksBefore(a: number[], b: number[]): boolean {
 function httpRouteRule(manifests: Manifest[], name: string, req: SimRequest, regex: RegexMode): any | undefined {
   const route = find(manifests, 'HTTPRoute', name);
   const hostnames = route.spec.hostnames as string[] | undefined;
-  if (req.host !== undefined && hostnames !== undefined && !hostnames.some((h) => hostFits(h, req.host))) return undefined;
+  if (req.host !== undefined && hostnames !== undefined && !hostnames.some((h) => hostFits(h, req.host, 'suffix'))) return undefined;
   const path = req.path ?? '/';
   let best: { rule: any; key: number[] } | undefined;
   (route.spec.rules ?? []).forEach((rule: any, index: number) => {
@@ -64,7 +64,7 @@ function httpRouteRule(manifests: Manifest[], name: string, req: SimRequest, reg
 function grpcRouteRule(manifests: Manifest[], name: string, req: SimRequest, regex: RegexMode): any | undefined {
   const route = find(manifests, 'GRPCRoute', name);
   const hostnames = route.spec.hostnames as string[] | undefined;
-  if (req.host !== undefined && hostnames !== undefined && !hostnames.some((h) => hostFits(h, req.host))) return undefined;
+  if (req.host !== undefined && hostnames !== undefined && !hostnames.some((h) => hostFits(h, req.host, 'suffix'))) return undefined;
   let best: { rule: any; key: number[] } | undefined;
   (route.spec.rules ?? []).forEach((rule: any, index: number) => {
     for (const m of rule.matches ?? [{}]) {

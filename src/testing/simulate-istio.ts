@@ -38,7 +38,7 @@ function istioStringFits(cond: any, v: string | undefined): boolean {
  */
 function istioRoute(manifests: Manifest[], name: string, req: SimRequest): any | undefined {
   const vs = find(manifests, 'VirtualService', name);
-  if (req.host !== undefined && !(vs.spec.hosts as string[]).some((h) => h === '*' || hostFits(h, req.host))) return undefined;
+  if (req.host !== undefined && !(vs.spec.hosts as string[]).some((h) => h === '*' || hostFits(h, req.host, 'suffix'))) return undefined;
   return (vs.spec.http ?? []).find((http: any) => !http.match || http.match.some((m: any) => (m.uri === undefined || istioStringFits(m.uri, req.path ?? '/'))
     && Object.entries(m.headers ?? {}).every(([h, cond]: [string, any]) => istioStringFits(cond, headerValue(req, h)))));
 }

@@ -44,13 +44,14 @@ export function routeNginx(manifests: Manifest[], name: string, req: SimRequest)
   const location = nginxLocation(main, req);
   if (!location) return {};
   const path = location.path;
+  // The canary Ingress's own path at that location: its backend is the location's alternative one.
+  const sameLocation = (m: Manifest) => (m.spec.rules as any[]).filter((r) => r.host === location.host)
+    .flatMap((r) => r.http.paths as any[]).find((p) => p.path === path.path && p.pathType === path.pathType);
   const canary = manifests.find((m) => m.kind === 'Ingress' && isNginxCanary(m)
-    && m.spec.ingressClassName === main.spec.ingressClassName
-    && (m.spec.rules as any[]).some((r) => r.host === location.host
-      && (r.http.paths as any[]).some((p) => p.path === path.path && p.pathType === path.pathType)));
+    && m.spec.ingressClassName === main.spec.ingressClassName && sameLocation(m) !== undefined);
   const mainVersions = serviceVersions(manifests, path.backend.service.name);
   if (!canary) return mainVersions;
-  const canaryVersions = serviceVersions(manifests, canary.spec.rules[0].http.paths[0].backend.service.name);
+  const canaryVersions = serviceVersions(manifests, sameLocation(canary).backend.service.name);
   const a = (key: string) => canary.metadata.annotations?.[`nginx.ingress.kubernetes.io/${key}`];
 
   const headerName = a('canary-by-header');

@@ -97,13 +97,20 @@ export function serviceVersions(manifests: Manifest[], serviceName: string, extr
   return out;
 }
 
-/** A request's host against a rule's host: exact, or a `*.` wildcard standing for one label; a rule without a host takes every host. */
-export function hostFits(ruleHost: string | undefined, reqHost: string | undefined): boolean {
+/**
+ * A request's host against a rule's host: exact, or a `*.` wildcard; a rule without a host takes
+ * every host. The wildcard stands for one label in ingress-nginx (its server_name regex
+ * `~^(?<subdomain>[\w-]+)\.…$`, template.go buildServerName) and for one label or more in
+ * Gateway API (`*.example.com` matches `foo.test.example.com`: apis/v1/httproute_types.go) and
+ * Istio (an Envoy suffix wildcard): `wildcard` says which.
+ */
+export function hostFits(ruleHost: string | undefined, reqHost: string | undefined, wildcard: 'one-label' | 'suffix' = 'one-label'): boolean {
   if (ruleHost === undefined) return true;
   if (reqHost === undefined) return false;
   if (ruleHost.startsWith('*.')) {
     const rest = ruleHost.slice(1);
-    return reqHost.endsWith(rest) && !reqHost.slice(0, -rest.length).includes('.') && reqHost.length > rest.length;
+    if (!reqHost.endsWith(rest) || reqHost.length <= rest.length) return false;
+    return wildcard === 'suffix' || !reqHost.slice(0, -rest.length).includes('.');
   }
   return ruleHost === reqHost;
 }

@@ -162,6 +162,41 @@ describe('fromManifests', () => {
   });
 });
 
+describe('objects written by hand: what each controller does with them', () => {
+  const service = (name: string, version: string) => [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name.replace(/-canary$/, ''), version } } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${name}-${version}` }, spec: { replicas: 1, template: { metadata: { labels: { app: name.replace(/-canary$/, ''), version } } } } },
+  ];
+  const ingress = (name: string, paths: Array<[string, string]>, annotations: { [k: string]: string } = {}) => ({
+    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, annotations },
+    spec: { ingressClassName: 'nginx', rules: [{ host: 'shop.example.com', http: { paths: paths.map(([path, svc]) => ({ path, pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } })) } }] },
+  });
+
+  test('ingress-nginx: each path of a canary Ingress goes to that path\'s own canary backend', () => {
+    const sim = RouteSimulator.fromManifests([
+      ...service('a', 'v1'), ...service('a-canary', 'v2'), ...service('b', 'v1'), ...service('b-canary', 'v3'),
+      ingress('shop', [['/a', 'a'], ['/b', 'b']]),
+      ingress('shop-canary', [['/a', 'a-canary'], ['/b', 'b-canary']], { 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '100' }),
+    ]);
+
+    expect(sim.route({ host: 'shop.example.com', path: '/a' }, { release: 'shop' })).toEqual({ v2: 1 });
+    expect(sim.route({ host: 'shop.example.com', path: '/b' }, { release: 'shop' })).toEqual({ v3: 1 });
+  });
+
+  test('a *. wildcard is one label for ingress-nginx, one or more for Istio and Gateway API', () => {
+    const chart = (router: TrafficRouter) => chartWith({ router, canary: { ...v2, traffic: { weight: 0 } } });
+    const nginx = RouteSimulator.fromChart(chart(TrafficRouter.nginx({ host: '*.example.com' })));
+    const istio = RouteSimulator.fromChart(chart(TrafficRouter.istio({ hosts: ['*.example.com'], gateways: ['public'] })));
+    const gateway = RouteSimulator.fromChart(chart(TrafficRouter.gatewayApi({ parentRefs: [{ name: 'public' }], hostnames: ['*.example.com'] })));
+
+    expect(nginx.route({ host: 'shop.example.com' })).toEqual({ v1: 1 });
+    expect(nginx.route({ host: 'eu.shop.example.com' })).toEqual({});
+    expect(istio.route({ host: 'eu.shop.example.com' })).toEqual({ v1: 1 });
+    expect(gateway.route({ host: 'eu.shop.example.com' })).toEqual({ v1: 1 });
+    expect(gateway.route({ host: 'example.com' })).toEqual({});
+  });
+});
+
 describe('fromYaml: a canary written by hand, not by this library', () => {
   const sim = RouteSimulator.fromYaml(FIXTURE);
 
