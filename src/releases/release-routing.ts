@@ -49,6 +49,12 @@ export interface ReleaseRouting {
   readonly router: string;
 
   /**
+   * Where the router takes requests (`TrafficRouter.locations`), e.g.
+   * `api.example.com, example.com: Prefix /api, Exact /healthz`.
+   */
+  readonly locations: string[];
+
+  /**
    * Whether the router steers requests by the routes' rules (`TrafficRouter.splitsTraffic`). When
    * false (`TrafficRouter.service()`), a canary's requests split by the tracks' replica ratio, not
    * by the weighted rule.
@@ -108,6 +114,7 @@ export function releaseRouting(release: Construct, resolved: ResolvedOptions, ro
     engine: resolved.engine.displayName,
     controller: routes.weightsOwner === WeightsOwner.CONTROLLER ? resolved.engine.controllerName : undefined,
     router: resolved.router.displayName,
+    locations: resolved.router.locations.map((l) => l.replace(/<name>/g, routes.name)),
     routerSteers: resolved.router.splitsTraffic,
     routes,
     ...facts,

@@ -11,6 +11,7 @@ import { CanaryStep, CanaryStepType } from '../engines/canary-step';
 import { lazyRequire } from '../private/upstream';
 import { HeaderMatchType } from '../routing/header-match';
 import { canaryMatchRules } from '../routing/route-table';
+import { AppProtocol } from '../workload/app-protocol';
 import { RequestMatch, Route, RouteBackend, RouteRule, TrackRole, WeightsOwner } from '../routing/routing-model';
 import { BlueGreenColor } from './blue-green-color';
 import { BlueGreenRelease } from './blue-green-release';
@@ -141,7 +142,8 @@ function releaseSection(routing: ReleaseRouting): string[] {
     `## ${routing.owner}${routing.namespace ? ` in namespace \`${routing.namespace}\`` : ''}`,
     '',
     `- Engine: \`${routing.engine}\`; ${owner}.`,
-    `- Router: \`${routing.router}\`.`,
+    `- Router: \`${routing.router}\`${routing.routes.appProtocol === AppProtocol.GRPC ? ' (gRPC)' : ''}.`,
+    ...routing.locations.length > 0 ? [`- Serves: ${routing.locations.map((l) => `\`${l}\``).join('; ')}.`] : [],
     `- Versions: ${routes.tracks.map((track) => `${track.role} ${versionOf(routing, track)}`).join(', ')}.`,
   ];
   if (!routing.routerSteers && !blueGreen && routes.tracks.length > 1) {
@@ -176,13 +178,13 @@ function routeTable(routing: ReleaseRouting, route: Route): string[] {
     const goesTo = rule.destinations.length === 1 && rule.destinations[0].weight === undefined
       ? `${versionOf(routing, rule.destinations[0].backend)} 100%`
       : rule.destinations.map((d) => `${versionOf(routing, d.backend)} ${share(d.weight ?? total, total)}`).join(' / ');
-    const mirror = rule.mirror ? `${rule.mirror.percent}% copied to ${versionOf(routing, rule.mirror.backend)} (its answers discarded)` : '';
+    const mirror = rule.mirror ? `${rule.mirror.percent}% copied to ${versionOf(routing, rule.mirror.backend)} (its answers discarded)${mirrorWhen(routing)}` : '';
     const sticky = [
       ...rule.match?.cookie && ownCookies.includes(rule.match.cookie.name) ? ['keeps the users the weighted rule sent to the canary there'] : [],
       ...rule.destinations.flatMap((d) => d.setCookie
-        ? [`${versionOf(routing, d.backend)}'s answers set \`${d.setCookie.name}=${d.setCookie.value}\` for ${age(d.setCookie.maxAgeSeconds)}`] : []),
+        ? [`${versionOf(routing, d.backend)}'s answers set \`${d.setCookie.name}=${cookieValue(routing, d.setCookie.value)}\` for ${age(d.setCookie.maxAgeSeconds)}`] : []),
     ].join('; ');
-    const cells = [`${i + 1}`, `\`${rule.name}\``, matchText(rule, route), goesTo, mirror, sticky];
+    const cells = [`${i + 1}`, `\`${rule.name}\``, matchText(routing, rule, route), goesTo, mirror, sticky];
     return `| ${cells.map(cell).join(' | ')} |`;
   });
   return [
@@ -197,14 +199,29 @@ function routeTable(routing: ReleaseRouting, route: Route): string[] {
 }
 
 /** What a rule's requests carry, e.g. header `stage` = `gray`, cookie `canary=always`. */
-function matchText(rule: RouteRule, route: Route): string {
+function matchText(routing: ReleaseRouting, rule: RouteRule, route: Route): string {
   const match: RequestMatch | undefined = rule.match;
   if (match?.header) {
     const header = match.header;
     return header.type === HeaderMatchType.REGULAR_EXPRESSION ? `header \`${header.name}\` matches \`${header.value}\` (the whole value)` : `header \`${header.name}\` = \`${header.value}\``;
   }
-  if (match?.cookie) return `cookie \`${match.cookie.name}=${match.cookie.value}\``;
+  if (match?.cookie) {
+    const own = route.rules.some((r) => r.destinations.some((d) => d.setCookie?.name === match.cookie!.name));
+    return `cookie \`${match.cookie.name}=${own ? cookieValue(routing, match.cookie.value) : match.cookie.value}\``;
+  }
   return route.rules.length === 1 ? 'every request' : 'every other request';
+}
+
+/** A sticky cookie's value: Flagger writes one of its own per run (pkg/router/istio.go, randSeq). */
+function cookieValue(routing: ReleaseRouting, value: string): string {
+  return routing.controller === 'Flagger' ? '<Flagger\'s value for the run>' : value;
+}
+
+/** When a controller runs the mirror: only before the canary's first weight. */
+function mirrorWhen(routing: ReleaseRouting): string {
+  if (routing.controller === 'Argo Rollouts') return ', only from Argo Rollouts\' first `setMirrorRoute` step to the first weight above 0';
+  if (routing.controller === 'Flagger') return ', only for Flagger\'s first interval, at weight 0';
+  return '';
 }
 
 /** Escapes what would break a table cell. */

@@ -15,7 +15,8 @@ export const EVERY_PATH: PathMatch[] = [PathMatch.prefix('/')];
 export function checkPaths(owner: string, prop: string, paths: unknown, max?: number): PathMatch[] {
   if (!Array.isArray(paths) || paths.length === 0 || (max !== undefined && paths.length > max)) {
     const count = max === undefined ? 'at least 1 path' : `1 to ${max} paths`;
-    fail(owner, prop, paths, `must list ${count} (PathMatch.prefix('/api'), PathMatch.exact('/healthz')), or be left out for every path`);
+    const shown = Array.isArray(paths) && paths.length > 0 ? `${paths.length} paths` : paths;
+    fail(owner, prop, shown, `must list ${count} (PathMatch.prefix('/api'), PathMatch.exact('/healthz')), or be left out for every path`);
   }
   const seen = new Map<string, number>();
   paths.forEach((p, i) => {

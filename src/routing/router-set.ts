@@ -15,6 +15,7 @@ export interface SetMember {
   readonly routesBySubset: boolean;
   readonly servesHosts: boolean;
   readonly measuresByRoute: boolean;
+  readonly locations: string[];
   checkRoutes(scope: Construct, routes: ReleaseRoutes): void;
   bind(scope: Construct, routes: ReleaseRoutes): void;
   argoRolloutsRouting(): IArgoRolloutsRouting | undefined;

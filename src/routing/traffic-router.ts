@@ -17,6 +17,7 @@ import { bindNginxIngresses, checkNginxRoutes } from './nginx/nginx-ingresses';
 import { nginxMetrics } from './nginx/nginx-metrics';
 import { NginxRouterOptions, NginxRouting, validateNginxOptions } from './nginx/nginx-options';
 import { isGrpc } from './route-table';
+import { describePaths } from './route-paths';
 import { ReleaseRoutes } from './routing-model';
 import { SetMember, checkAsMember, checkRouterSet, routerSetName, setArgoRolloutsRouting, setFlaggerRouting } from './router-set';
 
@@ -110,6 +111,15 @@ export abstract class TrafficRouter {
   }
 
   /**
+   * Where the router takes requests, for people (the routing report): a line per group of hosts
+   * with the paths served there, e.g. `api.example.com, example.com: Prefix /api, Exact /healthz`.
+   * @default - none said: `TrafficRouter.service()`, and routers of your own unless they say
+   */
+  public get locations(): string[] {
+    return [];
+  }
+
+  /**
    * Throws an Error, naming the prop, for routes this router cannot express in `scope` (e.g.
    * a host and path another release of the app already serves). Called before any object of
    * the release is created.
@@ -185,6 +195,9 @@ class NginxRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlagge
   public get measuresByRoute(): boolean {
     return true;
   }
+  public get locations(): string[] {
+    return this.options.routes.map((route) => `${route.host ?? 'every host'}: ${describePaths(route.paths)}`);
+  }
   public checkRoutes(scope: Construct, routes: ReleaseRoutes): void {
     checkNginxRoutes(scope, this.options, routes);
   }
@@ -225,6 +238,10 @@ class IstioRouter extends TrafficRouter implements IArgoRolloutsRouting, IFlagge
     this.displayName = this.routesBySubset ? 'TrafficRouter.istio({ subsets: true })' : 'TrafficRouter.istio()';
   }
 
+  public get locations(): string[] {
+    const hosts = this.options.hosts?.join(', ') ?? 'the Service <name> (in the mesh)';
+    return [`${hosts}${this.options.gateways ? ` through ${this.options.gateways.join(', ')}` : ''}: ${this.options.paths ? describePaths(this.options.paths) : 'every path'}`];
+  }
   public checkRoutes(_scope: Construct, routes: ReleaseRoutes): void {
     checkIstioRoutes(this.options, routes);
   }
@@ -262,6 +279,9 @@ class GatewayApiRouter extends TrafficRouter implements IArgoRolloutsRouting, IF
     super();
   }
   public readonly displayName = 'TrafficRouter.gatewayApi()';
+  public get locations(): string[] {
+    return [`${this.options.hostnames?.join(', ') ?? 'every hostname of its Gateways'}: ${describePaths(this.options.paths)}`];
+  }
   public checkRoutes(_scope: Construct, routes: ReleaseRoutes): void {
     checkGatewayApiRoutes(this.options, routes);
   }
@@ -307,6 +327,9 @@ class RouterSetRouter extends TrafficRouter {
   }
   public get measuresByRoute(): boolean {
     return this.members.some((m) => m.measuresByRoute);
+  }
+  public get locations(): string[] {
+    return this.members.flatMap((m) => m.locations.map((l) => `${m.displayName}: ${l}`));
   }
   public checkRoutes(scope: Construct, routes: ReleaseRoutes): void {
     for (const member of this.members) checkAsMember(this.members, member, () => member.checkRoutes(scope, routes));

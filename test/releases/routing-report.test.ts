@@ -10,7 +10,7 @@ import * as path from 'path';
 import { App, Chart, Duration, Testing, YamlOutputType } from 'cdk8s';
 import {
   BlueGreenColor, BlueGreenRelease, BlueGreenReleaseProps, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine,
-  HeaderMatch, RoutingReport, TrafficRouter,
+  AppProtocol, HeaderMatch, PathMatch, RoutingReport, TrafficRouter,
 } from '../../src';
 import { synthValid } from '../util';
 
@@ -249,4 +249,38 @@ test('reading the routing record changes no object', () => {
   expect(release.routing.routes.main.rules.map((r) => r.name)).toEqual(['weighted']);
   RoutingReport.markdown(chart);
   expect(JSON.stringify(synthValid(chart))).toBe(before);
+});
+
+test('the report says where the router takes requests: every host with its paths, and gRPC', () => {
+  const chart = Testing.chart();
+  new CanaryRelease(chart, 'myapp', {
+    containerPort: 8080,
+    appProtocol: AppProtocol.GRPC,
+    router: TrafficRouter.istio({ hosts: ['a.example.com', 'b.example.com'], gateways: ['istio-system/public'], paths: [PathMatch.prefix('/api')] }),
+    stable: { version: 'v1', image: 'myapp:v1' },
+  });
+  const report = RoutingReport.markdown(chart);
+  expect(report).toContain('- Router: `TrafficRouter.istio()` (gRPC).');
+  expect(report).toContain('- Serves: `a.example.com, b.example.com through istio-system/public: Prefix /api`.');
+});
+
+test('nginx routes are listed host by host; a mesh-only Istio router names the Service', () => {
+  const serves = (router: TrafficRouter) => {
+    const chart = Testing.chart();
+    new CanaryRelease(chart, 'myapp', { containerPort: 8080, router, stable: { version: 'v1', image: 'myapp:v1' } });
+    return RoutingReport.markdown(chart).split('\n').find((l) => l.startsWith('- Serves:'));
+  };
+  expect(serves(TrafficRouter.nginx({ routes: [{ host: 'api.example.com' }, { host: 'example.com', paths: [PathMatch.prefix('/api'), PathMatch.exact('/healthz')] }] })))
+    .toBe('- Serves: `api.example.com: Prefix /`; `example.com: Prefix /api, Exact /healthz`.');
+  expect(serves(TrafficRouter.istio())).toBe('- Serves: `the Service myapp (in the mesh): every path`.');
+  expect(serves(TrafficRouter.service())).toBeUndefined();
+});
+
+test('under Flagger a sticky cookie\'s value is Flagger\'s own, and under a controller the mirror runs only before the first weight', () => {
+  const plan = [CanaryStep.pause(Duration.minutes(10)), CanaryStep.shiftTraffic(20), CanaryStep.pause(Duration.minutes(10)), CanaryStep.shiftTraffic(100)];
+  const sticky = canaryReport({ engine: DeliveryEngine.flagger(), router: TrafficRouter.istio({ hosts: ['myapp'] }), steps: plan.slice(1), canary: { version: 'v2', image: 'myapp:v2', traffic: { sticky: true } } });
+  expect(sticky).toContain('`myapp-canary=<Flagger\'s value for the run>`');
+  expect(sticky).not.toContain('myapp-canary=v2');
+  const mirrored = canaryReport({ engine: DeliveryEngine.argoRollouts(), router: TrafficRouter.istio({ hosts: ['myapp'] }), steps: plan, canary: { ...v2, traffic: { mirror: 30 } } });
+  expect(mirrored).toContain('30% copied to v2 (its answers discarded), only from Argo Rollouts\' first `setMirrorRoute` step to the first weight above 0');
 });

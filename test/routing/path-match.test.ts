@@ -48,7 +48,7 @@ describe('a router\'s list of paths', () => {
 
   test('throws when Gateway API is given more paths than an HTTPRoute rule takes matches', () => {
     const paths = Array.from({ length: 65 }, (_, i) => PathMatch.prefix(`/p${i}`));
-    expect(release(() => TrafficRouter.gatewayApi({ parentRefs: [{ name: 'public' }], paths }))).toThrow('options.paths');
+    expect(release(() => TrafficRouter.gatewayApi({ parentRefs: [{ name: 'public' }], paths }))).toThrow('TrafficRouter.gatewayApi: options.paths ("65 paths") must list 1 to 64 paths');
     expect(release(() => TrafficRouter.gatewayApi({ parentRefs: [{ name: 'public' }], paths }))).toThrow('must list 1 to 64 paths');
   });
 });
