@@ -14,7 +14,7 @@ import { routeIstio } from '../../src/testing/simulate-istio';
 import { routeNginx } from '../../src/testing/simulate-nginx';
 import { Manifest, Outcome, SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
-import { NO_DATA, apply, get, kubectl, list, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, synthChart, waitFor } from './kube';
+import { NO_DATA, apply, get, kubectl, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, routingObjects, synthChart, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2' };
@@ -53,8 +53,7 @@ function manifestsAt(router: () => TrafficRouter, step: number): K8sObject[] {
 
 /** The objects in the namespace that decide where a request goes: Deployments, Services and routes. */
 function liveObjects(ns: string): Manifest[] {
-  return ['deployments', 'services', 'ingresses', 'virtualservices', 'destinationrules', 'httproutes']
-    .flatMap((kind) => list(kind, ns)) as Manifest[];
+  return routingObjects(ns, ['ingresses', 'virtualservices', 'destinationrules', 'httproutes']) as Manifest[];
 }
 
 const canary = (ns: string) => get('canary.flagger.app', 'myapp', ns);

@@ -8,15 +8,15 @@
  * with Istio the Services Flagger generates from the Canary carry `appProtocol: grpc`, and it
  * walks and promotes the canary.
  */
-import { App, Chart, Duration } from 'cdk8s';
-import { AppProtocol, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
+import { Duration } from 'cdk8s';
+import { AppProtocol, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
 import { routeGatewayApiGrpc } from '../../src/testing/simulate-gateway-api';
 import { routeIstio } from '../../src/testing/simulate-istio';
 import { routeNginx } from '../../src/testing/simulate-nginx';
 import { Manifest, SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, rollout, waitRollout } from './argo';
-import { apply, deploymentAvailable, get, kubectl, list, namespace, readyEndpointVersions, synthChart, waitFor } from './kube';
+import { apply, canaryReleaseChart, deploymentAvailable, get, kubectl, list, namespace, readyEndpointVersions, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/greeter:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/greeter:v2', replicas: 1 };
@@ -25,9 +25,7 @@ const TESTERS = { header: HeaderMatch.exact('x-tester', 'gray'), cookie: 'canary
 const GRPC_PORT = { name: 'http', port: 8080, targetPort: 50051, appProtocol: 'grpc' };
 
 function release(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[] {
-  const chart = new Chart(new App(), 'c', { namespace: ns });
-  new CanaryRelease(chart, 'myapp', { ...app, stable: v1, ...props } as CanaryReleaseProps);
-  return synthChart(chart);
+  return canaryReleaseChart(ns, { ...app, stable: v1, ...props } as CanaryReleaseProps);
 }
 
 /** Each Service's name and its ports, as the API server holds them (protocol TCP is its default). */

@@ -6,7 +6,8 @@
  */
 import { execFileSync, spawn } from 'child_process';
 import { request } from 'https';
-import { Chart, Testing, Yaml } from 'cdk8s';
+import { App, Chart, Testing, Yaml } from 'cdk8s';
+import { CanaryRelease, CanaryReleaseProps } from '../../src';
 import { K8sObject } from '../util';
 
 function env(name: string): string {
@@ -38,6 +39,21 @@ export function kubectl(args: string[], input?: string): string {
 /** The objects of a chart, as `cdk8s synth` writes them. */
 export function synthChart(chart: Chart): K8sObject[] {
   return Testing.synth(chart) as K8sObject[];
+}
+
+/** A chart in namespace `ns` holding the CanaryRelease `myapp` of `props`, synthesized. */
+export function canaryReleaseChart(ns: string | undefined, props: CanaryReleaseProps): K8sObject[] {
+  const chart = new Chart(new App(), 'c', { namespace: ns });
+  new CanaryRelease(chart, 'myapp', props);
+  return synthChart(chart);
+}
+
+/**
+ * The objects that decide where a request goes in namespace `ns`, as the API server holds them:
+ * the Deployments and Services, and the route objects of `kinds` (e.g. `ingresses`).
+ */
+export function routingObjects(ns: string, kinds: string[]): K8sObject[] {
+  return ['deployments', 'services', ...kinds].flatMap((kind) => list(kind, ns));
 }
 
 /**

@@ -7,9 +7,9 @@
  * the stable Ingress into its canary Ingress and weighs every host and path alike; Flagger v1.44
  * copies every rule (nginx) or turns the paths into its VirtualService's and HTTPRoute's matches.
  */
-import { App, Chart, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import {
-  CanaryAnalysis, CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, PathMatch, TrafficRouter,
+  CanaryAnalysis, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, PathMatch, TrafficRouter,
 } from '../../src';
 import { routeGatewayApi } from '../../src/testing/simulate-gateway-api';
 import { routeIstio } from '../../src/testing/simulate-istio';
@@ -17,9 +17,7 @@ import { routeNginx } from '../../src/testing/simulate-nginx';
 import { Manifest, Outcome, SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, waitRollout } from './argo';
-import {
-  apply, deploymentAvailable, get, kubectl, list, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, synthChart, waitFor,
-} from './kube';
+import { apply, canaryReleaseChart, deploymentAvailable, get, kubectl, list, namespace, prometheusAddress, prometheusAnswers, prometheusQueries, readyEndpointVersions, routingObjects, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2', replicas: 1 };
@@ -98,14 +96,12 @@ function expectRouted(rows: ReturnType<typeof table>, sets: { [name: string]: (r
 }
 
 function release(ns: string | undefined, props: Partial<CanaryReleaseProps>): K8sObject[] {
-  const chart = new Chart(new App(), 'c', { namespace: ns });
-  new CanaryRelease(chart, 'myapp', { ...ports, stable: v1, ...props } as CanaryReleaseProps);
-  return synthChart(chart);
+  return canaryReleaseChart(ns, { ...ports, stable: v1, ...props } as CanaryReleaseProps);
 }
 
 /** Deployments, Services and the router's objects in the namespace, as the API server holds them. */
 function liveObjects(ns: string, kinds: string[]): Manifest[] {
-  return ['deployments', 'services', ...kinds].flatMap((kind) => list(kind, ns)) as Manifest[];
+  return routingObjects(ns, kinds) as Manifest[];
 }
 
 /** Each location of an Ingress: host, pathType, path and the Service it goes to. */

@@ -8,27 +8,25 @@
  * route, and removes it before the first weight. Flagger v1.44.0 with Istio: one interval with
  * `mirror` and `mirrorPercentage` on the VirtualService at weight 0, then the weights shift.
  */
-import { App, Chart, Duration } from 'cdk8s';
-import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
+import { Duration } from 'cdk8s';
+import { CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
 import { mirrorGatewayApi, routeGatewayApi } from '../../src/testing/simulate-gateway-api';
 import { mirrorIstio, routeIstio } from '../../src/testing/simulate-istio';
 import { Manifest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, waitRollout } from './argo';
-import { apply, deploymentAvailable, get, list, namespace, synthChart, waitFor } from './kube';
+import { apply, canaryReleaseChart, deploymentAvailable, get, list, namespace, routingObjects, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2', replicas: 1 };
 const ports = { containerPort: 8080, servicePort: 80 };
 
 function release(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[] {
-  const chart = new Chart(new App(), 'c', { namespace: ns });
-  new CanaryRelease(chart, 'myapp', { ...ports, stable: v1, ...props } as CanaryReleaseProps);
-  return synthChart(chart);
+  return canaryReleaseChart(ns, { ...ports, stable: v1, ...props } as CanaryReleaseProps);
 }
 
 function liveObjects(ns: string): Manifest[] {
-  return ['deployments', 'services', 'virtualservices', 'destinationrules', 'httproutes'].flatMap((kind) => list(kind, ns)) as Manifest[];
+  return routingObjects(ns, ['virtualservices', 'destinationrules', 'httproutes']) as Manifest[];
 }
 
 describe('plain manifests', () => {

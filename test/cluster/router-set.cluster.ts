@@ -6,11 +6,10 @@
  * both providers reconciled by the real controller: at every paused step the canary Ingress
  * and the VirtualService carry the step's weight, and both return to the stable at the end.
  */
-import { App, Chart } from 'cdk8s';
-import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, RouteSimulator, SimulatedRequest, SimulatedRouter, TrafficRouter } from '../../src';
+import { CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, RouteSimulator, SimulatedRequest, SimulatedRouter, TrafficRouter } from '../../src';
 import { K8sObject } from '../util';
 import { applyRespectingArgo, isHealthy, pausedAt, promote, rollout, waitRollout } from './argo';
-import { apply, deploymentAvailable, get, kubectl, list, namespace, readyEndpointVersions, synthChart, waitFor } from './kube';
+import { apply, canaryReleaseChart, deploymentAvailable, get, kubectl, namespace, readyEndpointVersions, routingObjects, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2', replicas: 1 };
@@ -18,14 +17,12 @@ const ports = { containerPort: 8080, servicePort: 80 };
 const TESTERS = { header: HeaderMatch.exact('stage', 'gray'), cookie: 'canary' };
 
 function release(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[] {
-  const chart = new Chart(new App(), 'c', { namespace: ns });
-  new CanaryRelease(chart, 'myapp', { ...ports, stable: v1, ...props } as CanaryReleaseProps);
-  return synthChart(chart);
+  return canaryReleaseChart(ns, { ...ports, stable: v1, ...props } as CanaryReleaseProps);
 }
 
 /** The objects in the namespace that decide where a request goes, as the API server holds them. */
 function liveObjects(ns: string): K8sObject[] {
-  return ['deployments', 'services', 'ingresses', 'httproutes'].flatMap((kind) => list(kind, ns));
+  return routingObjects(ns, ['ingresses', 'httproutes']);
 }
 
 describe('plain manifests through ingress-nginx and Gateway API at once', () => {

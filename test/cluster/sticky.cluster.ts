@@ -7,27 +7,25 @@
  * its own session affinity from the Canary: a cookie route to the canary and a Set-Cookie on the
  * canary's weighted destination while the canary has a weight, then promotes.
  */
-import { App, Chart, Duration } from 'cdk8s';
-import { CanaryRelease, CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
+import { Duration } from 'cdk8s';
+import { CanaryReleaseProps, CanaryStep, DeliveryEngine, HeaderMatch, TrafficRouter } from '../../src';
 import { routeGatewayApi } from '../../src/testing/simulate-gateway-api';
 import { routeIstio } from '../../src/testing/simulate-istio';
 import { Manifest, SimRequest } from '../../src/testing/simulated-objects';
 import { K8sObject } from '../util';
-import { apply, deploymentAvailable, get, list, namespace, synthChart, waitFor } from './kube';
+import { apply, canaryReleaseChart, deploymentAvailable, get, namespace, routingObjects, waitFor } from './kube';
 
 const v1 = { version: 'v1', image: 'registry.example/myapp:v1', replicas: 2 };
 const v2 = { version: 'v2', image: 'registry.example/myapp:v2', replicas: 1 };
 const ports = { containerPort: 8080, servicePort: 80 };
 
 function release(ns: string, props: Partial<CanaryReleaseProps>): K8sObject[] {
-  const chart = new Chart(new App(), 'c', { namespace: ns });
-  new CanaryRelease(chart, 'myapp', { ...ports, stable: v1, ...props } as CanaryReleaseProps);
-  return synthChart(chart);
+  return canaryReleaseChart(ns, { ...ports, stable: v1, ...props } as CanaryReleaseProps);
 }
 
 /** The objects in the namespace that decide where a request goes, as the API server holds them. */
 function liveObjects(ns: string): Manifest[] {
-  return ['deployments', 'services', 'virtualservices', 'httproutes'].flatMap((kind) => list(kind, ns)) as Manifest[];
+  return routingObjects(ns, ['virtualservices', 'httproutes']) as Manifest[];
 }
 
 test('plain manifests: the live VirtualService and HTTPRoute keep the canary\'s users on the canary', async () => {
