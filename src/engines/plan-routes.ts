@@ -44,13 +44,15 @@ export function controllerCanaryTracks(name: string, stableSubset: string): Cana
  */
 export function canaryPlanRoutes(plan: CanaryPlan, tracks: CanaryPlanTracks): ReleaseRoutes {
   const weighted = tracks.weightsOwner === WeightsOwner.CONTROLLER || tracks.weight > 0;
-  const sticky = plan.sticky && tracks.canary && weighted ? stickyCookie(plan) : undefined;
+  const cookie = plan.sticky && tracks.canary ? stickyCookie(plan) : undefined;
+  const sticky = weighted ? cookie : undefined;
   return canaryRoutes({
     ...routedApp(plan.release),
     ...tracks,
     header: plan.header,
     cookie: plan.cookie,
     sticky,
+    stickyCookie: cookie,
     weightTotal: plan.weightTotal,
     mirror: plan.mirror,
   });

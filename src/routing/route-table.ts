@@ -35,6 +35,8 @@ export interface CanaryRouteSpec extends RoutedApp {
    * destination sets it, and a rule after the header and cookie rules sends it to the canary.
    */
   readonly sticky?: ResponseCookie;
+  /** A sticky canary's cookie, also at weight 0 (`ReleaseRoutes.stickyCookie`). */
+  readonly stickyCookie?: ResponseCookie;
   /** The percentage of the weighted rule's requests also copied to the canary. */
   readonly mirror?: number;
 }
@@ -77,6 +79,7 @@ export function canaryRoutes(spec: CanaryRouteSpec): ReleaseRoutes {
     main: { name: spec.name, rules },
     weightTotal: spec.weightTotal,
     weightsOwner: spec.weightsOwner,
+    stickyCookie: canary ? spec.stickyCookie : undefined,
   };
 }
 

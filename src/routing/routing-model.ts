@@ -201,4 +201,12 @@ export interface ReleaseRoutes {
 
   /** Who moves the traffic: git, or a rollout controller. */
   readonly weightsOwner: WeightsOwner;
+
+  /**
+   * A sticky canary's cookie, whenever the release asks to keep the canary's users, even at a
+   * weight of 0, when no rule sets or reads it (a rollback): a router that cannot keep users
+   * refuses the routes at every weight.
+   * @default - not sticky
+   */
+  readonly stickyCookie?: ResponseCookie;
 }

@@ -167,3 +167,7 @@ test('throws when Flagger is asked to mirror a sticky canary: its mirror would l
   expect(() => synth(TrafficRouter.istio(), { mirror: 30, sticky: true }, { steps: [CanaryStep.pause(Duration.minutes(5)), CanaryStep.shiftTraffic(20), CanaryStep.pause(Duration.minutes(5)), CanaryStep.shiftTraffic(100)], engine: DeliveryEngine.flagger(), canary: { ...v2, replicas: undefined, traffic: { mirror: 30, sticky: true } } }))
     .toThrow('CanaryRelease \'myapp\': canary.traffic.mirror (30) cannot be combined with canary.traffic.sticky under DeliveryEngine.flagger(): Flagger puts the mirror on its first route, which with session affinity is its sticky route');
 });
+
+test('throws with ingress-nginx at weight 0 too: sticky can never work there, whatever the weight (found by the property tests)', () => {
+  expect(() => synth(TrafficRouter.nginx(), { sticky: true })).toThrow('CanaryRelease \'myapp\': canary.traffic.sticky (true) cannot be expressed with TrafficRouter.nginx()');
+});

@@ -28,7 +28,7 @@ export function checkNginxRoutes(scope: Construct, options: NginxRouting, routes
       'needs a BlueGreenRelease with previewHost (and a preview): there is no Ingress <name>-preview to serve over TLS');
   }
   checkNginxAnnotations(routes.owner, 'metadata.annotations', routes.metadata.annotations);
-  if (setCookies(routes).length > 0) {
+  if (routes.stickyCookie !== undefined || setCookies(routes).length > 0) {
     fail(routes.owner, 'canary.traffic.sticky', true, 'cannot be expressed with TrafficRouter.nginx(): ingress-nginx applies session affinity only from the main Ingress (a canary Ingress\'s affinity annotations are ignored, controller.go), '
       + 'which pins every user to the version they first got, and a request pinned to the main backend skips the header, cookie and weight rules (balancer.lua, route_to_alternative_balancer). '
       + 'Use canary.traffic.cookie and have the canary set <cookie>=always itself, or Istio or Gateway API');
