@@ -28,6 +28,8 @@ export interface TrafficSpec {
   readonly cookie?: string;
   readonly weight?: number;
   readonly weightTotal?: number;
+  /** Mostly a boolean; sometimes a wrong value (a string). */
+  readonly sticky?: unknown;
 }
 
 export interface SecuritySpec {
@@ -384,6 +386,7 @@ export function traffic(engineKind: EngineKind = 'manifests', routerKind: Router
       cookie: fc.constant(c),
       weight: engineKind === 'manifests' ? weight : maybe(weight, 1, 8),
       weightTotal: fc.constant(total),
+      sticky: maybe(mostly<unknown>(fc.boolean(), fc.constantFrom('yes', 1), 30), 1, 3),
     }, { requiredKeys: [] });
   });
 }
@@ -1003,8 +1006,11 @@ export function blueGreenRelease(options: ReleaseArbOptions = {}): fc.Arbitrary<
   })).chain((spec) => withConfigAndSmoke(spec)).chain((spec) => withCapacity(spec));
 }
 
-/** Requests that exercise the traffic rules: the header (matching or not), cookies, neither. */
-export function requests(spec: TrafficSpec | undefined): fc.Arbitrary<RequestSpec[]> {
+/**
+ * Requests that exercise the traffic rules: the header (matching or not), cookies, neither;
+ * with `stickyCookie`, also a sticky canary's cookie, of this canary's version or another.
+ */
+export function requests(spec: TrafficSpec | undefined, stickyCookie?: [string, string]): fc.Arbitrary<RequestSpec[]> {
   const headerName = spec?.header?.name ?? 'x-other';
   const headerValues = [...(spec?.header?.samples ?? []), ...(spec?.header ? [`${spec.header.value}x`, spec.header.value.toUpperCase()] : [])];
   const cookieName = spec?.cookie ?? 'canary';
@@ -1026,6 +1032,11 @@ export function requests(spec: TrafficSpec | undefined): fc.Arbitrary<RequestSpe
         if (others === 'after' || others === 'both') cookies.push(['theme', 'dark']);
         return cookies;
       }),
+      ...(stickyCookie ? [fc.tuple(fc.constantFrom(stickyCookie[1], 'v0'), fc.constantFrom(undefined, 'always', 'never')).map(([value, rule]) => {
+        const cookies: Array<[string, string]> = [[stickyCookie[0], value]];
+        if (rule !== undefined) cookies.push([cookieName, rule]);
+        return cookies;
+      })] : []),
     ),
   });
   return fc.array(one, { minLength: 1, maxLength: 4 });
@@ -1165,7 +1176,7 @@ export function buildCanaryProps(spec: CanarySpec): CanaryReleaseProps {
     stable: buildTrack(spec.stable),
     canary: spec.canary ? {
       ...buildTrack(spec.canary),
-      traffic: t ? { header: t.header ? buildHeader(t.header) : undefined, cookie: t.cookie, weight: t.weight, weightTotal: t.weightTotal } : undefined,
+      traffic: t ? { header: t.header ? buildHeader(t.header) : undefined, cookie: t.cookie, weight: t.weight, weightTotal: t.weightTotal, sticky: t.sticky as boolean | undefined } : undefined,
       step: spec.canary.step,
     } : undefined,
     steps: buildSteps(spec.steps),

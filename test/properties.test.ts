@@ -25,7 +25,7 @@ import { checkChart } from './invariants';
 import {
   ObjectId, appNameOf, argoBasicCanaryPods, canaryTakesRequests, engineOf, expectedAutoscalerRef, expectedBudgets, expectedConfig, expectedErrors, expectedObjects, flaggerGeneratedObjects,
   isAbTest, isFlaggerAbSchedule, isFlaggerPlanEndingWithPause, isShift, namesOneOf, ownerOf, promDuration, releaseTracks, slug, smokeJobVersion, weightTotalOf,
-  weightsInForce,
+  renderedWeight, weightsInForce,
 } from './release-model';
 import { K8sObject, find, synthValid } from './util';
 
@@ -96,10 +96,31 @@ function checkSingle(spec: ReleaseSpec, reqs: RequestSpec[] = []): void {
   }
 }
 
+/** A sticky canary's cookie for the requests to carry, `<name>-canary=<v>`. */
+function stickyCookieOf(spec: CanarySpec): [string, string] | undefined {
+  return spec.canary?.traffic?.sticky === true ? [`${spec.name ?? spec.id}-canary`, spec.canary.version.replace(/\./g, '-')] : undefined;
+}
+
+/**
+ * A canary release made sticky wherever it has traffic rules: the routers that can keep users
+ * (Istio, Gateway API) and every engine, so that valid sticky canaries with a weight, and each
+ * refusal, are common rather than rare.
+ */
+function stickyCanaryRelease(): fc.Arbitrary<CanarySpec> {
+  return canaryRelease().map((s) => (s.canary?.traffic ? { ...s, canary: { ...s.canary, traffic: { ...s.canary.traffic, sticky: true } } } : s));
+}
+
 describe('a single release: it throws naming the bad prop, or it is valid and every invariant holds', () => {
   test('CanaryRelease, every router and engine', () => {
-    const arb = canaryRelease().chain((spec) => fc.tuple(fc.constant(spec), requests(spec.canary?.traffic)));
+    const arb = canaryRelease().chain((spec) => fc.tuple(fc.constant(spec), requests(spec.canary?.traffic, stickyCookieOf(spec))));
     assertProperty(arb, RUNS, ([spec, reqs]) => checkSingle(spec, reqs));
+  });
+
+  // Issue 17: sticky canaries, every router and engine: a kept user lands on the canary while
+  // git gives it a weight, and sticky is refused where a router or controller cannot keep users.
+  test('CanaryRelease with a sticky canary: kept users land on the canary, or sticky is refused naming why', () => {
+    const arb = stickyCanaryRelease().chain((spec) => fc.tuple(fc.constant(spec), requests(spec.canary?.traffic, stickyCookieOf(spec))));
+    assertProperty(arb, scaled(0.5), ([spec, reqs]) => checkSingle(spec, reqs));
   });
 
   // Issue 13: the plan ends, the canary is promoted, under Flagger too. A rare shape in the
@@ -124,7 +145,7 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
   test('budgets and autoscaling under every engine: autoscaled releases and minAvailable budgets, valid and not', () => {
     const capacity = (s: ReleaseSpec) => s.autoscaling !== undefined || s.disruptionBudget?.kind === 'minAvailable';
     const arb = fc.oneof(
-      canaryRelease().filter(capacity).chain((spec) => fc.tuple(fc.constant<ReleaseSpec>(spec), requests(spec.canary?.traffic))),
+      canaryRelease().filter(capacity).chain((spec) => fc.tuple(fc.constant<ReleaseSpec>(spec), requests(spec.canary?.traffic, stickyCookieOf(spec)))),
       blueGreenRelease().filter(capacity).map((spec): [ReleaseSpec, RequestSpec[]] => [spec, []]),
     );
     assertProperty(arb, scaled(0.5), ([spec, reqs]) => checkSingle(spec, reqs));
@@ -195,6 +216,29 @@ describe('a single release: it throws naming the bad prop, or it is valid and ev
   });
 
   // Issue 16, on a larger sample: its shapes are a few in a hundred.
+  test('the generators draw sticky canaries, kept users among the requests, and each refusal of sticky', () => {
+    const samples = fc.sample(fc.oneof(canaryRelease(), stickyCanaryRelease()), { seed: SEED, numRuns: 3000 }) as CanarySpec[];
+    const errors = new Map(samples.map((s) => [s, expectedErrors(s)]));
+    const sticky = samples.filter((s) => s.canary?.traffic?.sticky === true);
+    const valid = sticky.filter((s) => errors.get(s)!.length === 0);
+    const isSticky = (e: string) => e.endsWith(': canary.traffic.sticky');
+    const refused = (when: (s: CanarySpec) => boolean) => sticky.filter((s) => when(s) && errors.get(s)!.some(isSticky)).length > 1;
+    expect({
+      validUnderManifestsWithAWeight: valid.filter((s) => engineOf(s) === 'manifests' && renderedWeight(s) > 0).length > 5,
+      validUnderFlagger: valid.filter((s) => engineOf(s) === 'flagger').length > 2,
+      refusedWithNginx: refused((s) => s.router.kind === 'nginx'),
+      refusedUnderArgoRollouts: refused((s) => engineOf(s) === 'argoRollouts'),
+      refusedInAFlaggerAbTest: refused((s) => engineOf(s) === 'flagger' && s.router.kind !== 'nginx'),
+      notABoolean: samples.filter((s) => errors.get(s)!.some(isSticky) && ![true, false, undefined].includes(s.canary?.traffic?.sticky as boolean | undefined)).length > 1,
+    }).toEqual({
+      validUnderManifestsWithAWeight: true, validUnderFlagger: true, refusedWithNginx: true, refusedUnderArgoRollouts: true, refusedInAFlaggerAbTest: true, notABoolean: true,
+    });
+    // The requests of a sticky canary carry its cookie, of its version or another.
+    const reqs = fc.sample(requests({ weight: 10, sticky: true }, ['myapp-canary', 'v2']), { seed: SEED, numRuns: 200 }).flat();
+    expect(reqs.some((r) => r.cookies.some(([k, v]) => k === 'myapp-canary' && v === 'v2'))).toBe(true);
+    expect(reqs.some((r) => r.cookies.some(([k, v]) => k === 'myapp-canary' && v !== 'v2'))).toBe(true);
+  });
+
   test('the generators draw budgets and autoscaling, valid and not, under every engine', () => {
     const samples = fc.sample(fc.oneof(canaryRelease(), blueGreenRelease()), { seed: SEED, numRuns: 3000 });
     const errors = new Map(samples.map((s) => [s, expectedErrors(s)]));

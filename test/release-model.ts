@@ -744,6 +744,16 @@ function canaryErrors(spec: CanarySpec, err: (prop: string, who?: string) => voi
   if (canary) {
     if (slug(canary.version) === slug(spec.stable.version)) err('canary.version');
     if (t !== undefined) trafficErrors(t, spec.router, err);
+    // A sticky canary: a boolean; its cookie `<name>-canary` is its own; ingress-nginx cannot keep
+    // only the canary's users, and Argo Rollouts would leave the rule after an abort; Flagger
+    // keeps them in a weighted plan only.
+    if (t?.sticky !== undefined && typeof t.sticky !== 'boolean') err('canary.traffic.sticky');
+    if (t?.sticky === true) {
+      if (t.cookie === `${name}-canary`) err('canary.traffic.cookie');
+      if (spec.router.kind === 'nginx') err('canary.traffic.sticky');
+      if (engine === 'argoRollouts') err('canary.traffic.sticky');
+      if (engine === 'flagger' && isFlaggerAbSchedule(spec)) err('canary.traffic.sticky');
+    }
   }
   // The Service <name>-canary: with a canary, and always under a controller.
   if ((canary || engine !== 'manifests') && `${name}-canary`.length > 63) err('name');
@@ -1332,7 +1342,14 @@ export function expectedCanaryOutcome(spec: CanarySpec, req: RequestSpec): Outco
     if (value === 'always') return canary;
     if (value === 'never') return stable;
   }
-  const p = renderedWeight(spec) / (t.weightTotal ?? 100);
+  // A sticky canary keeps the users the weight sent it (its cookie `<name>-canary=<v>`), while git gives it a weight.
+  const weight = renderedWeight(spec);
+  if (t.sticky === true && weight > 0) {
+    const kept = `${appNameOf(spec)}-canary=${slug(spec.canary.version)}`;
+    const cookieHeader = req.cookies.map(([k, v]) => `${k}=${v}`);
+    if (cookieHeader.includes(kept)) return canary;
+  }
+  const p = weight / (t.weightTotal ?? 100);
   return mix(canary, p, stable, 1 - p);
 }
 
