@@ -7,6 +7,7 @@ import { flaggerSessionAffinity } from '../sticky-cookie';
 import { refuseMirror } from '../route-mirror';
 import { ReleaseRoutes } from '../routing-model';
 import { GatewayApiRouting } from './gateway-api-options';
+import { parentRefs } from './route-parts';
 import { checkHeaderValueLength } from './http-route';
 
 /**
@@ -40,7 +41,7 @@ export function gatewayApiFlaggerSpec(options: GatewayApiRouting, routes: Releas
   return {
     provider: 'gatewayapi:v1',
     service: {
-      gatewayRefs: options.parentRefs.map((ref) => ({ name: ref.name, namespace: ref.namespace, sectionName: ref.sectionName })),
+      gatewayRefs: parentRefs(options.parentRefs),
       hosts: options.hostnames,
       match: flaggerPathMatches(options.paths),
     },

@@ -3,12 +3,11 @@ import type { GrpcRoute, GrpcRouteSpecRules, GrpcRouteSpecRulesMatchesHeaders } 
 import { objectMetadata } from '../../private/metadata';
 import { gatewayApiApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
-import { HeaderMatchType } from '../header-match';
-import { cookieHeaderPattern } from '../match-patterns';
 import { PathMatchType } from '../path-match';
 import { describePaths } from '../route-paths';
 import { ReleaseRoutes, RequestMatch, Route } from '../routing-model';
 import { GatewayApiRouting } from './gateway-api-options';
+import { headerMatchParts, parentRefs, requestMirror } from './route-parts';
 
 /**
  * A GRPCRoute matches a gRPC service and method and headers, never a path: a router path
@@ -42,17 +41,13 @@ function grpcRoute(scope: Construct, id: string, route: Route, hostnames: string
   const rules: GrpcRouteSpecRules[] = route.rules.map((rule) => ({
     name: rule.name,
     matches: rule.match ? [{ headers: [grpcHeaderMatch(rule.match)] }] : undefined,
-    // As on the HTTPRoute: a RequestMirror with percent (standard channel).
-    filters: rule.mirror ? [{
-      type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR,
-      requestMirror: { backendRef: { name: rule.mirror.backend.serviceName, port: routes.servicePort }, percent: rule.mirror.percent },
-    }] : undefined,
+    filters: rule.mirror ? [{ type: GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR, requestMirror: requestMirror(rule, routes) }] : undefined,
     backendRefs: rule.destinations.map((d) => ({ name: d.backend.serviceName, port: routes.servicePort, weight: d.weight })),
   }));
   return new GrpcRoute(scope, id, {
     metadata: objectMetadata(route.name, routes.metadata.labels, routes.metadata.annotations),
     spec: {
-      parentRefs: options.parentRefs.map((ref) => ({ name: ref.name, namespace: ref.namespace, sectionName: ref.sectionName })),
+      parentRefs: parentRefs(options.parentRefs),
       hostnames,
       rules,
     },
@@ -60,18 +55,12 @@ function grpcRoute(scope: Construct, id: string, route: Route, hostnames: string
 }
 
 /**
- * A rule's match as a GRPCRoute header match, as for the HTTPRoute: header names are
- * case-insensitive, regexes anchored so a search and a full match agree, a cookie a regex on
- * the `cookie` header (gRPC metadata keys are lowercase; HTTP/2 sends header names in
- * lowercase anyway).
+ * A rule's match as a GRPCRoute header match, as for the HTTPRoute; the cookie rule reads the
+ * `cookie` metadata key (gRPC metadata keys are lowercase; HTTP/2 sends header names in lowercase
+ * anyway).
  */
 function grpcHeaderMatch(match: RequestMatch): GrpcRouteSpecRulesMatchesHeaders {
-  const { GrpcRouteSpecRulesMatchesHeadersType } = gatewayApiApi();
-  const header = match.header;
-  if (!header) {
-    return { name: 'cookie', type: GrpcRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: cookieHeaderPattern(match.cookie!.name, match.cookie!.value) };
-  }
-  return header.type === HeaderMatchType.EXACT
-    ? { name: header.name, type: GrpcRouteSpecRulesMatchesHeadersType.EXACT, value: header.value }
-    : { name: header.name, type: GrpcRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: header.anchoredPattern };
+  const { GrpcRouteSpecRulesMatchesHeadersType: Type } = gatewayApiApi();
+  const { name, regex, value } = headerMatchParts(match, 'cookie');
+  return { name, type: regex ? Type.REGULAR_EXPRESSION : Type.EXACT, value };
 }

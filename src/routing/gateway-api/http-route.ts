@@ -8,14 +8,13 @@ import type {
 import { objectMetadata } from '../../private/metadata';
 import { gatewayApiApi } from '../../private/upstream';
 import { fail } from '../../private/validation';
-import { HeaderMatchType } from '../header-match';
-import { cookieHeaderPattern } from '../match-patterns';
 import { PathMatchType } from '../path-match';
 import { checkMatches, isGrpc } from '../route-table';
 import { setCookieHeader } from '../sticky-cookie';
 import { ReleaseRoutes, RequestMatch, Route } from '../routing-model';
 import { GatewayApiRouting, checkHostname } from './gateway-api-options';
 import { checkGrpcRoutePath } from './grpc-route';
+import { headerMatchParts, parentRefs, requestMirror } from './route-parts';
 
 /**
  * What an HTTPRoute (a GRPCRoute for a gRPC app) cannot hold: a header value over its limit, a
@@ -36,9 +35,8 @@ export function checkGatewayApiRoutes(options: GatewayApiRouting, routes: Releas
 
 /** An HTTPRoute header value is at most 4096 characters. */
 export function checkHeaderValueLength(owner: string, match: RequestMatch | undefined): void {
-  const header = match?.header;
-  if (!header) return;
-  const value = header.type === HeaderMatchType.EXACT ? header.value : header.anchoredPattern;
+  if (!match?.header) return;
+  const { value } = headerMatchParts(match, 'Cookie');
   if (value.length > 4096) {
     fail(owner, 'canary.traffic.header value', value, 'must be at most 4096 characters with TrafficRouter.gatewayApi() (the HTTPRoute limit)');
   }
@@ -56,15 +54,11 @@ export function bindHttpRoutes(scope: Construct, options: GatewayApiRouting, rou
 }
 
 function httpRoute(scope: Construct, id: string, route: Route, hostnames: string[] | undefined, options: GatewayApiRouting, routes: ReleaseRoutes): HttpRoute {
-  const { HttpRoute, HttpRouteSpecRulesBackendRefsFiltersType } = gatewayApiApi();
+  const { HttpRoute, HttpRouteSpecRulesBackendRefsFiltersType, HttpRouteSpecRulesFiltersType } = gatewayApiApi();
   const rules: HttpRouteSpecRules[] = route.rules.map((rule) => ({
     name: rule.name,
     matches: pathMatches(options, rule.match ? gatewayApiHeaderMatch(rule.match) : undefined),
-    // RequestMirror's percent is in the standard channel since v1.3 (GEP-3171).
-    filters: rule.mirror ? [{
-      type: gatewayApiApi().HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-      requestMirror: { backendRef: { name: rule.mirror.backend.serviceName, port: routes.servicePort }, percent: rule.mirror.percent },
-    }] : undefined,
+    filters: rule.mirror ? [{ type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR, requestMirror: requestMirror(rule, routes) }] : undefined,
     backendRefs: rule.destinations.map((d) => ({
       name: d.backend.serviceName,
       port: routes.servicePort,
@@ -79,7 +73,7 @@ function httpRoute(scope: Construct, id: string, route: Route, hostnames: string
   return new HttpRoute(scope, id, {
     metadata: objectMetadata(route.name, routes.metadata.labels, routes.metadata.annotations),
     spec: {
-      parentRefs: options.parentRefs.map((ref) => ({ name: ref.name, namespace: ref.namespace, sectionName: ref.sectionName })),
+      parentRefs: parentRefs(options.parentRefs),
       hostnames,
       rules,
     },
@@ -98,17 +92,9 @@ function pathMatches(options: GatewayApiRouting, header?: HttpRouteSpecRulesMatc
   }));
 }
 
-/**
- * A rule's match as an HTTPRoute header match: header names are case-insensitive in Gateway
- * API; regexes are anchored so search and full-match agree; a cookie is a regex on `Cookie`.
- */
+/** A rule's match as an HTTPRoute header match (`Cookie` for the cookie rule). */
 function gatewayApiHeaderMatch(match: RequestMatch): HttpRouteSpecRulesMatchesHeaders {
-  const { HttpRouteSpecRulesMatchesHeadersType } = gatewayApiApi();
-  const header = match.header;
-  if (!header) {
-    return { name: 'Cookie', type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: cookieHeaderPattern(match.cookie!.name, match.cookie!.value) };
-  }
-  return header.type === HeaderMatchType.EXACT
-    ? { name: header.name, type: HttpRouteSpecRulesMatchesHeadersType.EXACT, value: header.value }
-    : { name: header.name, type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, value: header.anchoredPattern };
+  const { HttpRouteSpecRulesMatchesHeadersType: Type } = gatewayApiApi();
+  const { name, regex, value } = headerMatchParts(match, 'Cookie');
+  return { name, type: regex ? Type.REGULAR_EXPRESSION : Type.EXACT, value };
 }
